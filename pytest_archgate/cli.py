@@ -1,0 +1,115 @@
+"""The ``archgate`` command line. Each command calls the same library functions as the plugin.
+
+Errors a user can cause end in one line on stderr and a non-zero exit, never a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+from .adr import AdrLog, lint_log, load_log
+from .config import resolve_adr_dir
+from .errors import ArchgateError, CommandError
+from .terminal import table
+
+Handler = Callable[[argparse.Namespace], int]
+
+
+def _load(args: argparse.Namespace) -> AdrLog:
+    directory, root = resolve_adr_dir(args.adr_dir)
+    if directory is None:
+        raise CommandError(
+            "no ADR folder found (looked for adr, docs/adr, doc/adr, docs/decisions); "
+            "pass --adr-dir DIR"
+        )
+    if not directory.is_dir():
+        raise CommandError(f"ADR folder {directory} does not exist", field="--adr-dir")
+    return load_log(directory, root=Path.cwd())
+
+
+def cmd_list(args: argparse.Namespace) -> int:
+    log = _load(args)
+    if args.format == "json":
+        json.dump([a.summary() for a in log], sys.stdout, indent=2, default=str)
+        sys.stdout.write("\n")
+    else:
+        rows = [
+            [a.id, a.status, a.date or "", a.title[:60], a.file]
+            for a in log
+        ]
+        for line in table(rows, ["ADR", "status", "date", "title", "file"]):
+            print(line)
+    for err in log.errors:
+        print(f"error: {err}", file=sys.stderr)
+    return 1 if log.errors else 0
+
+
+def cmd_lint(args: argparse.Namespace) -> int:
+    log = _load(args)
+    problems = lint_log(log)
+    for p in problems:
+        print(p)
+    if not problems:
+        print(f"{len(log)} ADRs in {log.directory}: no problems")
+    return 1 if problems else 0
+
+
+def _add_common(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "--adr-dir",
+        metavar="DIR",
+        help="ADR folder (default: the archgate_adr_dir ini option of the pytest config here)",
+    )
+
+
+def build_parser() -> argparse.ArgumentParser:
+    from . import __version__
+
+    parser = argparse.ArgumentParser(
+        prog="archgate",
+        description="Architecture decisions with acceptance criteria, checked by pytest.",
+    )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+
+    p = sub.add_parser("list", help="list the ADRs with their status")
+    _add_common(p)
+    p.add_argument("--format", choices=("table", "json"), default="table")
+    p.set_defaults(handler=cmd_list)
+
+    p = sub.add_parser("lint", help="check every ADR; exit 1 with one line per problem")
+    _add_common(p)
+    p.set_defaults(handler=cmd_lint)
+
+    for register in _extensions():
+        register(sub, _add_common)
+    return parser
+
+
+def _extensions() -> list[Callable[..., None]]:
+    """Commands that live beside the library code they drive."""
+    registers: list[Callable[..., None]] = []
+    return registers
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    handler: Handler = args.handler
+    try:
+        return handler(args)
+    except ArchgateError as exc:
+        print(f"archgate {args.command}: error: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130
+    except BrokenPipeError:
+        return 0
+
+
+if __name__ == "__main__":  # pragma: no cover
+    raise SystemExit(main())

@@ -1,0 +1,62 @@
+"""Reading archgate's settings outside pytest, for the CLI.
+
+The CLI must find the same ADR folder as the plugin, so it reads the ``archgate_adr_dir`` ini
+key from the project's pytest configuration the way pytest looks for it: the first of
+``pytest.ini``, ``.pytest.ini``, ``pyproject.toml`` (``[tool.pytest.ini_options]``),
+``tox.ini`` (``[pytest]``), ``setup.cfg`` (``[tool:pytest]``) in the current folder or above.
+"""
+
+from __future__ import annotations
+
+import configparser
+import tomllib
+from pathlib import Path
+
+from .adr import find_adr_dir
+
+
+def read_ini(start: Path) -> tuple[Path, dict[str, str]]:
+    """(rootdir, pytest ini values) for the project containing ``start``."""
+    start = start.resolve()
+    for folder in (start, *start.parents):
+        for name in ("pytest.ini", ".pytest.ini"):
+            path = folder / name
+            if path.is_file():
+                return folder, _ini_section(path, "pytest") or {}
+        pyproject = folder / "pyproject.toml"
+        if pyproject.is_file():
+            try:
+                data = tomllib.loads(pyproject.read_text(encoding="utf-8"))
+            except (tomllib.TOMLDecodeError, OSError):
+                data = {}
+            section = data.get("tool", {}).get("pytest", {}).get("ini_options")
+            if isinstance(section, dict):
+                return folder, {k: str(v) for k, v in section.items()}
+        for name, sect in (("tox.ini", "pytest"), ("setup.cfg", "tool:pytest")):
+            path = folder / name
+            if path.is_file():
+                values = _ini_section(path, sect)
+                if values is not None:
+                    return folder, values
+    return start, {}
+
+
+def _ini_section(path: Path, section: str) -> dict[str, str] | None:
+    parser = configparser.ConfigParser(interpolation=None)
+    try:
+        parser.read(path, encoding="utf-8")
+    except configparser.Error:
+        return None
+    if not parser.has_section(section):
+        return None
+    return dict(parser.items(section))
+
+
+def resolve_adr_dir(adr_dir: str | None, cwd: Path | None = None) -> tuple[Path | None, Path]:
+    """(ADR folder or None, project root) as the plugin would find them from ``cwd``."""
+    cwd = cwd or Path.cwd()
+    if adr_dir:
+        path = Path(adr_dir)
+        return (path if path.is_absolute() else cwd / path), cwd
+    root, ini = read_ini(cwd)
+    return find_adr_dir(root, ini.get("archgate_adr_dir") or None), root

@@ -1,0 +1,235 @@
+"""The ``archgate`` fixture object: what a linked test uses to record measurements.
+
+It delegates every computation to the pure library (:mod:`pytest_archgate.metrics`,
+:mod:`pytest_archgate.latency`) and only adds bookkeeping: which ADRs and option the test is
+linked to, which confidence levels their criteria need, and where per-row predictions go so that
+paired ``vs`` criteria can be judged at the end of the session.
+"""
+
+from __future__ import annotations
+
+import math
+import uuid
+from collections.abc import Callable, Iterable, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from .errors import MeasurementError
+from .linking import Link
+from .measure import DEFAULT_LEVEL, Estimate, Measurement, level_key, levels_for
+
+if TYPE_CHECKING:
+    from .latency import LatencyResult
+
+
+class Archgate:
+    """Records measurements for the ADRs a test is linked to.
+
+    ``record``, ``evaluate`` and ``latency`` take an optional ``option=`` that overrides the
+    marker's option, so one test can measure several candidates side by side.
+    """
+
+    def __init__(
+        self,
+        nodeid: str,
+        links: Sequence[Link],
+        *,
+        scratch: Path | None = None,
+        device: str = "cpu",
+    ) -> None:
+        self.nodeid = nodeid
+        self.links = list(links)
+        self.measurements: list[Measurement] = []
+        self._scratch = scratch
+        self._device = device
+
+    # ------------------------------------------------------------------ introspection
+    @property
+    def adrs(self) -> list[str]:
+        """Ids of the ADRs this test is linked to."""
+        return list(dict.fromkeys(link.adr.id for link in self.links))
+
+    @property
+    def option(self) -> str | None:
+        """The option this test measures (the marker's, else the ADR's decision)."""
+        options = list(dict.fromkeys(link.option for link in self.links))
+        return options[0] if len(options) == 1 else None
+
+    def _targets(self, option: str | None) -> list[tuple[Link, str | None]]:
+        if not self.links:
+            raise MeasurementError(
+                "this test is not linked to any ADR: add @pytest.mark.archgate(\"ADR-NNNN\")",
+                field=self.nodeid,
+            )
+        out = []
+        for link in self.links:
+            chosen = option if option is not None else link.option
+            if option is not None and link.adr.options and option not in link.adr.options:
+                raise MeasurementError(
+                    f"option {option!r} is not one of {link.adr.id}'s options "
+                    f"({', '.join(link.adr.options)})",
+                    field="option",
+                )
+            out.append((link, chosen))
+        return out
+
+    def _confidences(self, metric: str) -> list[float]:
+        return [
+            c.confidence
+            for link in self.links
+            for c in link.adr.criteria
+            if c.metric == metric and c.confidence is not None
+        ]
+
+    def _needs_rows(self, metric: str) -> bool:
+        return any(
+            c.vs is not None and c.metric == metric for link in self.links for c in link.adr.criteria
+        )
+
+    def _add(
+        self,
+        metric: str,
+        estimate: Estimate,
+        option: str | None,
+        *,
+        device: str | None = None,
+        fingerprint: str | None = None,
+        predictions: str | None = None,
+        environment: dict[str, Any] | None = None,
+    ) -> None:
+        for link, chosen in self._targets(option):
+            self.measurements.append(
+                Measurement(
+                    adr=link.adr.id,
+                    option=chosen,
+                    metric=metric,
+                    estimate=estimate,
+                    nodeid=self.nodeid,
+                    device=device or self._device,
+                    fingerprint=fingerprint,
+                    predictions=predictions,
+                    environment=environment or {},
+                )
+            )
+
+    # ------------------------------------------------------------------ recording
+    def record(
+        self,
+        name: str,
+        value: float,
+        *,
+        ci: tuple[float, float] | None = None,
+        level: float = DEFAULT_LEVEL,
+        option: str | None = None,
+        device: str | None = None,
+        n: int | None = None,
+        method: str = "recorded",
+    ) -> Estimate:
+        """Record one measured value (a finite number), optionally with its interval."""
+        if not isinstance(name, str) or not name:
+            raise MeasurementError(f"metric name must be a non-empty string, got {name!r}")
+        if isinstance(value, bool) or not isinstance(value, int | float) and not hasattr(
+            value, "__float__"
+        ):
+            raise MeasurementError(f"value must be a number, got {value!r}", field=name)
+        v = float(value)
+        if not math.isfinite(v):
+            raise MeasurementError(
+                f"value is {v}: a non-finite measurement can never be judged; fix the "
+                "computation that produced it",
+                field=name,
+            )
+        intervals: dict[float, tuple[float, float]] = {}
+        if ci is not None:
+            try:
+                low, high = (float(ci[0]), float(ci[1]))
+            except (TypeError, ValueError, IndexError):
+                raise MeasurementError(f"ci must be (low, high), got {ci!r}", field=name) from None
+            if not (math.isfinite(low) and math.isfinite(high)) or not low <= v <= high:
+                raise MeasurementError(
+                    f"ci {ci!r} must be finite with low <= value <= high (value {v})", field=name
+                )
+            intervals[level_key(level)] = (low, high)
+        estimate = Estimate(
+            value=v, method=method, n=n, level=level_key(level), intervals=intervals
+        )
+        self._add(name, estimate, option, device=device)
+        return estimate
+
+    def evaluate(
+        self,
+        y_true: Any,
+        y_score: Any,
+        metrics: Iterable[str] = ("roc_auc",),
+        *,
+        option: str | None = None,
+        threshold: float = 0.5,
+        level: float = DEFAULT_LEVEL,
+        n_boot: int = 1000,
+        seed: int = 0,
+    ) -> dict[str, Estimate]:
+        """Compute ``metrics`` with intervals and record them; returns what was recorded."""
+        import numpy as np
+
+        from .metrics import data_fingerprint, evaluate
+
+        names = [metrics] if isinstance(metrics, str) else list(metrics)
+        confidences = [c for name in names for c in self._confidences(name)]
+        results = evaluate(
+            y_true,
+            y_score,
+            names,
+            threshold=threshold,
+            level=level,
+            levels=levels_for(confidences, level),
+            n_boot=n_boot,
+            seed=seed,
+        )
+        y = np.asarray(y_true, dtype=np.float64)
+        fingerprint = data_fingerprint(y)
+        predictions: str | None = None
+        if self._scratch is not None and any(self._needs_rows(n) for n in names):
+            path = self._scratch / f"{uuid.uuid4().hex}.npz"
+            np.savez(
+                path,
+                y_true=y,
+                y_score=np.asarray(y_score, dtype=np.float64),
+                threshold=np.float64(threshold),
+            )
+            predictions = str(path)
+        for name, est in results.items():
+            self._add(name, est, option, fingerprint=fingerprint, predictions=predictions)
+        return results
+
+    def latency(
+        self,
+        fn: Callable[..., Any],
+        *,
+        option: str | None = None,
+        warmup: int = 10,
+        runs: int | None = None,
+        max_seconds: float = 10.0,
+        device: str | None = None,
+        **opts: Any,
+    ) -> LatencyResult:
+        """Time ``fn`` call by call and record latency percentiles and throughput."""
+        from .latency import measure_latency
+
+        confidences = [
+            c for name in ("latency_p50_ms", "latency_p95_ms", "latency_p99_ms",
+                           "latency_mean_ms", "throughput_per_s")
+            for c in self._confidences(name)
+        ]
+        result = measure_latency(
+            fn,
+            warmup=warmup,
+            runs=runs,
+            max_seconds=max_seconds,
+            device=device,
+            levels=levels_for(confidences),
+            **opts,
+        )
+        used_device = "cuda" if str(result.device).startswith("cuda") else "cpu"
+        for name, est in result.estimates().items():
+            self._add(name, est, option, device=used_device, environment=result.environment)
+        return result

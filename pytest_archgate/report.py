@@ -1,0 +1,213 @@
+"""The JSON report: the stable interface between a run and everything that reads it.
+
+``archgate comment``, ``merge``, ``report --html`` and other tools read this file, so its keys
+are kept stable (``schema`` and ``version`` say which shape it is). ADR definitions travel with
+the report so that a merged report can be judged again without the ADR files.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import json
+import os
+import platform
+import sys
+import tempfile
+from collections.abc import Iterable, Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+from .adr import Adr
+from .criteria import Criterion
+from .errors import ReportError
+from .measure import Measurement
+from .verdicts import AdrResult
+
+SCHEMA = "pytest-archgate/report"
+VERSION = 1
+
+
+def _json_safe(value: Any) -> Any:
+    if isinstance(value, Mapping):
+        return {str(k): _json_safe(v) for k, v in value.items()}
+    if isinstance(value, list | tuple | set):
+        return [_json_safe(v) for v in value]
+    if isinstance(value, _dt.date | _dt.datetime):
+        return value.isoformat()
+    if isinstance(value, str | int | float | bool) or value is None:
+        return value
+    return str(value)
+
+
+def adr_definition(adr: Adr) -> dict[str, Any]:
+    """What a report needs to judge an ADR again without its file."""
+    return {
+        "decision": adr.decision,
+        "baseline": adr.baseline,
+        "options": list(adr.options),
+        "acceptance": [c.to_json() for c in adr.acceptance],
+        "constraints": [c.to_json() for c in adr.constraints],
+        "weights": dict(adr.weights),
+        "cost": _json_safe(adr.cost),
+        "status_line": adr.status_line,
+        "superseded_by": adr.superseded_by,
+        "date": adr.date,
+    }
+
+
+def adr_from_json(entry: Mapping[str, Any]) -> Adr:
+    """Rebuild an :class:`Adr` (enough to judge it) from a report's ADR entry."""
+    d = entry.get("definition") or {}
+
+    def crit(c: Mapping[str, Any]) -> Criterion:
+        return Criterion(
+            name=c["name"],
+            metric=c["metric"],
+            kind=c.get("kind", "acceptance"),
+            min=c.get("min"),
+            max=c.get("max"),
+            min_strict=bool(c.get("min_strict")),
+            max_strict=bool(c.get("max_strict")),
+            vs=c.get("vs"),
+            confidence=c.get("confidence"),
+            device=c.get("device"),
+            line=c.get("line"),
+        )
+
+    return Adr(
+        id=entry["id"],
+        title=entry.get("title", entry["id"]),
+        path=Path(entry.get("file", "")),
+        file=entry.get("file", ""),
+        status=entry.get("status", "unknown"),
+        status_raw=entry.get("status_raw"),
+        status_line=d.get("status_line"),
+        superseded_by=d.get("superseded_by"),
+        date=d.get("date"),
+        has_archgate=bool(d),
+        decision=d.get("decision"),
+        baseline=d.get("baseline"),
+        options=tuple(d.get("options") or ()),
+        acceptance=tuple(crit(c) for c in d.get("acceptance") or ()),
+        constraints=tuple(crit(c) for c in d.get("constraints") or ()),
+        weights=dict(d.get("weights") or {}),
+        cost=dict(d.get("cost") or {}),
+    )
+
+
+def adr_entry(result: AdrResult, successor: Adr | None = None) -> dict[str, Any]:
+    adr = result.adr
+    return {
+        "id": adr.id,
+        "title": adr.title,
+        "file": adr.file,
+        "status": adr.status,
+        "status_raw": adr.status_raw,
+        "enforced": result.enforced,
+        "verdict": result.verdict,
+        "needs_review": result.needs_review,
+        "superseded_by": successor.id if successor is not None else adr.superseded_by,
+        "decision": adr.decision,
+        "baseline": adr.baseline,
+        "options": [o for o in result.options if o is not None],
+        "tests": result.tests,
+        "failing": [r.criterion.name for r in result.failing],
+        "unmeasured": sorted({r.criterion.name for r in result.unmeasured}),
+        "criteria": [r.to_json() for r in result.criteria],
+        "constraints": [r.to_json() for r in result.constraints],
+        "definition": adr_definition(adr),
+    }
+
+
+def summarise(results: Sequence[AdrResult]) -> dict[str, int]:
+    counts = {"adrs": len(results), "pass": 0, "fail": 0, "unmeasured": 0, "none": 0}
+    for r in results:
+        counts[r.verdict] += 1
+    counts["enforced_failures"] = sum(1 for r in results if r.enforced and r.verdict == "fail")
+    counts["needs_review"] = sum(1 for r in results if r.needs_review)
+    counts["unmeasured_accepted"] = sum(
+        1 for r in results if r.enforced and r.verdict == "unmeasured"
+    )
+    return counts
+
+
+def build_report(
+    results: Sequence[AdrResult],
+    measurements: Iterable[Measurement],
+    *,
+    successors: Mapping[str, Adr] | None = None,
+    adr_dir: str | None = None,
+    rootdir: str | None = None,
+    environment: Mapping[str, Any] | None = None,
+    errors: Sequence[str] = (),
+    extra: Mapping[str, Any] | None = None,
+) -> dict[str, Any]:
+    from . import __version__
+
+    successors = successors or {}
+    ms = []
+    for m in measurements:
+        data = m.to_json()
+        data.pop("predictions", None)  # scratch paths mean nothing after the run
+        data.pop("environment", None)
+        ms.append(data)
+    report: dict[str, Any] = {
+        "schema": SCHEMA,
+        "version": VERSION,
+        "generated_at": _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds"),
+        "archgate_version": __version__,
+        "python": platform.python_version(),
+        "platform": sys.platform,
+        "rootdir": rootdir,
+        "adr_dir": adr_dir,
+        "summary": summarise(results),
+        "adrs": [adr_entry(r, successors.get(r.adr.id)) for r in results],
+        "measurements": ms,
+        "environment": _json_safe(dict(environment or {})),
+        "errors": list(errors),
+    }
+    if extra:
+        report.update(_json_safe(dict(extra)))
+    return _json_safe(report)  # type: ignore[no-any-return]
+
+
+def write_json_atomic(path: Path, data: Any) -> None:
+    """Write JSON through a temporary file and a rename: never a half-written report."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            json.dump(data, fh, indent=2, sort_keys=False, allow_nan=False)
+            fh.write("\n")
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def load_report(path: str | Path) -> dict[str, Any]:
+    """Read and check a report written by archgate."""
+    p = Path(path)
+    try:
+        text = p.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise ReportError("report file not found", file=str(p)) from None
+    except OSError as exc:
+        raise ReportError(f"cannot read report: {exc.strerror}", file=str(p)) from None
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise ReportError(f"not valid JSON: {exc.msg}", file=str(p), line=exc.lineno) from None
+    if not isinstance(data, dict) or data.get("schema") != SCHEMA:
+        raise ReportError(
+            f"not an archgate report (expected \"schema\": \"{SCHEMA}\")", file=str(p)
+        )
+    if not isinstance(data.get("version"), int) or data["version"] > VERSION:
+        raise ReportError(
+            f"report version {data.get('version')!r} is newer than this archgate understands "
+            f"({VERSION}); upgrade pytest-archgate",
+            file=str(p),
+        )
+    if not isinstance(data.get("adrs"), list):
+        raise ReportError("report has no \"adrs\" list", file=str(p), field="adrs")
+    return data

@@ -1,0 +1,329 @@
+"""The run-time state of archgate in one pytest process, and the hooks that use it.
+
+``plugin.py`` registers one :class:`ArchgateSession` per run. On an xdist worker it links tests
+and records measurements; on the controller (or a serial run) it gathers the measurements from
+test reports, judges every ADR once, applies the gate and writes the outputs. Measurements travel
+from workers on the test reports (``report.archgate``), so serial and distributed runs go through
+the same code path.
+"""
+
+from __future__ import annotations
+
+import shutil
+import tempfile
+import warnings
+from collections.abc import Generator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from .adr import AdrLog, find_adr_dir, load_log
+from .errors import ArchgateError, NeedsReviewWarning, SupersededAdrWarning, UnknownAdrError
+from .fixture import Archgate
+from .linking import Link, links_for
+from .measure import Measurement
+from .report import build_report, write_json_atomic
+from .terminal import summary_lines
+from .verdicts import AdrResult, judge_adr, judge_all
+
+LINKS_KEY = pytest.StashKey[list[Link]]()
+RECORDER_KEY = pytest.StashKey[Archgate]()
+FAILED_KEY = pytest.StashKey[list[str]]()
+PROBLEM_KEY = pytest.StashKey[str]()
+
+
+def _failure_key(adr: str, criterion: str, option: str | None) -> str:
+    return f"{adr}\x1f{criterion}\x1f{option}"
+
+
+class ArchgateSession:
+    """State and hooks of archgate for one pytest process."""
+
+    def __init__(self, config: pytest.Config) -> None:
+        self.config = config
+        self.is_worker = hasattr(config, "workerinput")
+        self.strict = bool(config.getoption("archgate_strict") or config.getini("archgate_strict"))
+        self.require_gpu = bool(config.getoption("archgate_require_gpu"))
+        report = config.getoption("archgate_report") or config.getini("archgate_report")
+        self.report_path = Path(report) if report else None
+        self.rootdir = Path(str(config.rootpath))
+        configured = config.getoption("archgate_adr_dir") or config.getini("archgate_adr_dir")
+        self.adr_dir = find_adr_dir(self.rootdir, configured)
+        if self.adr_dir is not None and not self.adr_dir.is_dir():
+            raise pytest.UsageError(
+                f"archgate: ADR folder {self.adr_dir} does not exist "
+                "(set by --archgate-adr-dir or the archgate_adr_dir ini option)"
+            )
+        self.log: AdrLog = load_log(self.adr_dir, root=self.rootdir)
+        if self.log.errors:
+            lines = "\n  ".join(str(e) for e in self.log.errors)
+            raise pytest.UsageError(
+                f"archgate: {len(self.log.errors)} ADR file(s) cannot be parsed "
+                f"(run `archgate lint` for details):\n  {lines}"
+            )
+        dupes = self.log.duplicate_ids()
+        if dupes:
+            lines = "\n  ".join(
+                f"{v[0].id}: {', '.join(a.file for a in v)}" for v in dupes.values()
+            )
+            raise pytest.UsageError(f"archgate: duplicate ADR ids:\n  {lines}")
+
+        self._own_scratch = False
+        scratch = getattr(config, "workerinput", {}).get("archgate_scratch")
+        if scratch is None:
+            scratch = tempfile.mkdtemp(prefix="archgate-")
+            self._own_scratch = True
+        self.scratch = Path(scratch)
+
+        self.measurements: list[Measurement] = []
+        self.tests_by_adr: dict[str, set[str]] = {}
+        self.reported_failures: set[str] = set()
+        self.results: list[AdrResult] = []
+        self.session_failures: list[str] = []
+        self.strict_failures: list[str] = []
+        self.errors: list[str] = []
+        self.notes: list[str] = []
+
+    # ------------------------------------------------------------------ lifecycle
+    def close(self) -> None:
+        if self._own_scratch:
+            shutil.rmtree(self.scratch, ignore_errors=True)
+
+    @pytest.hookimpl(optionalhook=True)
+    def pytest_configure_node(self, node: Any) -> None:
+        """Hand the controller's scratch folder to each xdist worker."""
+        node.workerinput["archgate_scratch"] = str(self.scratch)
+
+    # ------------------------------------------------------------------ collection
+    def pytest_collection_modifyitems(self, items: list[pytest.Item]) -> None:
+        """Resolve archgate markers; any bad marker stops the run with a usage error."""
+        problems: list[str] = []
+        for item in items:
+            try:
+                links = links_for(item, self.log)
+            except ArchgateError as exc:
+                problems.append(str(exc))
+                item.stash[PROBLEM_KEY] = f"archgate: {exc}"
+                continue
+            if not links:
+                continue
+            item.stash[LINKS_KEY] = links
+            for link in links:
+                adr = link.adr
+                if adr.status in ("superseded", "deprecated"):
+                    succ = self.log.successor(adr)
+                    succ_text = (
+                        f"; use {succ.id} ({succ.file}) instead"
+                        if succ is not None
+                        else (f"; superseded by {adr.superseded_by}" if adr.superseded_by else "")
+                    )
+                    item.warn(
+                        SupersededAdrWarning(
+                            f"{item.nodeid} is linked to {adr.id}, which is {adr.status}"
+                            f"{succ_text}"
+                        )
+                    )
+        if problems and not self.is_worker:
+            raise pytest.UsageError("archgate: " + "\n  ".join(problems))
+        # An xdist worker cannot stop the whole run from here (the controller would report a
+        # crashed worker); each bad test errors at setup with the same message instead, and the
+        # controller fails the session (see pytest_runtest_logreport).
+
+    # ------------------------------------------------------------------ running
+    def pytest_runtest_setup(self, item: pytest.Item) -> None:
+        """Error on bad markers (xdist); skip or fail ``gpu`` tests without a CUDA device."""
+        problem = item.stash.get(PROBLEM_KEY, None)
+        if problem is not None:
+            pytest.fail(problem, pytrace=False)
+        if item.get_closest_marker("gpu") is None:
+            return
+        from .gpu import cuda_unavailable_reason
+
+        reason = cuda_unavailable_reason()
+        if reason is None:
+            return
+        if self.require_gpu:
+            pytest.fail(
+                f"--archgate-require-gpu: {reason}; this GPU test must not pass by skipping",
+                pytrace=False,
+            )
+        pytest.skip(f"needs a CUDA device: {reason}")
+
+    def recorder(self, item: pytest.Item) -> Archgate:
+        rec = item.stash.get(RECORDER_KEY, None)
+        if rec is None:
+            device = "cuda" if item.get_closest_marker("gpu") is not None else "cpu"
+            rec = Archgate(
+                item.nodeid, item.stash.get(LINKS_KEY, []), scratch=self.scratch, device=device
+            )
+            item.stash[RECORDER_KEY] = rec
+        return rec
+
+    @pytest.hookimpl(wrapper=True)
+    def pytest_runtest_call(self, item: pytest.Item) -> Generator[None, None, None]:
+        """After a linked test body passed, judge the decision criteria it measured."""
+        result = yield
+        rec = item.stash.get(RECORDER_KEY, None)
+        if rec is None or not rec.measurements:
+            return result
+        messages: list[str] = []
+        failed: list[str] = []
+        for link in item.stash.get(LINKS_KEY, []):
+            adr = link.adr
+            if adr.status != "accepted" or adr.decision is None:
+                continue
+            mine = [m for m in rec.measurements if m.adr == adr.id]
+            judged = judge_adr(adr, mine)
+            for r in judged.criteria:
+                if (
+                    r.role == "decision"
+                    and r.verdict == "fail"
+                    and r.criterion.vs is None
+                ):
+                    key = _failure_key(adr.id, r.criterion.name, r.option)
+                    if key not in failed:
+                        failed.append(key)
+                        messages.append(r.message(adr))
+        if messages:
+            item.stash[FAILED_KEY] = failed
+            pytest.fail("\n".join(messages), pytrace=False)
+        return result
+
+    @pytest.hookimpl(wrapper=True)
+    def pytest_runtest_makereport(
+        self, item: pytest.Item, call: pytest.CallInfo[None]
+    ) -> Generator[None, pytest.TestReport, pytest.TestReport]:
+        """Attach links and measurements to the report; show archgate errors without traceback."""
+        report = yield
+        if call.excinfo is not None and isinstance(call.excinfo.value, ArchgateError):
+            report.longrepr = f"archgate: {call.excinfo.value}"
+        problem = item.stash.get(PROBLEM_KEY, None)
+        if problem is not None and call.when == "setup":
+            report.archgate = {"errors": [problem]}  # type: ignore[attr-defined]
+            return report
+        links = item.stash.get(LINKS_KEY, None)
+        if not links:
+            return report
+        if call.when == "call" or (call.when == "setup" and report.outcome != "passed"):
+            rec = item.stash.get(RECORDER_KEY, None)
+            report.archgate = {  # type: ignore[attr-defined]
+                "links": [link.to_json() for link in links],
+                "measurements": [m.to_json() for m in rec.measurements] if rec else [],
+                "failed": item.stash.get(FAILED_KEY, []),
+            }
+        return report
+
+    def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
+        """Gather links and measurements (on the controller, from every worker)."""
+        data = getattr(report, "archgate", None)
+        if not data or self.is_worker:
+            return
+        self.errors.extend(e for e in data.get("errors", []) if e not in self.errors)
+        for link in data.get("links", []):
+            self.tests_by_adr.setdefault(link["adr"], set()).add(report.nodeid)
+        self.measurements.extend(Measurement.from_json(m) for m in data.get("measurements", []))
+        self.reported_failures.update(data.get("failed", []))
+
+    @pytest.hookimpl(wrapper=True)
+    def pytest_runtestloop(self, session: pytest.Session) -> Generator[None, object, object]:
+        """Judge every ADR once all tests ran; fail the run on enforced failures."""
+        result = yield
+        if self.is_worker:
+            return result
+        self.judge()
+        if self.session_failures or self.strict_failures or self.errors:
+            session.testsfailed += 1
+        return result
+
+    def judge(self) -> None:
+        try:
+            self.results = judge_all(self.log, self.measurements, self.tests_by_adr)
+        except ArchgateError as exc:
+            self.errors.append(str(exc))
+            self.results = []
+            return
+        for res in self.results:
+            adr = res.adr
+            if res.enforced and res.verdict == "fail":
+                for r in res.failing:
+                    if _failure_key(adr.id, r.criterion.name, r.option) not in (
+                        self.reported_failures
+                    ):
+                        self.session_failures.append(r.message(adr))
+            if res.enforced and self.strict:
+                for r in res.violated_constraints:
+                    self.strict_failures.append(f"needs review: {r.message(adr)}")
+                for r in res.unmeasured:
+                    self.strict_failures.append(f"unmeasured: {r.message(adr)}")
+
+    # ------------------------------------------------------------------ output
+    def report_data(self) -> dict[str, Any]:
+        successors = {}
+        for res in self.results:
+            succ = self.log.successor(res.adr)
+            if succ is not None:
+                successors[res.adr.id] = succ
+        return build_report(
+            self.results,
+            self.measurements,
+            successors=successors,
+            adr_dir=str(self.adr_dir) if self.adr_dir else None,
+            rootdir=str(self.rootdir),
+            errors=self.errors,
+            extra={
+                "strict": self.strict,
+                "session_failures": self.session_failures,
+                "strict_failures": self.strict_failures,
+            },
+        )
+
+    def pytest_terminal_summary(self, terminalreporter: Any) -> None:
+        """The ``archgate`` section: one row per ADR with criteria or linked tests."""
+        if self.is_worker or (not self.results and not self.errors):
+            return
+        tr = terminalreporter
+        tr.write_sep("=", "archgate")
+        data = self.report_data()
+        for line in summary_lines(data["adrs"]):
+            tr.write_line(line)
+        for msg in self.session_failures:
+            tr.write_line(f"FAILED (session) {msg}", red=True)
+        for msg in self.strict_failures:
+            tr.write_line(f"FAILED (--archgate-strict) {msg}", red=True)
+        for msg in self.errors:
+            tr.write_line(f"ERROR {msg}", red=True)
+        for res in self.results:
+            for r in res.violated_constraints:
+                tr.write_line(
+                    f"WARNING needs review: {r.message(res.adr)}: the decision's assumptions "
+                    "no longer hold",
+                    yellow=True,
+                )
+        if self.report_path is not None:
+            tr.write_line(f"archgate report: {self.report_path}")
+
+    def pytest_sessionfinish(self, session: pytest.Session) -> None:
+        """Write the JSON report and raise needs-review warnings (controller only)."""
+        if self.is_worker:
+            return
+        if self.report_path is not None and (self.results or self.errors or self.log.adrs):
+            path = self.report_path
+            if not path.is_absolute():
+                path = Path(str(self.config.invocation_params.dir)) / path
+            write_json_atomic(path, self.report_data())
+        for res in self.results:
+            for r in res.violated_constraints:
+                warnings.warn_explicit(
+                    NeedsReviewWarning(
+                        f"needs review: {r.message(res.adr)}: the decision's assumptions no "
+                        "longer hold; revisit the ADR"
+                    ),
+                    category=NeedsReviewWarning,
+                    filename=str(res.adr.path),
+                    lineno=r.criterion.line or 1,
+                )
+
+
+def unknown_adr_message(exc: UnknownAdrError) -> str:
+    return f"archgate: {exc}"

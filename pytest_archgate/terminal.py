@@ -1,0 +1,56 @@
+"""Plain-text rendering of ADR results: the pytest summary section and ``archgate list``."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+
+def table(rows: Sequence[Sequence[str]], header: Sequence[str]) -> list[str]:
+    """Left-aligned columns separated by two spaces."""
+    widths = [len(h) for h in header]
+    for row in rows:
+        for i, cell in enumerate(row):
+            widths[i] = max(widths[i], len(cell))
+    fmt = "  ".join(f"{{:<{w}}}" for w in widths)
+    out = [fmt.format(*header).rstrip()]
+    out.extend(fmt.format(*row).rstrip() for row in rows)
+    return out
+
+
+def _short(names: Sequence[str], limit: int = 4) -> str:
+    if len(names) <= limit:
+        return ", ".join(names)
+    return ", ".join(names[:limit]) + f" (+{len(names) - limit})"
+
+
+def adr_rows(adrs: Sequence[Mapping[str, Any]]) -> list[list[str]]:
+    """One row per ADR entry of a report."""
+    rows = []
+    for a in adrs:
+        notes: list[str] = []
+        if a.get("failing"):
+            notes.append("failing: " + _short(list(a["failing"])))
+        if a.get("unmeasured"):
+            notes.append("unmeasured: " + _short(list(a["unmeasured"])))
+        if a.get("needs_review"):
+            notes.append("NEEDS REVIEW (constraint violated)")
+        if a.get("status") == "superseded" and a.get("superseded_by"):
+            notes.append(f"superseded by {a['superseded_by']}")
+        verdict = str(a.get("verdict", "")).upper() if a.get("verdict") == "fail" else str(
+            a.get("verdict", "")
+        )
+        rows.append(
+            [
+                str(a["id"]),
+                str(a.get("status", "")),
+                verdict,
+                "yes" if a.get("enforced") else "no",
+                "; ".join(notes),
+            ]
+        )
+    return rows
+
+
+def summary_lines(adrs: Sequence[Mapping[str, Any]]) -> list[str]:
+    return table(adr_rows(adrs), ["ADR", "status", "verdict", "enforced", "notes"])

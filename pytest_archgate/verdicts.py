@@ -1,0 +1,376 @@
+"""Verdicts: judging an ADR's criteria against the measurements of a session.
+
+This module is pure: it takes parsed ADRs and :class:`~pytest_archgate.measure.Measurement`
+objects and returns results; the plugin, ``archgate merge`` and the reports all call it, so a
+merged report is judged exactly like a live run.
+
+Rules (see the README's "Verdicts" section):
+
+* A criterion is judged per option. In an ADR with a ``decision`` the decision option is always
+  judged (``unmeasured`` when nothing measured it) and is the only one that can fail the run;
+  other measured options are judged for comparison. Without a decision every measured option
+  is judged.
+* When several measurements of the same criterion and option exist, the worst decides.
+* ``vs`` criteria judge ``metric(option) - metric(vs)``: paired on the same rows when both sides
+  kept per-row predictions, otherwise from the two estimates (unpaired).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from statistics import NormalDist
+from typing import Any, Literal
+
+from .adr import Adr
+from .criteria import Criterion, Verdict
+from .errors import MeasurementError
+from .measure import Estimate, Measurement, level_key, levels_for
+
+AdrVerdict = Literal["pass", "fail", "unmeasured", "none"]
+Role = Literal["decision", "comparison", "candidate"]
+
+PairedFn = Callable[[Criterion, Measurement, Measurement, Sequence[float]], Estimate]
+
+
+@dataclass
+class CriterionResult:
+    """The verdict of one criterion for one option."""
+
+    criterion: Criterion
+    option: str | None
+    verdict: Verdict
+    role: Role
+    enforced: bool = False
+    estimate: Estimate | None = None
+    reason: str | None = None
+    tests: list[str] = field(default_factory=list)
+
+    @property
+    def value(self) -> float | None:
+        return self.estimate.value if self.estimate is not None else None
+
+    def message(self, adr: Adr) -> str:
+        """``ADR-0002 roc_auc = 0.874 violates >= 0.9 (adr/0002-x.md)``."""
+        c = self.criterion
+        opt = f" [{self.option}]" if self.option else ""
+        if self.estimate is None:
+            what = f"{c.name}{opt} is unmeasured"
+            if self.reason:
+                what += f" ({self.reason})"
+            return f"{adr.id} {what}: needs {c.bound} ({adr.file})"
+        ci = self.estimate.ci
+        ci_text = f" [{_fmt(ci[0])}, {_fmt(ci[1])}]" if ci is not None else ""
+        verb = {"fail": "violates", "pass": "meets", "unmeasured": "cannot be judged against"}[
+            self.verdict
+        ]
+        metric = c.name if c.metric == c.name else f"{c.name} ({c.metric})"
+        show_reason = self.verdict == "unmeasured" or c.confidence is not None
+        extra = f": {self.reason}" if self.reason and show_reason else ""
+        return (
+            f"{adr.id} {metric}{opt} = {_fmt(self.estimate.value)}{ci_text} {verb} "
+            f"{c.bound}{extra} ({adr.file}"
+            + (f":{c.line}" if c.line else "")
+            + ")"
+        )
+
+    def to_json(self) -> dict[str, Any]:
+        est = self.estimate
+        return {
+            "name": self.criterion.name,
+            "metric": self.criterion.metric,
+            "kind": self.criterion.kind,
+            "option": self.option,
+            "role": self.role,
+            "enforced": self.enforced,
+            "bound": self.criterion.bound,
+            "min": self.criterion.min,
+            "max": self.criterion.max,
+            "vs": self.criterion.vs,
+            "confidence": self.criterion.confidence,
+            "device": self.criterion.device,
+            "line": self.criterion.line,
+            "value": est.value if est is not None else None,
+            "ci": list(est.ci) if est is not None and est.ci is not None else None,
+            "method": est.method if est is not None else None,
+            "n": est.n if est is not None else None,
+            "estimate": est.to_json() if est is not None else None,
+            "verdict": self.verdict,
+            "reason": self.reason,
+            "tests": sorted(self.tests),
+        }
+
+
+@dataclass
+class AdrResult:
+    """The verdict of one ADR."""
+
+    adr: Adr
+    verdict: AdrVerdict
+    enforced: bool
+    needs_review: bool
+    tests: list[str]
+    criteria: list[CriterionResult]
+    constraints: list[CriterionResult]
+    options: list[str | None] = field(default_factory=list)
+
+    @property
+    def failing(self) -> list[CriterionResult]:
+        """Criterion results that decide a ``fail`` verdict (the gate's reasons)."""
+        if self.adr.decision is not None:
+            return [r for r in self.criteria if r.role == "decision" and r.verdict == "fail"]
+        if self.verdict != "fail":
+            return []
+        return [r for r in self.criteria if r.verdict == "fail"]
+
+    @property
+    def unmeasured(self) -> list[CriterionResult]:
+        return [
+            r
+            for r in self.criteria + self.constraints
+            if r.verdict == "unmeasured" and r.role != "comparison"
+        ]
+
+    @property
+    def violated_constraints(self) -> list[CriterionResult]:
+        return [r for r in self.constraints if r.verdict == "fail" and r.role != "comparison"]
+
+
+def _fmt(x: float) -> str:
+    if math.isfinite(x) and x == int(x) and abs(x) < 1e15:
+        return str(int(x))
+    return f"{x:.4g}"
+
+
+def _matches(m: Measurement, c: Criterion, option: str | None, metric: str) -> bool:
+    return (
+        m.metric == metric
+        and m.option == option
+        and (c.device is None or m.device == c.device)
+    )
+
+
+def unpaired_difference(
+    criterion: Criterion, a: Measurement, b: Measurement, levels: Sequence[float]
+) -> Estimate:
+    """``a - b`` from two independent estimates (normal approximation of each interval)."""
+    value = a.estimate.value - b.estimate.value
+    intervals: dict[float, tuple[float, float]] = {}
+    for level in levels:
+        ia, ib = a.estimate.interval(level), b.estimate.interval(level)
+        if ia is None or ib is None:
+            continue
+        z = NormalDist().inv_cdf(0.5 + level / 2)
+        se = math.hypot((ia[1] - ia[0]) / (2 * z), (ib[1] - ib[0]) / (2 * z))
+        intervals[level_key(level)] = (value - z * se, value + z * se)
+    return Estimate(
+        value=value,
+        method="unpaired-normal" if intervals else "difference",
+        n=min(x for x in (a.estimate.n, b.estimate.n) if x is not None)
+        if a.estimate.n is not None and b.estimate.n is not None
+        else None,
+        intervals=intervals,
+        details={"a": a.estimate.value, "b": b.estimate.value},
+    )
+
+
+def default_paired(
+    criterion: Criterion, a: Measurement, b: Measurement, levels: Sequence[float]
+) -> Estimate:
+    """Paired difference on the same rows when both sides kept predictions, else unpaired."""
+    if a.fingerprint and b.fingerprint and a.fingerprint != b.fingerprint:
+        raise MeasurementError(
+            f"cannot compare {a.option!r} with {b.option!r}: they were measured on different "
+            f"rows (y_true fingerprints {a.fingerprint} in {a.nodeid} and {b.fingerprint} in "
+            f"{b.nodeid}); evaluate both options on the same test set",
+            field=criterion.name,
+        )
+    if a.predictions and b.predictions and Path(a.predictions).is_file() and Path(
+        b.predictions
+    ).is_file():
+        import numpy as np
+
+        from .metrics import compare
+
+        with np.load(a.predictions) as fa, np.load(b.predictions) as fb:
+            y_a, s_a, y_b, s_b = fa["y_true"], fa["y_score"], fb["y_true"], fb["y_score"]
+            opts_a = {k: float(fa[k]) for k in ("threshold",) if k in fa}
+        if len(y_a) != len(y_b) or not np.array_equal(y_a, y_b):
+            raise MeasurementError(
+                f"cannot compare {a.option!r} with {b.option!r}: their y_true differ "
+                f"({len(y_a)} vs {len(y_b)} rows)",
+                field=criterion.name,
+            )
+        level = min(levels, key=lambda lv: abs(lv - 0.95)) if levels else 0.95
+        return compare(
+            y_a,
+            s_a,
+            s_b,
+            criterion.metric,
+            threshold=opts_a.get("threshold", 0.5),
+            level=level,
+            levels=tuple(levels),
+        )
+    return unpaired_difference(criterion, a, b, levels)
+
+
+def _criterion_levels(c: Criterion) -> tuple[float, ...]:
+    return levels_for([c.confidence] if c.confidence is not None else [])
+
+
+def judge_criterion(
+    c: Criterion,
+    option: str | None,
+    measurements: Sequence[Measurement],
+    *,
+    role: Role,
+    enforced: bool,
+    paired: PairedFn = default_paired,
+) -> CriterionResult:
+    """Judge one criterion for one option; the worst of several measurements decides."""
+    result = CriterionResult(criterion=c, option=option, verdict="unmeasured", role=role,
+                             enforced=enforced)
+    if c.vs is not None:
+        cands = [m for m in measurements if _matches(m, c, option, c.metric)]
+        refs = [m for m in measurements if _matches(m, c, c.vs, c.metric)]
+        if not cands:
+            result.reason = f"no measurement of {c.metric} for {option or 'this option'}"
+            return result
+        if not refs:
+            result.reason = f"no measurement of {c.metric} for {c.vs} (the vs reference)"
+            result.tests = sorted({m.nodeid for m in cands})
+            return result
+        pairs: list[tuple[Estimate, list[str]]] = []
+        for a in cands:
+            same_rows = [b for b in refs if a.fingerprint and b.fingerprint == a.fingerprint]
+            for b in same_rows or refs:
+                est = paired(c, a, b, _criterion_levels(c))
+                pairs.append((est, [a.nodeid, b.nodeid]))
+        est, tests = max(pairs, key=lambda p: c.badness(p[0]))
+        result.estimate = est
+        result.tests = sorted({m.nodeid for m in cands} | {m.nodeid for m in refs})
+    else:
+        cands = [m for m in measurements if _matches(m, c, option, c.metric)]
+        if not cands:
+            dev = f" on {c.device}" if c.device else ""
+            result.reason = f"no measurement of {c.metric}{dev}"
+            return result
+        worst = max(cands, key=lambda m: c.badness(m.estimate))
+        result.estimate = worst.estimate
+        result.tests = sorted({m.nodeid for m in cands})
+    result.verdict, result.reason = c.judge(result.estimate)
+    return result
+
+
+def judge_adr(
+    adr: Adr,
+    measurements: Iterable[Measurement],
+    tests: Iterable[str] = (),
+    *,
+    paired: PairedFn = default_paired,
+) -> AdrResult:
+    """Judge every criterion of ``adr`` against ``measurements`` (already filtered or not)."""
+    ms = [m for m in measurements if m.adr == adr.id]
+    measured_options = list(dict.fromkeys(m.option for m in ms))
+    enforced = adr.status == "accepted"
+
+    options: list[str | None]
+    if adr.decision is not None:
+        others = [o for o in (*adr.options, *measured_options) if o != adr.decision]
+        options = [adr.decision, *[o for o in dict.fromkeys(others) if o in measured_options]]
+    elif measured_options:
+        options = list(measured_options)
+    elif adr.options:
+        options = list(adr.options)
+    else:
+        options = [None]
+
+    def role_of(option: str | None) -> Role:
+        if adr.decision is None:
+            return "candidate"
+        return "decision" if option == adr.decision else "comparison"
+
+    criteria: list[CriterionResult] = []
+    constraints: list[CriterionResult] = []
+    for option in options:
+        role = role_of(option)
+        for c in adr.acceptance:
+            if c.vs is not None and c.vs == option:
+                continue  # a vs criterion says nothing about the reference itself
+            criteria.append(
+                judge_criterion(
+                    c, option, ms, role=role, enforced=enforced and role == "decision",
+                    paired=paired,
+                )
+            )
+        for c in adr.constraints:
+            if c.vs is not None and c.vs == option:
+                continue
+            constraints.append(
+                judge_criterion(c, option, ms, role=role, enforced=False, paired=paired)
+            )
+
+    verdict = _adr_verdict(adr, criteria, options)
+    needs_review = any(
+        r.verdict == "fail" and r.role != "comparison" for r in constraints
+    )
+    all_tests = set(tests) | {m.nodeid for m in ms}
+    return AdrResult(
+        adr=adr,
+        verdict=verdict,
+        enforced=enforced,
+        needs_review=needs_review,
+        tests=sorted(t for t in all_tests if t),
+        criteria=criteria,
+        constraints=constraints,
+        options=options,
+    )
+
+
+def _adr_verdict(
+    adr: Adr, criteria: Sequence[CriterionResult], options: Sequence[str | None]
+) -> AdrVerdict:
+    if not adr.acceptance:
+        return "none"
+    if adr.decision is not None:
+        mine = [r for r in criteria if r.option == adr.decision]
+        if any(r.verdict == "fail" for r in mine):
+            return "fail"
+        if any(r.verdict == "unmeasured" for r in mine):
+            return "unmeasured"
+        return "pass"
+    per_option: dict[str | None, list[CriterionResult]] = {}
+    for r in criteria:
+        per_option.setdefault(r.option, []).append(r)
+    if any(rs and all(r.verdict == "pass" for r in rs) for rs in per_option.values()):
+        return "pass"
+    measured = [rs for rs in per_option.values() if any(r.estimate is not None for r in rs)]
+    if measured and len(measured) == len(per_option) and all(
+        any(r.verdict == "fail" for r in rs) for rs in measured
+    ):
+        return "fail"
+    return "unmeasured"
+
+
+def judge_all(
+    adrs: Iterable[Adr],
+    measurements: Iterable[Measurement],
+    tests_by_adr: Mapping[str, Iterable[str]] | None = None,
+    *,
+    paired: PairedFn = default_paired,
+) -> list[AdrResult]:
+    """Judge every ADR that has criteria or linked tests (the report's ``adrs``)."""
+    ms = list(measurements)
+    tests_by_adr = tests_by_adr or {}
+    by_adr: dict[str, list[Measurement]] = {}
+    for m in ms:
+        by_adr.setdefault(m.adr, []).append(m)
+    results = []
+    for adr in adrs:
+        linked = list(tests_by_adr.get(adr.id, ()))
+        if not adr.criteria and not linked and adr.id not in by_adr:
+            continue
+        results.append(judge_adr(adr, by_adr.get(adr.id, []), linked, paired=paired))
+    return results
