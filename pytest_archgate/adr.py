@@ -118,7 +118,7 @@ def is_adr_file(path: Path) -> bool:
     name = path.name.lower()
     if not name.endswith(".md") or name in _EXCLUDED_NAMES:
         return False
-    return not (name.startswith("template") or name.startswith("adr-template"))
+    return not name.startswith(("template", "adr-template"))
 
 
 def find_adr_dir(rootdir: Path, configured: str | None = None) -> Path | None:
@@ -347,7 +347,10 @@ def parse_adr(path: Path, *, root: Path | None = None) -> Adr:
         raw_id = front["id"]
         if not isinstance(raw_id, str | int) or isinstance(raw_id, bool) or not str(raw_id):
             raise AdrError(
-                f"id must be a string, got {raw_id!r}", file=file, line=key_lines.get("id"), field="id"
+                f"id must be a string, got {raw_id!r}",
+                file=file,
+                line=key_lines.get("id"),
+                field="id",
             )
         adr_id = str(raw_id)
     elif number is not None:
@@ -627,9 +630,7 @@ class AdrLog:
         close = difflib.get_close_matches(str(ref), known, n=3)
         hint = f"; did you mean {', '.join(close)}?" if close else ""
         folder = str(self.directory) if self.directory else "no ADR folder found"
-        raise UnknownAdrError(
-            f"no ADR {ref!r} in {folder} ({len(known)} ADRs){hint}", file=where
-        )
+        raise UnknownAdrError(f"no ADR {ref!r} in {folder} ({len(known)} ADRs){hint}", file=where)
 
     def successor(self, adr: Adr) -> Adr | None:
         return self.get(adr.superseded_by) if adr.superseded_by else None
@@ -659,7 +660,7 @@ def load_log(directory: Path | None, *, root: Path | None = None) -> AdrLog:
 def lint_log(log: AdrLog) -> list[str]:
     """Every problem in a decision log, one line each (empty when clean)."""
     problems = [str(e) for e in log.errors]
-    for ident, adrs in sorted(log.duplicate_ids().items()):
+    for _ident, adrs in sorted(log.duplicate_ids().items()):
         files = ", ".join(a.file for a in adrs)
         problems.append(f"{adrs[0].file}: id: duplicate id {adrs[0].id} in {files}")
     for adr in log.adrs:
@@ -667,7 +668,8 @@ def lint_log(log: AdrLog) -> list[str]:
             why = f"status {adr.status_raw!r} is not one of" if adr.status_raw else "no status; use"
             problems.append(
                 f"{adr.file}:{adr.status_line or adr.archgate_line or 1}: status: {why} "
-                f"{', '.join(STATUSES)}: an ADR with an archgate block is never enforced without one"
+                f"{', '.join(STATUSES)}: an ADR with an archgate block is never enforced "
+                "without one"
             )
         if adr.has_archgate and not adr.criteria:
             problems.append(

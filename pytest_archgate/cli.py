@@ -20,7 +20,7 @@ Handler = Callable[[argparse.Namespace], int]
 
 
 def _load(args: argparse.Namespace) -> AdrLog:
-    directory, root = resolve_adr_dir(args.adr_dir)
+    directory, _root = resolve_adr_dir(args.adr_dir)
     if directory is None:
         raise CommandError(
             "no ADR folder found (looked for adr, docs/adr, doc/adr, docs/decisions); "
@@ -37,10 +37,7 @@ def cmd_list(args: argparse.Namespace) -> int:
         json.dump([a.summary() for a in log], sys.stdout, indent=2, default=str)
         sys.stdout.write("\n")
     else:
-        rows = [
-            [a.id, a.status, a.date or "", a.title[:60], a.file]
-            for a in log
-        ]
+        rows = [[a.id, a.status, a.date or "", a.title[:60], a.file] for a in log]
         for line in table(rows, ["ADR", "status", "date", "title", "file"]):
             print(line)
     for err in log.errors:

@@ -131,9 +131,7 @@ def _fmt(x: float) -> str:
 def parse_number(raw: Any, *, field: str, file: str | None, line: int | None) -> float:
     """A finite number from YAML: int, float, or a string such as ``"1_000_000"`` or ``"1e-3"``."""
     if isinstance(raw, bool):
-        raise CriterionError(
-            f"expected a number, got {raw!r}", file=file, line=line, field=field
-        )
+        raise CriterionError(f"expected a number, got {raw!r}", file=file, line=line, field=field)
     if isinstance(raw, int | float):
         value = float(raw)
     elif isinstance(raw, str):
@@ -181,7 +179,7 @@ def parse_criterion(
         if not match:
             raise CriterionError(
                 f"cannot read {spec!r}: write '<op> <number>' with op one of >=, <=, >, < "
-                "(e.g. \">= 0.90\"), or a mapping with min/max",
+                '(e.g. ">= 0.90"), or a mapping with min/max',
                 file=file,
                 line=line,
                 field=field,
@@ -197,7 +195,7 @@ def parse_criterion(
         )
     if not isinstance(spec, Mapping):
         raise CriterionError(
-            f"expected a string like \">= 0.9\" or a mapping, got {type(spec).__name__} {spec!r}",
+            f'expected a string like ">= 0.9" or a mapping, got {type(spec).__name__} {spec!r}',
             file=file,
             line=line,
             field=field,

@@ -12,7 +12,7 @@ import math
 import uuid
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, SupportsFloat
 
 from .errors import MeasurementError
 from .linking import Link
@@ -58,7 +58,7 @@ class Archgate:
     def _targets(self, option: str | None) -> list[tuple[Link, str | None]]:
         if not self.links:
             raise MeasurementError(
-                "this test is not linked to any ADR: add @pytest.mark.archgate(\"ADR-NNNN\")",
+                'this test is not linked to any ADR: add @pytest.mark.archgate("ADR-NNNN")',
                 field=self.nodeid,
             )
         out = []
@@ -83,7 +83,9 @@ class Archgate:
 
     def _needs_rows(self, metric: str) -> bool:
         return any(
-            c.vs is not None and c.metric == metric for link in self.links for c in link.adr.criteria
+            c.vs is not None and c.metric == metric
+            for link in self.links
+            for c in link.adr.criteria
         )
 
     def _add(
@@ -116,7 +118,7 @@ class Archgate:
     def record(
         self,
         name: str,
-        value: float,
+        value: SupportsFloat,
         *,
         ci: tuple[float, float] | None = None,
         level: float = DEFAULT_LEVEL,
@@ -128,11 +130,12 @@ class Archgate:
         """Record one measured value (a finite number), optionally with its interval."""
         if not isinstance(name, str) or not name:
             raise MeasurementError(f"metric name must be a non-empty string, got {name!r}")
-        if isinstance(value, bool) or not isinstance(value, int | float) and not hasattr(
-            value, "__float__"
-        ):
+        if isinstance(value, bool | str | bytes):
             raise MeasurementError(f"value must be a number, got {value!r}", field=name)
-        v = float(value)
+        try:
+            v = float(value)
+        except (TypeError, ValueError):
+            raise MeasurementError(f"value must be a number, got {value!r}", field=name) from None
         if not math.isfinite(v):
             raise MeasurementError(
                 f"value is {v}: a non-finite measurement can never be judged; fix the "
@@ -216,8 +219,14 @@ class Archgate:
         from .latency import measure_latency
 
         confidences = [
-            c for name in ("latency_p50_ms", "latency_p95_ms", "latency_p99_ms",
-                           "latency_mean_ms", "throughput_per_s")
+            c
+            for name in (
+                "latency_p50_ms",
+                "latency_p95_ms",
+                "latency_p99_ms",
+                "latency_mean_ms",
+                "throughput_per_s",
+            )
             for c in self._confidences(name)
         ]
         result = measure_latency(

@@ -7,7 +7,7 @@ the option the test measures. A link is one (ADR, option) pair.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -51,7 +51,7 @@ def links_for(item: pytest.Item, log: AdrLog) -> list[Link]:
 
 
 def _links_from_mark(
-    args: Iterable[Any], kwargs: dict[str, Any], log: AdrLog, item: pytest.Item
+    args: Iterable[Any], kwargs: Mapping[str, Any], log: AdrLog, item: pytest.Item
 ) -> list[Link]:
     where = _where(item)
     unknown = sorted(set(kwargs) - {"option"})
@@ -66,7 +66,7 @@ def _links_from_mark(
     if not ids:
         raise UnknownAdrError(
             "@pytest.mark.archgate needs at least one ADR id, e.g. "
-            "@pytest.mark.archgate(\"ADR-0002\")",
+            '@pytest.mark.archgate("ADR-0002")',
             file=where,
             field=f"{item.nodeid} marker",
         )

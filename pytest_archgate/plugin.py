@@ -12,36 +12,43 @@ from typing import TYPE_CHECKING
 
 import pytest
 
+from .errors import ArchgateError
 from .linking import GPU_MARKER_HELP, MARKER_HELP
+from .session import ArchgateSession
 
 if TYPE_CHECKING:
     from .fixture import Archgate
-    from .session import ArchgateSession
 
-SESSION_KEY = pytest.StashKey["ArchgateSession"]()
+SESSION_KEY = pytest.StashKey[ArchgateSession]()
 
 HELP_ADR_DIR = (
     "folder holding the ADRs, relative to the rootdir (default: adr, else the first existing "
     "of docs/adr, doc/adr, docs/decisions)"
 )
 HELP_REPORT = "write the archgate JSON report to this path"
-HELP_STRICT = (
-    "fail the run when an accepted ADR has unmeasured criteria or violated constraints"
-)
+HELP_STRICT = "fail the run when an accepted ADR has unmeasured criteria or violated constraints"
 HELP_REQUIRE_GPU = "fail, instead of skip, @pytest.mark.gpu tests when no CUDA device is usable"
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
     """Register archgate's command-line options and ini keys."""
     group = parser.getgroup("archgate", "architecture decisions (pytest-archgate)")
-    group.addoption("--archgate-adr-dir", dest="archgate_adr_dir", metavar="DIR",
-                    help=HELP_ADR_DIR)
-    group.addoption("--archgate-report", dest="archgate_report", metavar="PATH",
-                    help=HELP_REPORT)
-    group.addoption("--archgate-strict", dest="archgate_strict", action="store_true",
-                    default=False, help=HELP_STRICT)
-    group.addoption("--archgate-require-gpu", dest="archgate_require_gpu", action="store_true",
-                    default=False, help=HELP_REQUIRE_GPU)
+    group.addoption("--archgate-adr-dir", dest="archgate_adr_dir", metavar="DIR", help=HELP_ADR_DIR)
+    group.addoption("--archgate-report", dest="archgate_report", metavar="PATH", help=HELP_REPORT)
+    group.addoption(
+        "--archgate-strict",
+        dest="archgate_strict",
+        action="store_true",
+        default=False,
+        help=HELP_STRICT,
+    )
+    group.addoption(
+        "--archgate-require-gpu",
+        dest="archgate_require_gpu",
+        action="store_true",
+        default=False,
+        help=HELP_REQUIRE_GPU,
+    )
     parser.addini("archgate_adr_dir", HELP_ADR_DIR, default="adr")
     parser.addini("archgate_report", HELP_REPORT, default="")
     parser.addini("archgate_strict", HELP_STRICT, type="bool", default=False)
@@ -51,9 +58,6 @@ def pytest_configure(config: pytest.Config) -> None:
     """Register the markers and the session object that owns the run-time hooks."""
     config.addinivalue_line("markers", MARKER_HELP)
     config.addinivalue_line("markers", GPU_MARKER_HELP)
-    from .errors import ArchgateError
-    from .session import ArchgateSession
-
     try:
         session = ArchgateSession(config)
     except ArchgateError as exc:
@@ -75,4 +79,6 @@ def pytest_unconfigure(config: pytest.Config) -> None:
 def archgate(request: pytest.FixtureRequest) -> Archgate:
     """Record measurements (``record``, ``evaluate``, ``latency``) for the test's linked ADRs."""
     session = request.config.stash[SESSION_KEY]
-    return session.recorder(request.node)  # type: ignore[arg-type]
+    item = request.node
+    assert isinstance(item, pytest.Item)
+    return session.recorder(item)

@@ -154,7 +154,7 @@ def build_report(
     report: dict[str, Any] = {
         "schema": SCHEMA,
         "version": VERSION,
-        "generated_at": _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds"),
+        "generated_at": _dt.datetime.now(_dt.UTC).isoformat(timespec="seconds"),
         "archgate_version": __version__,
         "python": platform.python_version(),
         "platform": sys.platform,
@@ -199,9 +199,7 @@ def load_report(path: str | Path) -> dict[str, Any]:
     except json.JSONDecodeError as exc:
         raise ReportError(f"not valid JSON: {exc.msg}", file=str(p), line=exc.lineno) from None
     if not isinstance(data, dict) or data.get("schema") != SCHEMA:
-        raise ReportError(
-            f"not an archgate report (expected \"schema\": \"{SCHEMA}\")", file=str(p)
-        )
+        raise ReportError(f'not an archgate report (expected "schema": "{SCHEMA}")', file=str(p))
     if not isinstance(data.get("version"), int) or data["version"] > VERSION:
         raise ReportError(
             f"report version {data.get('version')!r} is newer than this archgate understands "
@@ -209,5 +207,5 @@ def load_report(path: str | Path) -> dict[str, Any]:
             file=str(p),
         )
     if not isinstance(data.get("adrs"), list):
-        raise ReportError("report has no \"adrs\" list", file=str(p), field="adrs")
+        raise ReportError('report has no "adrs" list', file=str(p), field="adrs")
     return data

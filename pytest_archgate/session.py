@@ -12,7 +12,7 @@ from __future__ import annotations
 import shutil
 import tempfile
 import warnings
-from collections.abc import Generator
+from collections.abc import Generator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -27,7 +27,7 @@ from .report import build_report, write_json_atomic
 from .terminal import summary_lines
 from .verdicts import AdrResult, judge_adr, judge_all
 
-LINKS_KEY = pytest.StashKey[list[Link]]()
+LINKS_KEY = pytest.StashKey[Sequence[Link]]()
 RECORDER_KEY = pytest.StashKey[Archgate]()
 FAILED_KEY = pytest.StashKey[list[str]]()
 PROBLEM_KEY = pytest.StashKey[str]()
@@ -120,8 +120,7 @@ class ArchgateSession:
                     )
                     item.warn(
                         SupersededAdrWarning(
-                            f"{item.nodeid} is linked to {adr.id}, which is {adr.status}"
-                            f"{succ_text}"
+                            f"{item.nodeid} is linked to {adr.id}, which is {adr.status}{succ_text}"
                         )
                     )
         if problems and not self.is_worker:
@@ -176,11 +175,13 @@ class ArchgateSession:
             mine = [m for m in rec.measurements if m.adr == adr.id]
             judged = judge_adr(adr, mine)
             for r in judged.criteria:
-                if (
-                    r.role == "decision"
-                    and r.verdict == "fail"
-                    and r.criterion.vs is None
-                ):
+                if r.role != "decision" or r.criterion.vs is not None or r.estimate is None:
+                    continue
+                # JUnit XML readers see each judged criterion as a property of the test case
+                item.user_properties.append(
+                    (f"archgate:{adr.id}:{r.criterion.name}", f"{r.verdict}: {r.message(adr)}")
+                )
+                if r.verdict == "fail":
                     key = _failure_key(adr.id, r.criterion.name, r.option)
                     if key not in failed:
                         failed.append(key)

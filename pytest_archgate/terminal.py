@@ -37,8 +37,10 @@ def adr_rows(adrs: Sequence[Mapping[str, Any]]) -> list[list[str]]:
             notes.append("NEEDS REVIEW (constraint violated)")
         if a.get("status") == "superseded" and a.get("superseded_by"):
             notes.append(f"superseded by {a['superseded_by']}")
-        verdict = str(a.get("verdict", "")).upper() if a.get("verdict") == "fail" else str(
-            a.get("verdict", "")
+        verdict = (
+            str(a.get("verdict", "")).upper()
+            if a.get("verdict") == "fail"
+            else str(a.get("verdict", ""))
         )
         rows.append(
             [

@@ -71,9 +71,7 @@ class CriterionResult:
         extra = f": {self.reason}" if self.reason and show_reason else ""
         return (
             f"{adr.id} {metric}{opt} = {_fmt(self.estimate.value)}{ci_text} {verb} "
-            f"{c.bound}{extra} ({adr.file}"
-            + (f":{c.line}" if c.line else "")
-            + ")"
+            f"{c.bound}{extra} ({adr.file}" + (f":{c.line}" if c.line else "") + ")"
         )
 
     def to_json(self) -> dict[str, Any]:
@@ -145,11 +143,7 @@ def _fmt(x: float) -> str:
 
 
 def _matches(m: Measurement, c: Criterion, option: str | None, metric: str) -> bool:
-    return (
-        m.metric == metric
-        and m.option == option
-        and (c.device is None or m.device == c.device)
-    )
+    return m.metric == metric and m.option == option and (c.device is None or m.device == c.device)
 
 
 def unpaired_difference(
@@ -187,9 +181,12 @@ def default_paired(
             f"{b.nodeid}); evaluate both options on the same test set",
             field=criterion.name,
         )
-    if a.predictions and b.predictions and Path(a.predictions).is_file() and Path(
-        b.predictions
-    ).is_file():
+    if (
+        a.predictions
+        and b.predictions
+        and Path(a.predictions).is_file()
+        and Path(b.predictions).is_file()
+    ):
         import numpy as np
 
         from .metrics import compare
@@ -230,8 +227,9 @@ def judge_criterion(
     paired: PairedFn = default_paired,
 ) -> CriterionResult:
     """Judge one criterion for one option; the worst of several measurements decides."""
-    result = CriterionResult(criterion=c, option=option, verdict="unmeasured", role=role,
-                             enforced=enforced)
+    result = CriterionResult(
+        criterion=c, option=option, verdict="unmeasured", role=role, enforced=enforced
+    )
     if c.vs is not None:
         cands = [m for m in measurements if _matches(m, c, option, c.metric)]
         refs = [m for m in measurements if _matches(m, c, c.vs, c.metric)]
@@ -248,7 +246,7 @@ def judge_criterion(
             for b in same_rows or refs:
                 est = paired(c, a, b, _criterion_levels(c))
                 pairs.append((est, [a.nodeid, b.nodeid]))
-        est, tests = max(pairs, key=lambda p: c.badness(p[0]))
+        est, _tests = max(pairs, key=lambda p: c.badness(p[0]))
         result.estimate = est
         result.tests = sorted({m.nodeid for m in cands} | {m.nodeid for m in refs})
     else:
@@ -301,7 +299,11 @@ def judge_adr(
                 continue  # a vs criterion says nothing about the reference itself
             criteria.append(
                 judge_criterion(
-                    c, option, ms, role=role, enforced=enforced and role == "decision",
+                    c,
+                    option,
+                    ms,
+                    role=role,
+                    enforced=enforced and role == "decision",
                     paired=paired,
                 )
             )
@@ -313,9 +315,7 @@ def judge_adr(
             )
 
     verdict = _adr_verdict(adr, criteria, options)
-    needs_review = any(
-        r.verdict == "fail" and r.role != "comparison" for r in constraints
-    )
+    needs_review = any(r.verdict == "fail" and r.role != "comparison" for r in constraints)
     all_tests = set(tests) | {m.nodeid for m in ms}
     return AdrResult(
         adr=adr,
@@ -347,8 +347,10 @@ def _adr_verdict(
     if any(rs and all(r.verdict == "pass" for r in rs) for rs in per_option.values()):
         return "pass"
     measured = [rs for rs in per_option.values() if any(r.estimate is not None for r in rs)]
-    if measured and len(measured) == len(per_option) and all(
-        any(r.verdict == "fail" for r in rs) for rs in measured
+    if (
+        measured
+        and len(measured) == len(per_option)
+        and all(any(r.verdict == "fail" for r in rs) for rs in measured)
     ):
         return "fail"
     return "unmeasured"
