@@ -53,13 +53,12 @@ def links_for(item: pytest.Item, log: AdrLog) -> list[Link]:
 def _links_from_mark(
     args: Iterable[Any], kwargs: Mapping[str, Any], log: AdrLog, item: pytest.Item
 ) -> list[Link]:
-    where = _where(item)
     unknown = sorted(set(kwargs) - {"option"})
     if unknown:
         raise UnknownAdrError(
             f"@pytest.mark.archgate got unknown keyword argument(s) {', '.join(unknown)}; "
             "it takes ADR ids and option=",
-            file=where,
+            file=_where(item),
             field=f"{item.nodeid} marker",
         )
     ids = list(args)
@@ -67,14 +66,14 @@ def _links_from_mark(
         raise UnknownAdrError(
             "@pytest.mark.archgate needs at least one ADR id, e.g. "
             '@pytest.mark.archgate("ADR-0002")',
-            file=where,
+            file=_where(item),
             field=f"{item.nodeid} marker",
         )
     option = kwargs.get("option")
     if option is not None and (not isinstance(option, str) or not option.strip()):
         raise UnknownAdrError(
             f"option must be an option name (a string), got {option!r}",
-            file=where,
+            file=_where(item),
             field=f"{item.nodeid} marker option",
         )
     links = []
@@ -82,16 +81,18 @@ def _links_from_mark(
         if not isinstance(ref, str | int) or isinstance(ref, bool):
             raise UnknownAdrError(
                 f"ADR ids are strings or numbers, got {ref!r}",
-                file=where,
+                file=_where(item),
                 field=f"{item.nodeid} marker",
             )
-        adr = log.lookup(ref, where=where)
+        adr = log.get(ref)
+        if adr is None:
+            adr = log.lookup(ref, where=_where(item))
         chosen = option if option is not None else adr.decision
         if option is not None and adr.options and option not in adr.options:
             raise UnknownAdrError(
                 f"option {option!r} is not one of {adr.id}'s options "
                 f"({', '.join(adr.options)}, in {adr.file}); add it to archgate.options",
-                file=where,
+                file=_where(item),
                 field=f"{item.nodeid} marker option",
             )
         links.append(Link(adr=adr, option=chosen))

@@ -168,7 +168,9 @@ def build_report(
     }
     if extra:
         report.update(_json_safe(dict(extra)))
-    return _json_safe(report)  # type: ignore[no-any-return]
+    # Every other value above is built from str/float/int/None/bool already; only front-matter
+    # values (dates, costs) and environments went through _json_safe.
+    return report
 
 
 def write_json_atomic(path: Path, data: Any) -> None:

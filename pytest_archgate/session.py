@@ -84,6 +84,7 @@ class ArchgateSession:
         self.strict_failures: list[str] = []
         self.errors: list[str] = []
         self.notes: list[str] = []
+        self._report: dict[str, Any] | None = None
 
     # ------------------------------------------------------------------ lifecycle
     def close(self) -> None:
@@ -260,6 +261,11 @@ class ArchgateSession:
 
     # ------------------------------------------------------------------ output
     def report_data(self) -> dict[str, Any]:
+        if self._report is None:
+            self._report = self._build_report()
+        return self._report
+
+    def _build_report(self) -> dict[str, Any]:
         successors = {}
         for res in self.results:
             succ = self.log.successor(res.adr)
