@@ -21,12 +21,12 @@ HEAVY = ("torch", "xgboost", "sklearn", "scipy", "matplotlib")
 
 
 def _heavy_loaded(code: str, cwd: Path | None = None) -> list[str]:
-    probe = textwrap.dedent(
-        f"""
-        import json, sys
-        {code}
-        print(json.dumps(sorted(m for m in {HEAVY!r} if m in sys.modules)))
-        """
+    probe = "\n".join(
+        [
+            "import json, sys",
+            textwrap.dedent(code),
+            f"print(json.dumps(sorted(m for m in {HEAVY!r} if m in sys.modules)))",
+        ]
     )
     out = subprocess.run(
         [sys.executable, "-c", probe], capture_output=True, text=True, check=True, cwd=cwd
