@@ -89,7 +89,9 @@ def build_parser() -> argparse.ArgumentParser:
 
 def _extensions() -> list[Callable[..., None]]:
     """Commands that live beside the library code they drive."""
-    registers: list[Callable[..., None]] = []
+    from . import diff, merge
+
+    registers: list[Callable[..., None]] = [diff.register, merge.register]
     return registers
 
 

@@ -1,0 +1,236 @@
+"""``archgate merge``: one verdict from the reports of several CI jobs.
+
+ML projects measure in more than one place: a CPU job checks accuracy, a GPU runner checks
+CUDA latency and memory, a big suite is sharded. Each job's report sees only part of the
+picture, so a criterion one job never measured is ``unmeasured`` there even when another job
+measured it. Gating on any single report is therefore wrong; this command rebuilds every ADR
+from the definitions the reports carry, pools all measurements, and judges again with the same
+:func:`~pytest_archgate.verdicts.judge_all` a live run uses: a criterion measured by any job is
+measured, and when jobs disagree the worse measurement decides.
+
+Reports from different revisions of the decision log must not be mixed silently, so an ADR
+defined differently in two inputs is an error naming both files.
+"""
+
+from __future__ import annotations
+
+import argparse
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from .adr import Adr
+from .errors import ReportError
+from .measure import Measurement
+from .report import adr_from_json, build_report, load_report, write_json_atomic
+from .verdicts import AdrResult, judge_all
+
+# fields of a report's ADR definition that do not change what is judged
+_COSMETIC_DEFINITION_KEYS = ("status_line", "date")
+_COSMETIC_CRITERION_KEYS = ("line", "bound")
+
+
+@dataclass
+class MergeResult:
+    """The merged report and the verdicts it was built from."""
+
+    report: dict[str, Any]
+    results: list[AdrResult] = field(default_factory=list)
+
+    @property
+    def enforced_failures(self) -> list[AdrResult]:
+        return [r for r in self.results if r.enforced and r.verdict == "fail"]
+
+    @property
+    def unmeasured_accepted(self) -> list[AdrResult]:
+        """Accepted ADRs with an unmeasured criterion or constraint of the decision."""
+        return [r for r in self.results if r.enforced and r.unmeasured]
+
+    def exit_code(self, *, fail_on_unmeasured: bool = False) -> int:
+        if self.enforced_failures:
+            return 1
+        if fail_on_unmeasured and self.unmeasured_accepted:
+            return 1
+        return 0
+
+
+def _signature(entry: Mapping[str, Any]) -> dict[str, Any]:
+    """What must agree between two reports' entries of the same ADR."""
+    definition = dict(entry.get("definition") or {})
+    for key in _COSMETIC_DEFINITION_KEYS:
+        definition.pop(key, None)
+    for section in ("acceptance", "constraints"):
+        definition[section] = [
+            {k: v for k, v in c.items() if k not in _COSMETIC_CRITERION_KEYS}
+            for c in definition.get(section) or []
+            if isinstance(c, Mapping)
+        ]
+    return {"status": entry.get("status"), **definition}
+
+
+def _difference(a: Mapping[str, Any], b: Mapping[str, Any]) -> str:
+    keys = [k for k in dict.fromkeys([*a, *b]) if a.get(k) != b.get(k)]
+    return ", ".join(keys) or "definition"
+
+
+def _adrs_of(name: str, data: Mapping[str, Any]) -> list[tuple[Adr, Mapping[str, Any]]]:
+    out: list[tuple[Adr, Mapping[str, Any]]] = []
+    for i, entry in enumerate(data["adrs"]):
+        try:
+            if not isinstance(entry, Mapping) or not isinstance(entry.get("id"), str):
+                raise TypeError("an ADR entry needs a string id")
+            tests = entry.get("tests") or []
+            if not isinstance(tests, list) or not all(isinstance(t, str) for t in tests):
+                raise TypeError("tests must be a list of node ids")
+            out.append((adr_from_json(entry), entry))
+        except (KeyError, TypeError, ValueError, AttributeError) as exc:
+            raise ReportError(
+                f"malformed ADR entry: {exc}", file=name, field=f"adrs[{i}]"
+            ) from None
+    return out
+
+
+def _measurements_of(name: str, data: Mapping[str, Any]) -> list[Measurement]:
+    raw = data.get("measurements") or []
+    if not isinstance(raw, list):
+        raise ReportError('"measurements" must be a list', file=name, field="measurements")
+    out: list[Measurement] = []
+    for i, m in enumerate(raw):
+        try:
+            if not isinstance(m, Mapping):
+                raise TypeError("not an object")
+            out.append(Measurement.from_json(m))
+        except (KeyError, TypeError, ValueError, AttributeError, IndexError) as exc:
+            detail = f"missing key {exc}" if isinstance(exc, KeyError) else str(exc)
+            raise ReportError(
+                f"malformed measurement: {detail}", file=name, field=f"measurements[{i}]"
+            ) from None
+    return out
+
+
+def merge_reports(
+    reports: Sequence[tuple[str, Mapping[str, Any]]], *, fail_on_unmeasured: bool = False
+) -> MergeResult:
+    """Merge loaded reports (``(file name, data)`` pairs) and judge every ADR again."""
+    if not reports:
+        raise ReportError("no reports to merge")
+    adrs: dict[str, Adr] = {}
+    signatures: dict[str, tuple[str, dict[str, Any]]] = {}
+    superseded_by: dict[str, str] = {}
+    tests_by_adr: dict[str, set[str]] = {}
+    measurements: list[Measurement] = []
+    errors: list[str] = []
+    inputs: list[dict[str, Any]] = []
+    for name, data in reports:
+        for adr, entry in _adrs_of(name, data):
+            sig = _signature(entry)
+            seen = signatures.get(adr.id)
+            if seen is None:
+                signatures[adr.id] = (name, sig)
+                adrs[adr.id] = adr
+            elif seen[1] != sig:
+                raise ReportError(
+                    f"{adr.id} is defined differently in {seen[0]} and {name} "
+                    f"({_difference(seen[1], sig)} differ); merge reports of the same commit",
+                    file=name,
+                )
+            tests_by_adr.setdefault(adr.id, set()).update(entry.get("tests") or [])
+            succ = entry.get("superseded_by")
+            if isinstance(succ, str) and succ:
+                superseded_by.setdefault(adr.id, succ)
+        measurements.extend(_measurements_of(name, data))
+        errors.extend(f"{name}: {e}" for e in data.get("errors") or [] if isinstance(e, str))
+        inputs.append(
+            {
+                "file": name,
+                "generated_at": data.get("generated_at"),
+                "python": data.get("python"),
+                "platform": data.get("platform"),
+                "summary": data.get("summary"),
+                "environment": data.get("environment") or {},
+            }
+        )
+
+    ordered = [adrs[k] for k in sorted(adrs)]
+    results = judge_all(ordered, measurements, tests_by_adr)
+    successors = {
+        adr_id: adrs.get(succ) or Adr(id=succ, title=succ, path=Path(), file="", status="unknown")
+        for adr_id, succ in superseded_by.items()
+    }
+    session_failures = [r.message(res.adr) for res in results if res.enforced for r in res.failing]
+    strict_failures = (
+        [
+            f"unmeasured: {r.message(res.adr)}"
+            for res in results
+            if res.enforced
+            for r in res.unmeasured
+        ]
+        if fail_on_unmeasured
+        else []
+    )
+    first = reports[0][1]
+    report = build_report(
+        results,
+        measurements,
+        successors=successors,
+        adr_dir=first.get("adr_dir"),
+        rootdir=first.get("rootdir"),
+        errors=list(dict.fromkeys(errors)),
+        extra={
+            "strict": fail_on_unmeasured,
+            "session_failures": session_failures,
+            "strict_failures": strict_failures,
+            "merged_from": [name for name, _ in reports],
+            "merged_inputs": inputs,
+        },
+    )
+    return MergeResult(report=report, results=results)
+
+
+def merge_files(paths: Sequence[str | Path], *, fail_on_unmeasured: bool = False) -> MergeResult:
+    """Load, check and merge report files; a bad file is a :class:`ReportError` naming it."""
+    loaded = [(str(p), load_report(p)) for p in paths]
+    return merge_reports(loaded, fail_on_unmeasured=fail_on_unmeasured)
+
+
+def cmd_merge(args: argparse.Namespace) -> int:
+    result = merge_files(args.reports, fail_on_unmeasured=args.fail_on_unmeasured)
+    out = Path(args.output)
+    write_json_atomic(out, result.report)
+    s = result.report["summary"]
+    print(
+        f"archgate merge: {len(args.reports)} report(s) -> {out}: {s['adrs']} ADRs "
+        f"({s['pass']} pass, {s['fail']} fail, {s['unmeasured']} unmeasured, {s['none']} none); "
+        f"{s['enforced_failures']} enforced failure(s)"
+    )
+    for msg in result.report["session_failures"]:
+        print(f"FAILED {msg}")
+    for msg in result.report["strict_failures"]:
+        print(f"FAILED (--fail-on-unmeasured) {msg}")
+    for msg in result.report["errors"]:
+        print(f"ERROR {msg}")
+    return result.exit_code(fail_on_unmeasured=args.fail_on_unmeasured)
+
+
+def register(subparsers: Any, add_common: Callable[[argparse.ArgumentParser], None]) -> None:
+    """Add ``archgate merge`` to the CLI's sub-commands."""
+    p: argparse.ArgumentParser = subparsers.add_parser(
+        "merge",
+        help="merge the reports of several jobs into one and judge every ADR again",
+        description=(
+            "Pool the measurements of several archgate reports (CPU and GPU jobs, shards) and "
+            "judge every ADR again: exit 1 when an accepted ADR fails."
+        ),
+    )
+    add_common(p)
+    p.add_argument("reports", nargs="+", metavar="REPORT", help="archgate JSON reports")
+    p.add_argument(
+        "-o", "--output", required=True, metavar="OUT", help="where to write the merged report"
+    )
+    p.add_argument(
+        "--fail-on-unmeasured",
+        action="store_true",
+        help="also exit 1 when an accepted ADR has criteria no job measured",
+    )
+    p.set_defaults(handler=cmd_merge)
