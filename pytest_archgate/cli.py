@@ -87,11 +87,11 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _extensions() -> list[Callable[..., None]]:
+def _extensions() -> list[Callable[..., object]]:
     """Commands that live beside the library code they drive."""
-    from . import diff, merge
+    from . import comment, diff, merge
 
-    registers: list[Callable[..., None]] = [diff.register, merge.register]
+    registers: list[Callable[..., object]] = [diff.register, merge.register, comment.register]
     return registers
 
 

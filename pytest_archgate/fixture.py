@@ -159,6 +159,18 @@ class Archgate:
         self._add(name, estimate, option, device=device)
         return estimate
 
+    def record_estimate(
+        self, name: str, estimate: Estimate, *, option: str | None = None, device: str | None = None
+    ) -> Estimate:
+        """Record an :class:`Estimate` computed elsewhere (e.g. by ``compare`` or a bridge)."""
+        if not estimate.is_finite():
+            raise MeasurementError(
+                f"value is {estimate.value}: a non-finite measurement can never be judged",
+                field=name,
+            )
+        self._add(name, estimate, option, device=device)
+        return estimate
+
     def evaluate(
         self,
         y_true: Any,

@@ -9,6 +9,7 @@ the same code path.
 
 from __future__ import annotations
 
+import os
 import shutil
 import tempfile
 import warnings
@@ -31,6 +32,7 @@ LINKS_KEY = pytest.StashKey[Sequence[Link]]()
 RECORDER_KEY = pytest.StashKey[Archgate]()
 FAILED_KEY = pytest.StashKey[list[str]]()
 PROBLEM_KEY = pytest.StashKey[str]()
+NOTES_KEY = pytest.StashKey[list[str]]()
 
 
 def _failure_key(adr: str, criterion: str, option: str | None) -> str:
@@ -164,6 +166,10 @@ class ArchgateSession:
     def pytest_runtest_call(self, item: pytest.Item) -> Generator[None, None, None]:
         """After a linked test body passed, judge the decision criteria it measured."""
         result = yield
+        links = item.stash.get(LINKS_KEY, None)
+        funcargs = getattr(item, "funcargs", {})
+        if links and "benchmark" in funcargs:
+            self._record_benchmark(item, funcargs["benchmark"])
         rec = item.stash.get(RECORDER_KEY, None)
         if rec is None or not rec.measurements:
             return result
@@ -192,6 +198,18 @@ class ArchgateSession:
             pytest.fail("\n".join(messages), pytrace=False)
         return result
 
+    def _record_benchmark(self, item: pytest.Item, fixture: Any) -> None:
+        """Record pytest-benchmark's statistics of a linked test (see benchmark_bridge)."""
+        from .benchmark_bridge import benchmark_estimates
+
+        estimates, note = benchmark_estimates(fixture)
+        if note is not None:
+            item.stash[NOTES_KEY] = [f"{item.nodeid}: {note}"]
+            return
+        rec = self.recorder(item)
+        for name, est in estimates.items():
+            rec.record_estimate(name, est)
+
     @pytest.hookimpl(wrapper=True)
     def pytest_runtest_makereport(
         self, item: pytest.Item, call: pytest.CallInfo[None]
@@ -213,6 +231,7 @@ class ArchgateSession:
                 "links": [link.to_json() for link in links],
                 "measurements": [m.to_json() for m in rec.measurements] if rec else [],
                 "failed": item.stash.get(FAILED_KEY, []),
+                "notes": item.stash.get(NOTES_KEY, []),
             }
         return report
 
@@ -226,6 +245,7 @@ class ArchgateSession:
             self.tests_by_adr.setdefault(link["adr"], set()).add(report.nodeid)
         self.measurements.extend(Measurement.from_json(m) for m in data.get("measurements", []))
         self.reported_failures.update(data.get("failed", []))
+        self.notes.extend(n for n in data.get("notes", []) if n not in self.notes)
 
     @pytest.hookimpl(wrapper=True)
     def pytest_runtestloop(self, session: pytest.Session) -> Generator[None, object, object]:
@@ -282,6 +302,7 @@ class ArchgateSession:
                 "strict": self.strict,
                 "session_failures": self.session_failures,
                 "strict_failures": self.strict_failures,
+                "notes": self.notes,
             },
         )
 
@@ -300,6 +321,8 @@ class ArchgateSession:
             tr.write_line(f"FAILED (--archgate-strict) {msg}", red=True)
         for msg in self.errors:
             tr.write_line(f"ERROR {msg}", red=True)
+        for msg in self.notes:
+            tr.write_line(f"note: {msg}")
         for res in self.results:
             for r in res.violated_constraints:
                 tr.write_line(
@@ -311,9 +334,16 @@ class ArchgateSession:
             tr.write_line(f"archgate report: {self.report_path}")
 
     def pytest_sessionfinish(self, session: pytest.Session) -> None:
-        """Write the JSON report and raise needs-review warnings (controller only)."""
+        """Write the JSON report, publish to GitHub Actions, raise needs-review warnings."""
         if self.is_worker:
             return
+        if os.environ.get("GITHUB_ACTIONS") == "true" and (self.results or self.errors):
+            from .actions import publish_run
+
+            publish_run(
+                self.report_data(),
+                report_path=str(self.report_path) if self.report_path else None,
+            )
         if self.report_path is not None and (self.results or self.errors or self.log.adrs):
             path = self.report_path
             if not path.is_absolute():

@@ -1,0 +1,235 @@
+"""``archgate comment``: one sticky pull-request comment with the ADR status of a run.
+
+Reviewers should see whether a change keeps the accepted decisions without opening CI logs, and
+should see it once: the comment carries a hidden marker per ``--key``, and every later run edits
+that comment instead of adding another.
+
+Posting is best effort. A pull request from a fork gets a read-only token (403), the API may be
+down or rate limited: the command then prints a ``warning:`` line (and a ``::warning::``
+annotation on GitHub Actions) and exits 0, so that a reporting side channel never fails a build
+that passed; ``--strict`` makes those exit 1. Problems the user must fix (an unreadable report,
+an invalid ``--repo``) are errors (exit 2). The token is read from ``GITHUB_TOKEN`` and never
+printed: the HTTP client scrubs it from every message.
+
+Which existing comment is ours is decided by the marker and the author: ``GET /user`` is not
+available to a workflow's ``GITHUB_TOKEN``, so the author's login is compared with
+``--bot-login`` (default ``github-actions[bot]``; pass your user's login when posting with a
+personal token, or ``my-app`` / ``my-app[bot]`` for a GitHub App). Comments by anyone else are
+never edited, even when they quote the marker.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import re
+import sys
+import time
+from collections.abc import Callable, Mapping
+from typing import Any, Literal
+
+from .actions import annotate, link_base, read_event, repo_prefix
+from .errors import CommandError, ReportError
+from .github_api import (
+    DEFAULT_API_URL,
+    DEFAULT_BOT_LOGIN,
+    GitHubClient,
+    GitHubError,
+    is_own_comment,
+)
+from .markdown import comment_marker, render_comment
+from .report import load_report
+
+_REPO_RE = re.compile(r"^[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+$")
+
+
+def register(
+    subparsers: Any, add_common: Callable[[argparse.ArgumentParser], None]
+) -> argparse.ArgumentParser:
+    """Add the ``comment`` subcommand to an ``argparse`` subparsers object."""
+    p: argparse.ArgumentParser = subparsers.add_parser(
+        "comment",
+        help="post or update the ADR status comment on a pull request",
+        description=(
+            "Post the ADR status of a report as one pull-request comment, or update the "
+            "comment an earlier run posted. Needs GITHUB_TOKEN; the repository and pull "
+            "request come from GITHUB_REPOSITORY and the event payload unless given."
+        ),
+    )
+    add_common(p)
+    p.add_argument("report", metavar="REPORT.json", help="a report written by --archgate-report")
+    p.add_argument("--pr", type=int, metavar="N", help="pull request number (default: the event's)")
+    p.add_argument("--repo", metavar="OWNER/NAME", help="repository (default: $GITHUB_REPOSITORY)")
+    p.add_argument(
+        "--key",
+        default="default",
+        metavar="K",
+        help="which comment to update: one comment per key (default: default)",
+    )
+    p.add_argument(
+        "--base-report",
+        metavar="B.json",
+        help="a report of the base branch: adds a table of value changes",
+    )
+    p.add_argument(
+        "--diff",
+        metavar="DIFF.json",
+        help="criteria changed in this pull request (JSON, as written by archgate diff)",
+    )
+    p.add_argument("--dry-run", action="store_true", help="print the comment body; send no request")
+    p.add_argument(
+        "--strict",
+        action="store_true",
+        help="exit 1 when the comment cannot be posted (default: warn and exit 0)",
+    )
+    p.add_argument(
+        "--bot-login",
+        default=DEFAULT_BOT_LOGIN,
+        metavar="L",
+        help="login that posts the comment; only its comments are edited (default: %(default)s)",
+    )
+    p.add_argument(
+        "--timeout",
+        type=float,
+        default=10.0,
+        metavar="SECONDS",
+        help="timeout of each API request (default: 10)",
+    )
+    p.set_defaults(handler=cmd_comment)
+    return p
+
+
+def post_or_update(
+    client: GitHubClient,
+    repo: str,
+    pr: int,
+    body: str,
+    key: str,
+    bot_login: str = DEFAULT_BOT_LOGIN,
+) -> tuple[Literal["created", "updated"], int]:
+    """Edit the comment with ``key``'s marker that ``bot_login`` wrote, or create one."""
+    marker = comment_marker(key)
+    existing: int | None = None
+    for c in client.paginate(f"/repos/{repo}/issues/{pr}/comments?per_page=100"):
+        if not isinstance(c, Mapping) or not isinstance(c.get("id"), int):
+            continue
+        text = c.get("body")
+        if isinstance(text, str) and marker in text and is_own_comment(c.get("user"), bot_login):
+            existing = c["id"]
+            break
+    if existing is not None:
+        client.request("PATCH", f"/repos/{repo}/issues/comments/{existing}", json={"body": body})
+        return "updated", existing
+    _status, _headers, created = client.request(
+        "POST", f"/repos/{repo}/issues/{pr}/comments", json={"body": body}
+    )
+    new_id = created.get("id") if isinstance(created, Mapping) else None
+    return "created", new_id if isinstance(new_id, int) else 0
+
+
+def _load_json(path: str, what: str) -> Any:
+    try:
+        with open(path, encoding="utf-8") as fh:
+            return json.load(fh)
+    except FileNotFoundError:
+        raise ReportError(f"{what} not found", file=path) from None
+    except OSError as exc:
+        raise ReportError(f"cannot read {what}: {exc.strerror}", file=path) from None
+    except ValueError as exc:
+        raise ReportError(f"{what} is not valid JSON: {exc}", file=path) from None
+
+
+def _pr_number(args: argparse.Namespace, env: Mapping[str, str]) -> int | None:
+    if args.pr is not None:
+        if args.pr <= 0:
+            raise CommandError(f"invalid pull request number {args.pr}", field="--pr")
+        return int(args.pr)
+    event = read_event(env)
+    pr = event.get("pull_request")
+    number = pr.get("number") if isinstance(pr, Mapping) else None
+    if number is None and "pull_request" in (event.get("issue") or {}):
+        number = event["issue"].get("number")  # an issue_comment event on a pull request
+    if number is None:
+        number = event.get("number")
+    if isinstance(number, int) and not isinstance(number, bool) and number > 0:
+        return number
+    return None
+
+
+def _hint(exc: GitHubError) -> str:
+    if exc.rate_limited:
+        return "GitHub's rate limit was hit; the comment will be posted by a later run"
+    if exc.status == 401:
+        return "the token was rejected (expired or revoked?)"
+    if exc.status == 403:
+        return (
+            "the token may not write to this pull request (pull requests from forks get a "
+            "read-only GITHUB_TOKEN; the job needs `permissions: pull-requests: write`)"
+        )
+    if exc.status == 404:
+        return "repository or pull request not found, or the token cannot see it"
+    if exc.status is not None and exc.status >= 500:
+        return "the GitHub API is unavailable; retries were spent"
+    if exc.status is None:
+        return "the GitHub API could not be reached"
+    return ""
+
+
+def _warn(message: str, env: Mapping[str, str]) -> None:
+    print(f"warning: archgate comment: {message}", file=sys.stderr)
+    if env.get("GITHUB_ACTIONS") == "true":
+        annotate("warning", message, title="archgate comment")
+
+
+def cmd_comment(
+    args: argparse.Namespace,
+    *,
+    env: Mapping[str, str] | None = None,
+    sleep: Callable[[float], None] = time.sleep,
+) -> int:
+    """Run ``archgate comment``; ``env`` and ``sleep`` are injectable for tests."""
+    env = os.environ if env is None else env
+    report = load_report(args.report)
+    base = load_report(args.base_report) if args.base_report else None
+    diff = _load_json(args.diff, "diff file") if args.diff else None
+    comment_marker(args.key)  # validate before anything is sent
+
+    repo = args.repo or env.get("GITHUB_REPOSITORY") or ""
+    if args.repo and not _REPO_RE.match(args.repo):
+        raise CommandError(f"invalid repository {args.repo!r}: use OWNER/NAME", field="--repo")
+    links = link_base({**env, "GITHUB_REPOSITORY": repo}, repo_prefix(report, env))
+    body = render_comment(report, base=base, diff=diff, key=args.key, link_base=links)
+
+    if args.dry_run:
+        print(body)
+        return 0
+
+    fail = 1 if args.strict else 0
+    token = env.get("GITHUB_TOKEN", "")
+    if not token:
+        _warn("GITHUB_TOKEN is not set: comment not posted", env)
+        return fail
+    if not _REPO_RE.match(repo):
+        _warn("no repository (set GITHUB_REPOSITORY or pass --repo): comment not posted", env)
+        return fail
+    pr = _pr_number(args, env)
+    if pr is None:
+        _warn(
+            "no pull request number (pass --pr, or run on a pull_request event): "
+            "comment not posted",
+            env,
+        )
+        return fail
+
+    api_url = env.get("GITHUB_API_URL") or DEFAULT_API_URL
+    try:
+        client = GitHubClient(token, api_url=api_url, timeout=args.timeout, sleep=sleep)
+        action, comment_id = post_or_update(client, repo, pr, body, args.key, args.bot_login)
+    except GitHubError as exc:
+        hint = _hint(exc)
+        message = f"comment not posted to {repo}#{pr}: {exc}" + (f"; {hint}" if hint else "")
+        _warn(message.replace(token, "***"), env)
+        return fail
+    print(f"archgate comment: {action} comment {comment_id} on {repo}#{pr}")
+    return 0
