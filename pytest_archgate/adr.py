@@ -549,6 +549,9 @@ def _parse_archgate_block(adr: Adr, block: Any, key_lines: Mapping[str, int]) ->
             line=key_lines.get("archgate.cost", line),
             field="archgate.cost",
         )
+    from .cost import parse_cost
+
+    parse_cost(cost_raw, file=file, line_of=key_lines.get, options=options)
 
     return _replace(
         adr,

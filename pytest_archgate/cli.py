@@ -89,9 +89,14 @@ def build_parser() -> argparse.ArgumentParser:
 
 def _extensions() -> list[Callable[..., object]]:
     """Commands that live beside the library code they drive."""
-    from . import comment, diff, merge
+    from . import comment, diff, html_report, merge
 
-    registers: list[Callable[..., object]] = [diff.register, merge.register, comment.register]
+    registers: list[Callable[..., object]] = [
+        diff.register,
+        merge.register,
+        comment.register,
+        html_report.register,
+    ]
     return registers
 
 

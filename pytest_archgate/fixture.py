@@ -14,6 +14,12 @@ from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, SupportsFloat
 
+from .cost import (
+    CostModel,
+    cost_estimate_from_tokens,
+    cost_estimates_from_throughput,
+    cost_model_of,
+)
 from .errors import MeasurementError
 from .linking import Link
 from .measure import DEFAULT_LEVEL, Estimate, Measurement, level_key, levels_for
@@ -251,6 +257,63 @@ class Archgate:
             **opts,
         )
         used_device = "cuda" if str(result.device).startswith("cuda") else "cpu"
-        for name, est in result.estimates().items():
+        estimates = result.estimates()
+        for name, est in estimates.items():
             self._add(name, est, option, device=used_device, environment=result.environment)
+        throughput = estimates.get("throughput_per_s")
+        if throughput is not None and throughput.value > 0:
+            self._record_costs(
+                option,
+                used_device,
+                lambda model, chosen: cost_estimates_from_throughput(model, chosen, throughput),
+            )
         return result
+
+    def record_tokens(
+        self,
+        input_tokens: int,
+        output_tokens: int,
+        queries: int,
+        *,
+        option: str | None = None,
+    ) -> dict[str, Estimate]:
+        """Record ``cost_per_1k_usd`` of an API model from token counts and the ADR's prices.
+
+        ``input_tokens`` / ``output_tokens`` are totals over ``queries`` queries; the price per
+        1k tokens comes from ``archgate.cost.prices`` for the option's ``model``.
+        """
+        return self._record_costs(
+            option,
+            None,
+            lambda model, chosen: cost_estimate_from_tokens(
+                model, chosen, input_tokens, output_tokens, queries
+            ),
+        )
+
+    def _record_costs(
+        self,
+        option: str | None,
+        device: str | None,
+        make: Callable[[CostModel, str | None], Estimate | None],
+    ) -> dict[str, Estimate]:
+        """``cost_per_1k_usd`` per linked ADR: each ADR states its own prices."""
+        recorded: dict[str, Estimate] = {}
+        for link, chosen in self._targets(option):
+            model = cost_model_of(link.adr)
+            if model.empty:
+                continue
+            est = make(model, chosen)
+            if est is None:
+                continue
+            self.measurements.append(
+                Measurement(
+                    adr=link.adr.id,
+                    option=chosen,
+                    metric="cost_per_1k_usd",
+                    estimate=est,
+                    nodeid=self.nodeid,
+                    device=device or self._device,
+                )
+            )
+            recorded[link.adr.id] = est
+        return recorded

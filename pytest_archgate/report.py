@@ -166,6 +166,12 @@ def build_report(
         "environment": _json_safe(dict(environment or {})),
         "errors": list(errors),
     }
+    from .comparison import compare_options
+
+    for entry in report["adrs"]:
+        comp = compare_options(entry, measurements=ms)
+        if comp is not None:
+            entry["comparison"] = comp
     if extra:
         report.update(_json_safe(dict(extra)))
     # Every other value above is built from str/float/int/None/bool already; only front-matter

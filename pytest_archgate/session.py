@@ -315,6 +315,13 @@ class ArchgateSession:
         data = self.report_data()
         for line in summary_lines(data["adrs"]):
             tr.write_line(line)
+        from .comparison import comparison_lines
+
+        for entry in data["adrs"]:
+            if entry.get("comparison"):
+                tr.write_line("")
+                for line in comparison_lines(entry["comparison"]):
+                    tr.write_line(line)
         for msg in self.session_failures:
             tr.write_line(f"FAILED (session) {msg}", red=True)
         for msg in self.strict_failures:

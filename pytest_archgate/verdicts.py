@@ -125,11 +125,22 @@ class AdrResult:
 
     @property
     def unmeasured(self) -> list[CriterionResult]:
-        return [
-            r
-            for r in self.criteria + self.constraints
-            if r.verdict == "unmeasured" and r.role != "comparison"
-        ]
+        """Criteria the gate could not judge.
+
+        With a decision: those of the decision option. Without one: criteria that no option
+        measured (an option that skipped a criterion is shown in the comparison instead).
+        """
+        everything = self.criteria + self.constraints
+        if self.adr.decision is not None:
+            return [r for r in everything if r.verdict == "unmeasured" and r.role == "decision"]
+        judged = {id(r.criterion) for r in everything if r.verdict != "unmeasured"}
+        seen: set[int] = set()
+        out = []
+        for r in everything:
+            if id(r.criterion) not in judged and id(r.criterion) not in seen:
+                seen.add(id(r.criterion))
+                out.append(r)
+        return out
 
     @property
     def violated_constraints(self) -> list[CriterionResult]:
