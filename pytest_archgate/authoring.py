@@ -401,7 +401,7 @@ def _recommendation_reason(entry: Mapping[str, Any]) -> str | None:
     if isinstance(comparison, Mapping):
         recommendation = comparison.get("recommendation")
         if isinstance(recommendation, Mapping):
-            reason = recommendation.get("reason") or recommendation.get("rationale")
+            reason = recommendation.get("text") or recommendation.get("reason")
             if isinstance(reason, str) and reason.strip():
                 return " ".join(reason.split())
     return None
@@ -473,13 +473,12 @@ def _rationale(
         parts.append("constraint " + ", ".join(r.miss() for r in broken) + " does not hold")
     text = "; ".join(p for p in parts if p) + "."
     recommended = _recommended(entry, rows)
-    if recommended is not None:
+    if recommended == option:
+        text += f" The report recommends {option} as well."
+    elif recommended is not None:
         reason = _recommendation_reason(entry)
         why = f" ({reason})" if reason else ""
-        if recommended == option:
-            text += f" The report recommends {recommended}{why}."
-        else:
-            text += f" The report recommends {recommended}{why}; {option} was chosen instead."
+        text += f" The report recommends {recommended}{why}; {option} was chosen instead."
     return text
 
 
@@ -603,10 +602,11 @@ def _evidence(
         lines.append("")
     if override is not None:
         reason = " ".join(override.split())
-        lines += _wrap(
-            f"Override: accepted with `--override` although {'; '.join(overridden)}. "
-            f"Reason given: {reason}"
-        )
+        if overridden:
+            why = f"accepted with `--override` although {'; '.join(overridden)}."
+        else:
+            why = "`--override` was given, though the evidence needed no override."
+        lines += _wrap(f"Override: {why} Reason given: {reason}")
         lines.append("")
     return nl.join(lines)
 

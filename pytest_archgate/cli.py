@@ -89,9 +89,10 @@ def build_parser() -> argparse.ArgumentParser:
 
 def _extensions() -> list[Callable[..., object]]:
     """Commands that live beside the library code they drive."""
-    from . import comment, diff, html_report, merge
+    from . import authoring, comment, diff, html_report, merge
 
     registers: list[Callable[..., object]] = [
+        authoring.register,
         diff.register,
         merge.register,
         comment.register,

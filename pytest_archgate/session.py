@@ -20,13 +20,13 @@ from typing import Any
 import pytest
 
 from .adr import AdrLog, find_adr_dir, load_log
-from .errors import ArchgateError, NeedsReviewWarning, SupersededAdrWarning, UnknownAdrError
+from .errors import ArchgateError, NeedsReviewWarning, SupersededAdrWarning
 from .fixture import Archgate
 from .linking import Link, links_for
 from .measure import Measurement
 from .report import build_report, write_json_atomic
 from .terminal import summary_lines
-from .verdicts import AdrResult, judge_adr, judge_all
+from .verdicts import AdrResult, CriterionResult, judge_adr, judge_all
 
 LINKS_KEY = pytest.StashKey[Sequence[Link]]()
 RECORDER_KEY = pytest.StashKey[Archgate]()
@@ -112,20 +112,6 @@ class ArchgateSession:
             if not links:
                 continue
             item.stash[LINKS_KEY] = links
-            for link in links:
-                adr = link.adr
-                if adr.status in ("superseded", "deprecated"):
-                    succ = self.log.successor(adr)
-                    succ_text = (
-                        f"; use {succ.id} ({succ.file}) instead"
-                        if succ is not None
-                        else (f"; superseded by {adr.superseded_by}" if adr.superseded_by else "")
-                    )
-                    item.warn(
-                        SupersededAdrWarning(
-                            f"{item.nodeid} is linked to {adr.id}, which is {adr.status}{succ_text}"
-                        )
-                    )
         if problems and not self.is_worker:
             raise pytest.UsageError("archgate: " + "\n  ".join(problems))
         # An xdist worker cannot stop the whole run from here (the controller would report a
@@ -138,6 +124,24 @@ class ArchgateSession:
         problem = item.stash.get(PROBLEM_KEY, None)
         if problem is not None:
             pytest.fail(problem, pytrace=False)
+        # Warned here, not at collection: every xdist worker collects every test, but each test
+        # is set up once, so the warning is reported once (and filterwarnings=error errors the
+        # test instead of crashing collection).
+        for link in item.stash.get(LINKS_KEY, ()):
+            adr = link.adr
+            if adr.status in ("superseded", "deprecated"):
+                succ = self.log.successor(adr)
+                succ_text = (
+                    f"; use {succ.id} ({succ.file}) instead"
+                    if succ is not None
+                    else (f"; superseded by {adr.superseded_by}" if adr.superseded_by else "")
+                )
+                warnings.warn(
+                    SupersededAdrWarning(
+                        f"{item.nodeid} is linked to {adr.id}, which is {adr.status}{succ_text}"
+                    ),
+                    stacklevel=1,
+                )
         if item.get_closest_marker("gpu") is None:
             return
         from .gpu import cuda_unavailable_reason
@@ -250,13 +254,14 @@ class ArchgateSession:
     @pytest.hookimpl(wrapper=True)
     def pytest_runtestloop(self, session: pytest.Session) -> Generator[None, object, object]:
         """Judge every ADR once all tests ran; fail the run on enforced failures."""
-        result = yield
-        if self.is_worker:
-            return result
-        self.judge()
-        if self.session_failures or self.strict_failures or self.errors:
-            session.testsfailed += 1
-        return result
+        try:
+            return (yield)
+        finally:
+            # also after -x / --maxfail stopped the loop: judge what was measured
+            if not self.is_worker:
+                self.judge()
+                if self.session_failures or self.strict_failures or self.errors:
+                    session.testsfailed += 1
 
     def judge(self) -> None:
         try:
@@ -344,6 +349,9 @@ class ArchgateSession:
         """Write the JSON report, publish to GitHub Actions, raise needs-review warnings."""
         if self.is_worker:
             return
+        for res in self.results:
+            for r in res.violated_constraints:
+                self._warn_needs_review(session, res, r)
         if os.environ.get("GITHUB_ACTIONS") == "true" and (self.results or self.errors):
             from .actions import publish_run
 
@@ -356,18 +364,23 @@ class ArchgateSession:
             if not path.is_absolute():
                 path = Path(str(self.config.invocation_params.dir)) / path
             write_json_atomic(path, self.report_data())
-        for res in self.results:
-            for r in res.violated_constraints:
-                warnings.warn_explicit(
-                    NeedsReviewWarning(
-                        f"needs review: {r.message(res.adr)}: the decision's assumptions no "
-                        "longer hold; revisit the ADR"
-                    ),
-                    category=NeedsReviewWarning,
-                    filename=str(res.adr.path),
-                    lineno=r.criterion.line or 1,
-                )
 
-
-def unknown_adr_message(exc: UnknownAdrError) -> str:
-    return f"archgate: {exc}"
+    def _warn_needs_review(
+        self, session: pytest.Session, res: AdrResult, r: CriterionResult
+    ) -> None:
+        """A NeedsReviewWarning at the ADR line; with filterwarnings=error, a failed run."""
+        message = (
+            f"needs review: {r.message(res.adr)}: the decision's assumptions no longer hold; "
+            "revisit the ADR"
+        )
+        try:
+            warnings.warn_explicit(
+                NeedsReviewWarning(message),
+                category=NeedsReviewWarning,
+                filename=str(res.adr.path),
+                lineno=r.criterion.line or 1,
+            )
+        except Warning:
+            # filterwarnings turned the warning into an error: fail the run, without a traceback
+            self.errors.append(message)
+            session.exitstatus = pytest.ExitCode.TESTS_FAILED
