@@ -32,6 +32,7 @@ archgate:
 # Decision {n}
 """
 
+
 def generate(root: Path, n_tests: int, n_adrs: int) -> None:
     (root / "adr").mkdir(parents=True)
     for i in range(1, n_adrs + 1):

@@ -27,10 +27,11 @@ import re
 import sys
 import time
 from collections.abc import Callable, Mapping
+from pathlib import Path
 from typing import Any, Literal
 
 from .actions import annotate, link_base, read_event, repo_prefix
-from .errors import CommandError, ReportError
+from .errors import ArchgateError, CommandError, ReportError
 from .github_api import (
     DEFAULT_API_URL,
     DEFAULT_BOT_LOGIN,
@@ -76,6 +77,12 @@ def register(
         "--diff",
         metavar="DIFF.json",
         help="criteria changed in this pull request (JSON, as written by archgate diff)",
+    )
+    p.add_argument(
+        "--diff-base",
+        metavar="REF",
+        help="compute the criteria changed since git revision REF (default on pull requests: "
+        "origin/$GITHUB_BASE_REF when that ref exists; ignored when --diff is given)",
     )
     p.add_argument("--dry-run", action="store_true", help="print the comment body; send no request")
     p.add_argument(
@@ -182,6 +189,29 @@ def _warn(message: str, env: Mapping[str, str]) -> None:
         annotate("warning", message, title="archgate comment")
 
 
+def _own_diff(args: argparse.Namespace, env: Mapping[str, str]) -> dict[str, Any] | None:
+    """The criteria diff computed from git, when a base revision is known (best effort)."""
+    ref = getattr(args, "diff_base", None)
+    explicit = ref is not None
+    if ref is None and env.get("GITHUB_BASE_REF"):
+        ref = f"origin/{env['GITHUB_BASE_REF']}"
+    if ref is None:
+        return None
+    from .config import resolve_adr_dir
+    from .diff import diff_against
+
+    adr_dir, _root = resolve_adr_dir(getattr(args, "adr_dir", None))
+    if adr_dir is None:
+        return None
+    try:
+        return diff_against(ref, adr_dir, cwd=Path.cwd()).to_json()
+    except ArchgateError as exc:
+        if explicit:
+            raise
+        _warn(f"criteria diff against {ref} skipped: {exc}", env)
+        return None
+
+
 def cmd_comment(
     args: argparse.Namespace,
     *,
@@ -192,7 +222,7 @@ def cmd_comment(
     env = os.environ if env is None else env
     report = load_report(args.report)
     base = load_report(args.base_report) if args.base_report else None
-    diff = _load_json(args.diff, "diff file") if args.diff else None
+    diff = _load_json(args.diff, "diff file") if args.diff else _own_diff(args, env)
     comment_marker(args.key)  # validate before anything is sent
 
     repo = args.repo or env.get("GITHUB_REPOSITORY") or ""
