@@ -296,14 +296,21 @@ class ArchgateSession:
             succ = self.log.successor(res.adr)
             if succ is not None:
                 successors[res.adr.id] = succ
+        from .environment import collect_environment, git_commit
+
         return build_report(
             self.results,
             self.measurements,
             successors=successors,
             adr_dir=str(self.adr_dir) if self.adr_dir else None,
             rootdir=str(self.rootdir),
+            environment=collect_environment(),
             errors=self.errors,
             extra={
+                "commit": git_commit(self.rootdir),
+                "data_fingerprints": sorted(
+                    {m.fingerprint for m in self.measurements if m.fingerprint}
+                ),
                 "strict": self.strict,
                 "session_failures": self.session_failures,
                 "strict_failures": self.strict_failures,

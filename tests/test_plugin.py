@@ -1473,8 +1473,14 @@ def test_report_after_exitfirst(adr_project: AdrProject) -> None:
 
 
 def _comparable(report: dict[str, Any]) -> dict[str, Any]:
-    """A report without what legitimately differs between runs (time, measurement order)."""
-    data = {k: v for k, v in report.items() if k not in ("generated_at", "measurements")}
+    """A report without what legitimately differs between runs.
+
+    Time, measurement order, and the environment: an in-process run sees the modules this
+    suite imported (their versions are recorded), a subprocess does not.
+    """
+    skip = ("generated_at", "measurements", "environment")
+    data = {k: v for k, v in report.items() if k not in skip}
+    assert report["environment"]["python"]
     data["measurements"] = sorted(json.dumps(m, sort_keys=True) for m in report["measurements"])
     return data
 

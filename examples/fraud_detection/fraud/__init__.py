@@ -1,0 +1,1 @@
+"""Simulated card transactions and the three candidate fraud-scoring models of ADR-0002."""

@@ -1,0 +1,66 @@
+#!/usr/bin/env bash
+# The fraud-detection example end to end: install (unless ARCHGATE_EXAMPLE_NO_INSTALL=1), run
+# the benchmark through pytest, list the ADRs, print the options comparison, render the decision
+# package, and show what `archgate accept` would change in ADR-0002 (on a copy). Works from any
+# folder. Exits non-zero if any step fails; proposed ADRs never fail the pytest run.
+set -euo pipefail
+
+example="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+root="$(cd "$example/../.." && pwd)"
+cd "$root"
+
+section() { printf '\n==================== %s ====================\n' "$*"; }
+
+if [ "${ARCHGATE_EXAMPLE_NO_INSTALL:-0}" != "1" ]; then
+  section "install into $root/.venv"
+  [ -x .venv/bin/python ] || python3 -m venv .venv
+  export PIP_DISABLE_PIP_VERSION_CHECK=1
+  .venv/bin/python -m pip install -q torch==2.13.0 # the CPU build; an unpinned torch pulls CUDA
+  .venv/bin/python -m pip install -q -e '.[dev]'
+  py="$root/.venv/bin/python"
+else
+  # the caller's environment (CI activates its own venv): whichever python is on PATH
+  py="$(command -v python || command -v python3)"
+fi
+archgate() { "$py" -m pytest_archgate.cli "$@"; }
+has_command() { archgate "$1" --help >/dev/null 2>&1; }
+
+mkdir -p "$example/out"
+report="$example/out/report.json"
+
+section "pytest: benchmark xgboost, torch_mlp and logreg against the ADRs"
+start=$(date +%s)
+"$py" -m pytest examples/fraud_detection -q -p no:cacheprovider \
+  --archgate-report="examples/fraud_detection/out/report.json"
+echo "pytest took $(($(date +%s) - start)) s"
+
+cd "$example"
+
+section "archgate list"
+archgate list
+
+section "options x criteria, and everything else measured (from out/report.json)"
+"$py" options_table.py "$report"
+
+if has_command report; then
+  section "archgate report: decision package"
+  archgate report out/report.json --html out/decision-package.html --md out/decision-package.md
+  echo "written: $example/out/decision-package.html, $example/out/decision-package.md"
+else
+  section "archgate report: not available in this version, skipped"
+fi
+
+if has_command accept; then
+  section "archgate accept ADR-0002 --option xgboost (on a copy of adr/)"
+  scratch="$(mktemp -d)"
+  trap 'rm -rf "$scratch"' EXIT
+  cp -R adr "$scratch/adr"
+  archgate accept ADR-0002 --option xgboost --report out/report.json --adr-dir "$scratch/adr"
+  echo "--- what accepting would change (the committed ADR is untouched):"
+  diff -u adr/0002-model-family-for-fraud-scoring.md \
+    "$scratch/adr/0002-model-family-for-fraud-scoring.md" || true
+else
+  section "archgate accept: not available in this version, skipped"
+fi
+
+section "done: report in $report"

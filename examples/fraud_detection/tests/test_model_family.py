@@ -1,0 +1,91 @@
+"""ADR-0002: gradient-boosted trees vs a neural network vs the logistic-regression baseline.
+
+Each option is measured by the same tests on the same rows: quality with confidence intervals
+(``archgate.evaluate``), the latency of scoring one transaction on one CPU thread
+(``archgate.latency``), and the serving cost that latency implies. The ADR is proposed, so
+nothing here can fail the run on a criterion; the report compares the options.
+"""
+
+from __future__ import annotations
+
+import copy
+
+import numpy as np
+import numpy.typing as npt
+import pytest
+from fraud.benchmark import OPTIONS, Split, Trained
+
+from pytest_archgate.adr import load_log
+
+ADR = "ADR-0002"
+QUALITY_METRICS = ("roc_auc", "average_precision", "recall_at_fpr_0.01")
+LATENCY_ROWS = 512  # cycled through, so the timed calls do not all walk the same tree paths
+LATENCY_SECONDS = 2.0  # per option; the harness stops earlier once p95/p99 are precise
+
+
+def per_option() -> list[object]:
+    return [pytest.param(o, marks=pytest.mark.archgate(ADR, option=o), id=o) for o in OPTIONS]
+
+
+def usd_per_hour(request: pytest.FixtureRequest) -> float:
+    """``archgate.cost.usd_per_hour`` of ADR-0002: the price the throughput is converted with."""
+    adr_dir = request.config.rootpath / "adr"
+    return float(load_log(adr_dir).lookup(ADR).cost["usd_per_hour"])
+
+
+def cost_per_1k(usd_per_hour: float, throughput_per_s: float) -> float:
+    """USD per 1,000 transactions for one scoring worker that costs ``usd_per_hour``."""
+    return usd_per_hour / 3600.0 / throughput_per_s * 1000.0
+
+
+@pytest.mark.parametrize("option", per_option())
+def test_quality(
+    archgate,
+    option: str,
+    split: Split,
+    trained: dict[str, Trained],
+    test_scores: dict[str, npt.NDArray[np.float64]],
+) -> None:
+    archgate.evaluate(split.test.is_fraud, test_scores[option], metrics=QUALITY_METRICS)
+    archgate.record("train_rows", len(split.train))
+    archgate.record("train_seconds", trained[option].train_seconds)
+
+
+@pytest.mark.parametrize("option", per_option())
+def test_latency_cpu(
+    archgate, request: pytest.FixtureRequest, option: str, split: Split, trained
+) -> None:
+    model = trained[option].model
+    rows = list(split.X_test[:LATENCY_ROWS])
+    result = archgate.latency(model.score_one, inputs=rows, max_seconds=LATENCY_SECONDS)
+    if any(m.metric == "cost_per_1k_usd" for m in archgate.measurements):
+        return  # the plugin converted throughput to cost itself
+    throughput = result.estimates()["throughput_per_s"]
+    price = usd_per_hour(request)
+    ci = None
+    if throughput.ci is not None:
+        ci = (cost_per_1k(price, throughput.ci[1]), cost_per_1k(price, throughput.ci[0]))
+    archgate.record("cost_per_1k_usd", cost_per_1k(price, throughput.value), ci=ci)
+
+
+@pytest.mark.gpu
+@pytest.mark.archgate(ADR, option="torch_mlp")
+def test_mlp_latency_cuda(archgate, split: Split, trained) -> None:
+    """The MLP served from a GPU: recorded on device cuda, so the cpu criteria ignore it."""
+    model = copy.deepcopy(trained["torch_mlp"].model).serve(device="cuda")
+    rows = list(split.X_test[:LATENCY_ROWS])
+    archgate.latency(model.score_one, inputs=rows, max_seconds=LATENCY_SECONDS, device="cuda")
+
+
+@pytest.mark.parametrize("option", OPTIONS)
+def test_single_row_scoring_matches_batch_scoring(
+    option: str,
+    split: Split,
+    trained: dict[str, Trained],
+    test_scores: dict[str, npt.NDArray[np.float64]],
+) -> None:
+    """The latency tests time ``score_one``; it must compute what the quality tests scored."""
+    model = trained[option].model
+    idx = np.linspace(0, len(split.X_test) - 1, 50).astype(int)
+    one_by_one = np.array([model.score_one(split.X_test[i]) for i in idx])
+    np.testing.assert_allclose(one_by_one, test_scores[option][idx], rtol=1e-4, atol=1e-6)
