@@ -249,8 +249,13 @@ def normalise_status(raw: str | None) -> tuple[str, str | None]:
     return "unknown", None
 
 
-def _scan_body(body: str, first_line: int) -> dict[str, Any]:
-    """Title, status and date from the Markdown body, skipping fenced code blocks."""
+def _scan_body(body: str, first_line: int, *, need_status: bool = True) -> dict[str, Any]:
+    """Title, status and date from the Markdown body, skipping fenced code blocks.
+
+    Stops at the first ``## `` section once it has the title and either has the status or
+    does not need it (front matter gave one): long ADR bodies are not scanned to the end on
+    every pytest start.
+    """
     found: dict[str, Any] = {}
     in_fence = False
     fence = ""
@@ -278,6 +283,12 @@ def _scan_body(body: str, first_line: int) -> dict[str, Any]:
             continue
         sec = _SECTION_RE.match(line)
         if sec:
+            if (
+                "title" in found
+                and not status_para
+                and (not need_status or "status_bullet" in found or "status_section" in found)
+            ):
+                break
             section = _strip_md(sec.group(1)).lower()
             continue
         if section == "status" and "status_section" not in found:
@@ -335,7 +346,7 @@ def parse_adr(path: Path, *, root: Path | None = None) -> Adr:
         front = data
         key_lines = _key_lines(node, fm_line, file=file)
         fmt = "madr"
-    scanned = _scan_body(body, body_line)
+    scanned = _scan_body(body, body_line, need_status=front.get("status") is None)
 
     stem = path.stem
     number: int | None = None

@@ -87,6 +87,7 @@ class ArchgateSession:
         self.errors: list[str] = []
         self.notes: list[str] = []
         self._report: dict[str, Any] | None = None
+        self._local_measurements: dict[str, list[Measurement]] = {}
 
     # ------------------------------------------------------------------ lifecycle
     def close(self) -> None:
@@ -142,7 +143,7 @@ class ArchgateSession:
                     ),
                     stacklevel=1,
                 )
-        if item.get_closest_marker("gpu") is None:
+        if "gpu" not in item.keywords:  # cheaper than get_closest_marker on every test
             return
         from .gpu import cuda_unavailable_reason
 
@@ -188,11 +189,11 @@ class ArchgateSession:
             for r in judged.criteria:
                 if r.role != "decision" or r.criterion.vs is not None or r.estimate is None:
                     continue
-                # JUnit XML readers see each judged criterion as a property of the test case
-                item.user_properties.append(
-                    (f"archgate:{adr.id}:{r.criterion.name}", f"{r.verdict}: {r.message(adr)}")
-                )
                 if r.verdict == "fail":
+                    # JUnit XML readers see each failed criterion as a property of the test case
+                    item.user_properties.append(
+                        (f"archgate:{adr.id}:{r.criterion.name}", f"fail: {r.message(adr)}")
+                    )
                     key = _failure_key(adr.id, r.criterion.name, r.option)
                     if key not in failed:
                         failed.append(key)
@@ -231,9 +232,15 @@ class ArchgateSession:
             return report
         if call.when == "call" or (call.when == "setup" and report.outcome != "passed"):
             rec = item.stash.get(RECORDER_KEY, None)
+            if rec is not None and not self.is_worker:
+                self._local_measurements[report.nodeid] = rec.measurements
             report.archgate = {  # type: ignore[attr-defined]
                 "links": [link.to_json() for link in links],
-                "measurements": [m.to_json() for m in rec.measurements] if rec else [],
+                # xdist ships reports between processes as JSON; in one process the objects
+                # are handed over directly (the report itself stays serialisable)
+                "measurements": [m.to_json() for m in rec.measurements]
+                if rec and self.is_worker
+                else [],
                 "failed": item.stash.get(FAILED_KEY, []),
                 "notes": item.stash.get(NOTES_KEY, []),
             }
@@ -248,6 +255,7 @@ class ArchgateSession:
         for link in data.get("links", []):
             self.tests_by_adr.setdefault(link["adr"], set()).add(report.nodeid)
         self.measurements.extend(Measurement.from_json(m) for m in data.get("measurements", []))
+        self.measurements.extend(self._local_measurements.pop(report.nodeid, ()))
         self.reported_failures.update(data.get("failed", []))
         self.notes.extend(n for n in data.get("notes", []) if n not in self.notes)
 
