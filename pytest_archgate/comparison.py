@@ -22,7 +22,9 @@ Weighted score
       apply to that difference.
 
     ``lo`` and ``hi`` are the worst and best values among the options, so the best option gets
-    1 and the worst 0; when all options measured the same value every one gets 1. An option that
+    1 and the worst 0; when all options measured the same value every one gets 1, and so they
+    do when the spread ``hi - lo`` is within the widest half confidence interval of the
+    measurements (a difference the measurement cannot resolve does not rank options). An option that
     did not measure a criterion gets 0 for it; the reference option of a ``vs`` criterion is not
     judged on it, so that criterion is left out of its score. The score is the weighted mean
     ``sum(w_c * s_c) / sum(w_c)`` with the weights of ``archgate.weights`` (default 1 for each
@@ -276,6 +278,15 @@ def compare_options(
         }
         lo = min(good.values(), default=0.0)
         hi = max(good.values(), default=0.0)
+        # Differences smaller than the measurement's own uncertainty are noise, not a ranking:
+        # when the spread of the values is within the widest half-interval, they tie.
+        half_widths = [
+            (float(c["ci"][1]) - float(c["ci"][0])) / 2
+            for o in good
+            if (c := cells[o][n]).get("ci") is not None
+        ]
+        if half_widths and hi - lo <= max(half_widths):
+            lo = hi
         for o in options:
             if cells[o][n]["verdict"] == "n/a":
                 normalised[o][n] = None

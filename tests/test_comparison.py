@@ -421,3 +421,23 @@ def test_comparison_lines() -> None:
 )
 def test_fmt_value(value: float | None, text: str) -> None:
     assert fmt_value(value) == text
+
+
+def test_differences_within_the_interval_tie_instead_of_ranking() -> None:
+    # 0.9513 vs 0.9512 with intervals of +-0.01: the measurement cannot tell them apart
+    values = {
+        "a": {"accuracy": 0.9512, "latency_ms": 5.0},
+        "b": {"accuracy": 0.9513, "latency_ms": 9.0},
+    }
+    cis = {("a", "accuracy"): (0.9412, 0.9612), ("b", "accuracy"): (0.9413, 0.9613)}
+    comp = compare_options(
+        make_entry({"accuracy": ">= 0.9", "latency_ms": "<= 10"}, values, cis=cis)
+    )
+    assert comp is not None
+    assert comp["normalised"]["a"]["accuracy"] == comp["normalised"]["b"]["accuracy"] == 1.0
+    # latency has no interval here, so its real difference still ranks: a is faster
+    assert comp["options"][0] == "a"
+    # without intervals the tiny accuracy gap would count fully
+    plain = compare_options(make_entry({"accuracy": ">= 0.9", "latency_ms": "<= 10"}, values))
+    assert plain is not None
+    assert plain["normalised"]["a"]["accuracy"] == 0.0
