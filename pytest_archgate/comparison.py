@@ -257,6 +257,10 @@ def compare_options(
     options = _measured_options(entry)
     if len(options) < 2:
         return None
+    # listed options nobody measured (a skipped framework, a GPU-only option on a CPU run)
+    # stay visible as unmeasured columns at the end, never silently dropped
+    listed = [str(o) for o in (entry.get("definition") or {}).get("options") or []]
+    options += [o for o in listed if o not in options]
     specs = _criterion_specs(entry)
     names = list(specs)
     by_key: dict[tuple[str, str], Mapping[str, Any]] = {}
