@@ -218,8 +218,20 @@ class Archgate:
                 threshold=np.float64(threshold),
             )
             predictions = str(path)
+        from .environment import collect_environment
+
+        environment = collect_environment()
+        environment["data_fingerprint"] = fingerprint
+        environment["n_rows"] = len(y)
         for name, est in results.items():
-            self._add(name, est, option, fingerprint=fingerprint, predictions=predictions)
+            self._add(
+                name,
+                est,
+                option,
+                fingerprint=fingerprint,
+                predictions=predictions,
+                environment=environment,
+            )
         return results
 
     def latency(

@@ -147,5 +147,5 @@ class Measurement:
             device=str(data.get("device") or "cpu"),
             fingerprint=data.get("fingerprint"),
             predictions=data.get("predictions"),
-            environment=dict(data.get("environment") or {}),
+            environment=env if isinstance(env := data.get("environment"), dict) else {},
         )

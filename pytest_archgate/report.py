@@ -8,6 +8,7 @@ the report so that a merged report can be judged again without the ADR files.
 from __future__ import annotations
 
 import datetime as _dt
+import hashlib
 import json
 import os
 import platform
@@ -146,10 +147,18 @@ def build_report(
 
     successors = successors or {}
     ms = []
+    environments: dict[str, Any] = {}
     for m in measurements:
         data = m.to_json()
         data.pop("predictions", None)  # scratch paths mean nothing after the run
-        data.pop("environment", None)
+        env = data.pop("environment", None)
+        if env:
+            # each measurement names the environment it ran in; identical ones are stored once
+            key = hashlib.sha1(json.dumps(env, sort_keys=True, default=str).encode()).hexdigest()[
+                :12
+            ]
+            environments.setdefault(key, _json_safe(env))
+            data["environment"] = key
         ms.append(data)
     report: dict[str, Any] = {
         "schema": SCHEMA,
@@ -164,6 +173,7 @@ def build_report(
         "adrs": [adr_entry(r, successors.get(r.adr.id)) for r in results],
         "measurements": ms,
         "environment": _json_safe(dict(environment or {})),
+        "environments": environments,
         "errors": list(errors),
     }
     from .comparison import compare_options

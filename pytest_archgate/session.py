@@ -280,6 +280,9 @@ class ArchgateSession:
             return
         for res in self.results:
             adr = res.adr
+            for r in res.criteria + res.constraints:
+                if r.error is not None:
+                    self.errors.append(f"{adr.id} {r.criterion.name} [{r.option}]: {r.error}")
             if res.enforced and res.verdict == "fail":
                 for r in res.failing:
                     if _failure_key(adr.id, r.criterion.name, r.option) not in (

@@ -26,7 +26,7 @@ from typing import Any, Literal
 
 from .adr import Adr
 from .criteria import Criterion, Verdict
-from .errors import MeasurementError
+from .errors import ArchgateError, MeasurementError
 from .measure import Estimate, Measurement, level_key, levels_for
 
 AdrVerdict = Literal["pass", "fail", "unmeasured", "none"]
@@ -47,6 +47,7 @@ class CriterionResult:
     estimate: Estimate | None = None
     reason: str | None = None
     tests: list[str] = field(default_factory=list)
+    error: str | None = None  # a measurement problem (e.g. mismatched rows) that fails the run
 
     @property
     def value(self) -> float | None:
@@ -97,6 +98,7 @@ class CriterionResult:
             "estimate": est.to_json() if est is not None else None,
             "verdict": self.verdict,
             "reason": self.reason,
+            "error": self.error,
             "tests": sorted(self.tests),
         }
 
@@ -255,7 +257,13 @@ def judge_criterion(
         for a in cands:
             same_rows = [b for b in refs if a.fingerprint and b.fingerprint == a.fingerprint]
             for b in same_rows or refs:
-                est = paired(c, a, b, _criterion_levels(c))
+                try:
+                    est = paired(c, a, b, _criterion_levels(c))
+                except ArchgateError as exc:
+                    # refuse this comparison clearly, keep judging everything else
+                    result.reason = result.error = exc.message
+                    result.tests = sorted({a.nodeid, b.nodeid})
+                    return result
                 pairs.append((est, [a.nodeid, b.nodeid]))
         est, _tests = max(pairs, key=lambda p: c.badness(p[0]))
         result.estimate = est

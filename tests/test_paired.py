@@ -1,0 +1,72 @@
+"""Paired ``vs`` criteria: judged on the same rows, refused clearly on different rows."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+ADR = """---
+status: accepted
+archgate:
+  decision: gbt
+  baseline: linear
+  options: [gbt, linear]
+  acceptance:
+    roc_auc: ">= 0.6"
+    auc_gain: {metric: roc_auc, vs: linear, min: 0.0, confidence: 0.95}
+---
+# Use gradient-boosted trees
+"""
+
+TESTS = """
+import numpy as np
+import pytest
+
+rng = np.random.default_rng(0)
+y = (rng.random(4000) < 0.3).astype(float)
+strong = rng.normal(size=4000) + 1.5 * y
+weak = rng.normal(size=4000) + 0.5 * y
+
+
+@pytest.mark.archgate("ADR-0001")
+def test_gbt(archgate):
+    archgate.evaluate(y, strong, ["roc_auc"])
+
+
+@pytest.mark.archgate("ADR-0001", option="linear")
+def test_linear(archgate):
+    archgate.evaluate({rows}, weak{slice}, ["roc_auc"])
+"""
+
+
+@pytest.mark.parametrize("xdist", [[], ["-n", "2"]], ids=["serial", "xdist"])
+def test_paired_gain_uses_the_same_rows(pytester: pytest.Pytester, xdist: list[str]) -> None:
+    pytester.makefile(".md", **{"adr/0001-gbt": ADR})
+    pytester.makepyfile(test_models=TESTS.format(rows="y", slice=""))
+    result = pytester.runpytest_subprocess("--archgate-report=r.json", *xdist)
+    result.assert_outcomes(passed=2)
+    report = json.loads((pytester.path / "r.json").read_text())
+    gain = next(c for c in report["adrs"][0]["criteria"] if c["name"] == "auc_gain")
+    assert gain["method"] == "paired-delong"
+    assert gain["verdict"] == "pass"
+    assert gain["ci"][0] > 0.1
+
+
+def test_different_rows_are_refused_clearly(pytester: pytest.Pytester) -> None:
+    pytester.makefile(".md", **{"adr/0001-gbt": ADR})
+    pytester.makepyfile(test_models=TESTS.format(rows="y[:3000]", slice="[:3000]"))
+    result = pytester.runpytest_subprocess("--archgate-report=r.json")
+    assert result.ret == 1
+    result.stdout.fnmatch_lines(
+        ["ERROR ADR-0001 auc_gain [gbt]: cannot compare*measured on different rows*"]
+    )
+    assert "Traceback" not in result.stdout.str()
+    report = json.loads((pytester.path / "r.json").read_text())
+    entry = report["adrs"][0]
+    gain = next(c for c in entry["criteria"] if c["name"] == "auc_gain")
+    assert gain["verdict"] == "unmeasured"
+    assert "different rows" in gain["error"]
+    # the rest of the ADR is still judged
+    auc = next(c for c in entry["criteria"] if c["name"] == "roc_auc" and c["option"] == "gbt")
+    assert auc["verdict"] == "pass"
