@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import math
 import uuid
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, SupportsFloat
 
@@ -188,18 +188,31 @@ class Archgate:
         level: float = DEFAULT_LEVEL,
         n_boot: int = 1000,
         seed: int = 0,
+        names: Mapping[str, str] | None = None,
     ) -> dict[str, Estimate]:
-        """Compute ``metrics`` with intervals and record them; returns what was recorded."""
+        """Compute ``metrics`` with intervals and record them; returns what was recorded.
+
+        ``names`` records a metric under another name, e.g. ``{"accuracy":
+        "accuracy_on_changed_facts"}``, so one metric can feed several criteria.
+        """
         import numpy as np
 
         from .metrics import data_fingerprint, evaluate
 
-        names = [metrics] if isinstance(metrics, str) else list(metrics)
-        confidences = [c for name in names for c in self._confidences(name)]
+        metric_names = [metrics] if isinstance(metrics, str) else list(metrics)
+        renamed = dict(names or {})
+        unknown = sorted(set(renamed) - set(metric_names))
+        if unknown:
+            raise MeasurementError(
+                f"names renames {', '.join(unknown)}, which is not among the metrics evaluated",
+                field="names",
+            )
+        recorded_as = {m: renamed.get(m, m) for m in metric_names}
+        confidences = [c for m in metric_names for c in self._confidences(recorded_as[m])]
         results = evaluate(
             y_true,
             y_score,
-            names,
+            metric_names,
             threshold=threshold,
             level=level,
             levels=levels_for(confidences, level),
@@ -209,13 +222,17 @@ class Archgate:
         y = np.asarray(y_true, dtype=np.float64)
         fingerprint = data_fingerprint(y)
         predictions: str | None = None
-        if self._scratch is not None and any(self._needs_rows(n) for n in names):
+        if self._scratch is not None and any(
+            self._needs_rows(recorded_as[m]) for m in metric_names
+        ):
             path = self._scratch / f"{uuid.uuid4().hex}.npz"
             np.savez(
                 path,
                 y_true=y,
                 y_score=np.asarray(y_score, dtype=np.float64),
                 threshold=np.float64(threshold),
+                # recorded name -> the metric that computes it, for the paired comparison
+                metric_names=np.array([f"{recorded_as[m]}={m}" for m in metric_names]),
             )
             predictions = str(path)
         from .environment import collect_environment
@@ -225,14 +242,14 @@ class Archgate:
         environment["n_rows"] = len(y)
         for name, est in results.items():
             self._add(
-                name,
+                recorded_as.get(name, name),
                 est,
                 option,
                 fingerprint=fingerprint,
                 predictions=predictions,
                 environment=environment,
             )
-        return results
+        return {recorded_as.get(k, k): v for k, v in results.items()}
 
     def latency(
         self,

@@ -55,7 +55,17 @@ class Estimate:
         return self.interval(self.level)
 
     def interval(self, level: float) -> tuple[float, float] | None:
-        return self.intervals.get(level_key(level))
+        """The two-sided interval at ``level``.
+
+        When that exact level was not computed, the narrowest interval at a higher level is
+        used: it is wider, so judging with it is conservative, never lenient.
+        """
+        key = level_key(level)
+        exact = self.intervals.get(key)
+        if exact is not None:
+            return exact
+        wider = [lv for lv in self.intervals if lv > key]
+        return self.intervals[min(wider)] if wider else None
 
     def lower_bound(self, confidence: float) -> float | None:
         """One-sided lower confidence bound at ``confidence`` (None when not computed)."""

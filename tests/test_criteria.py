@@ -184,8 +184,11 @@ def test_judge_with_confidence_uses_one_sided_bounds() -> None:
     )
     assert high.judge(est(8, **{"0_95": (7.0, 9.5)})) == ("pass", None)
     assert high.judge(est(8, **{"0_95": (7.0, 11.0)})) == ("fail", "upper bound 11 above 10")
-    # an interval at another level, or none, never passes on the point value
-    assert low.judge(est(0.99, **{"0_95": (0.98, 1.0)})) == (
+    # a wider interval (higher level) stands in for the one asked for: conservative
+    assert low.judge(est(0.99, **{"0_95": (0.98, 1.0)})) == ("pass", None)
+    assert low.judge(est(0.9, **{"0_95": (0.79, 1.0)})) == ("fail", "lower bound 0.79 below 0.8")
+    # a narrower one (lower level), or none, never passes on the point value
+    assert low.judge(est(0.99, **{"0_8": (0.98, 1.0)})) == (
         "unmeasured",
         "no interval at confidence 0.95",
     )

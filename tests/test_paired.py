@@ -59,7 +59,7 @@ def test_different_rows_are_refused_clearly(pytester: pytest.Pytester) -> None:
     result = pytester.runpytest_subprocess("--archgate-report=r.json")
     assert result.ret == 1
     result.stdout.fnmatch_lines(
-        ["ERROR ADR-0001 auc_gain [gbt]: cannot compare*measured on different rows*"]
+        ["ERROR ADR-0001 auc_gain ?gbt?: cannot compare*measured on different rows*"]
     )
     assert "Traceback" not in result.stdout.str()
     report = json.loads((pytester.path / "r.json").read_text())
@@ -70,3 +70,44 @@ def test_different_rows_are_refused_clearly(pytester: pytest.Pytester) -> None:
     # the rest of the ADR is still judged
     auc = next(c for c in entry["criteria"] if c["name"] == "roc_auc" and c["option"] == "gbt")
     assert auc["verdict"] == "pass"
+
+
+RENAMED_ADR = """---
+status: accepted
+archgate:
+  decision: gbt
+  options: [gbt, linear]
+  acceptance:
+    gain_on_recent: {metric: auc_recent, vs: linear, min: 0.0, confidence: 0.95}
+    auc_recent: {min: 0.6, confidence: 0.95}
+    quality: {min: 0.5, confidence: 0.95}
+---
+# Use gradient-boosted trees
+"""
+
+
+def test_renamed_metric_feeds_paired_and_recorded_interval_is_used_conservatively(
+    pytester: pytest.Pytester,
+) -> None:
+    pytester.makefile(".md", **{"adr/0001-gbt": RENAMED_ADR})
+    pytester.makepyfile(
+        test_models=TESTS.format(rows="y", slice="").replace(
+            '["roc_auc"])', '["roc_auc"], names={"roc_auc": "auc_recent"})'
+        )
+        + """
+
+@pytest.mark.archgate("ADR-0001")
+def test_recorded_with_a_95_interval(archgate):
+    # only a 95% interval is given; the 0.95 one-sided bound needs the 90% one, and the wider
+    # 95% interval is used instead (conservative)
+    archgate.record("quality", 0.7, ci=(0.55, 0.85))
+"""
+    )
+    result = pytester.runpytest_subprocess("--archgate-report=r.json")
+    result.assert_outcomes(passed=3)
+    entry = json.loads((pytester.path / "r.json").read_text())["adrs"][0]
+    by_name = {(c["name"], c["option"]): c for c in entry["criteria"]}
+    assert by_name[("gain_on_recent", "gbt")]["method"] == "paired-delong"
+    assert by_name[("gain_on_recent", "gbt")]["verdict"] == "pass"
+    assert by_name[("quality", "gbt")]["verdict"] == "pass"
+    assert entry["verdict"] == "pass"
