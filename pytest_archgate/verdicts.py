@@ -207,9 +207,8 @@ def default_paired(
         with np.load(a.predictions) as fa, np.load(b.predictions) as fb:
             y_a, s_a, y_b, s_b = fa["y_true"], fa["y_score"], fb["y_true"], fb["y_score"]
             opts_a = {k: float(fa[k]) for k in ("threshold",) if k in fa}
-            aliases = dict(
-                str(x).split("=", 1) for x in (fa["metric_names"] if "metric_names" in fa else [])
-            )
+            names = fa["metric_names"] if "metric_names" in fa.files else []
+            aliases = dict(str(x).split("=", 1) for x in names)
         if len(y_a) != len(y_b) or not np.array_equal(y_a, y_b):
             raise MeasurementError(
                 f"cannot compare {a.option!r} with {b.option!r}: their y_true differ "

@@ -1,0 +1,118 @@
+"""Unit tests of the stand-ins: each option does what the README says it does, and no more.
+
+Not linked to an ADR: these guard the honesty of the comparison (the retrieval option reads
+the knowledge base and nothing else, the fine-tuned option reads nothing at answer time, the
+prompting option knows no product facts), not a decision.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import pytest
+from support_assistant.data import Benchmark, KnowledgeBase
+from support_assistant.options import FineTunedAssistant, PromptOnlyAssistant, RagAssistant
+from support_assistant.reader import (
+    COUNT,
+    DURATION,
+    MENU,
+    MONEY,
+    NAME,
+    SHORTCUT,
+    SIZE,
+    WHEN,
+    answer_kind,
+    candidate_spans,
+    pick,
+)
+from support_assistant.text import exact_match, normalise_answer, sentences, token_f1
+
+
+@pytest.mark.parametrize(
+    ("question", "kind"),
+    [
+        ("How much does the Pro plan cost per month?", MONEY),
+        ("How many notebooks can I create?", COUNT),
+        ("How many days does the trial last?", DURATION),
+        ("How long is an access token valid?", DURATION),
+        ("How much storage does Pro include?", SIZE),
+        ("What is the shortcut to create a new note?", SHORTCUT),
+        ("Where do I turn on two-factor authentication?", MENU),
+        ("When do access tokens expire?", WHEN),
+        ("Which format keeps links between notes?", NAME),
+    ],
+)
+def test_answer_kind_comes_from_the_wording(question: str, kind: str) -> None:
+    assert answer_kind(question) == kind
+
+
+def test_spans_keep_measurement_units_and_drop_counted_nouns() -> None:
+    sentence = "Free accounts include 3 notebooks and 25 MB attachments for 14 days."
+    assert [s.text for s in candidate_spans(sentence, COUNT)] == ["3"]
+    assert [s.text for s in candidate_spans(sentence, SIZE)] == ["25 MB"]
+    assert [s.text for s in candidate_spans(sentence, DURATION)] == ["14 days"]
+
+
+def test_pick_prefers_the_span_next_to_the_question_words() -> None:
+    ranked = ["Press Ctrl+N to create a new note.", "Press Ctrl+K to open the quick switcher."]
+    assert pick("Which keys open the quick switcher?", ranked[::-1]) == "Ctrl+K"
+    menu = ['Turn it on under "Settings > Account > Two-factor authentication".']
+    assert pick("Where do I turn on 2FA?", menu) == "Settings > Account > Two-factor authentication"
+
+
+def test_answers_are_compared_after_normalisation() -> None:
+    assert exact_match('"5,000"', "5000")
+    assert exact_match("settings>billing", "Settings > Billing")
+    assert not exact_match("$8", "$10")
+    assert normalise_answer("The Owner.") == "owner"
+    assert token_f1("Admin console > Security", "Admin console > Security > Single sign-on") > 0.5
+
+
+def test_sentences_split_lines_and_sentences_but_not_versions() -> None:
+    assert sentences("It needs SAML 2.0 support. Then it works.\nNext line") == [
+        "It needs SAML 2.0 support.",
+        "Then it works.",
+        "Next line",
+    ]
+
+
+def test_rag_reads_the_answer_from_the_documents(bench: Benchmark) -> None:
+    kb = bench.kb["v1"]
+    question = "How much does the Pro plan cost per month?"
+    assert RagAssistant(kb).answer(question).text == "$8"
+    # without the document, the answer is gone: it was read, not remembered
+    assert RagAssistant(kb.without("plans-overview")).answer(question).text != "$8"
+
+
+def test_rag_follows_an_edited_document(bench: Benchmark) -> None:
+    kb = bench.kb["v1"]
+    docs = tuple(
+        d if d.id != "plans-overview" else type(d)(d.id, d.title, d.text.replace("$8", "$9"))
+        for d in kb.documents
+    )
+    edited = KnowledgeBase("edited", kb.published, docs)
+    assert RagAssistant(edited).answer("What is the monthly price of Pro?").text == "$9"
+
+
+def test_rag_history_adds_question_words_never_answers(bench: Benchmark) -> None:
+    history = [replace(q, answer="zzzleak") for q in bench.questions("train", "v1")]
+    rag = RagAssistant(bench.kb["v1"], history)
+    assert "zzzleak" not in rag.vectorizer.vocabulary_
+    assert "hotkey" not in rag.vectorizer.vocabulary_  # a test-split word: not in the index
+    assert "lockout" in rag.vectorizer.vocabulary_  # a train-split word only: in the index
+
+
+def test_fine_tuned_answers_without_the_knowledge_base(bench: Benchmark) -> None:
+    model = FineTunedAssistant().fit(bench.questions("train", "v1"))
+    answer = model.answer("How much does the Pro plan cost per month?")
+    assert answer.contexts == ()
+    assert "Context" not in answer.prompt
+    assert answer.text in {q.answer for q in bench.questions("train", "v1")}
+
+
+def test_prompting_has_no_product_knowledge(bench: Benchmark) -> None:
+    assistant = PromptOnlyAssistant()
+    for q in bench.questions("test", "v1"):
+        answer = assistant.answer(q.text)
+        assert answer.contexts == ()
+        assert "nimbusnotes.example" not in answer.text
