@@ -23,10 +23,11 @@ import re
 import subprocess
 import sys
 from importlib import metadata
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import numpy as np
-import numpy.typing as npt
+if TYPE_CHECKING:
+    import numpy.typing as npt
+
 
 __all__ = [
     "THREAD_ENV_VARS",
@@ -109,6 +110,8 @@ def data_fingerprint(data: Any) -> str:
     rows match; object arrays are hashed through ``repr`` of their elements, which is stable
     for numbers and strings.
     """
+    import numpy as np
+
     arr, dtype_name, shape = _as_array(data)
     digest = hashlib.sha256()
     digest.update(repr(shape).encode())
@@ -218,7 +221,10 @@ def _thread_settings() -> dict[str, Any]:
 
 
 def _package_versions() -> dict[str, str | None]:
-    versions: dict[str, str | None] = {"numpy": np.__version__}
+    # numpy is reported from sys.modules like the rest: importing it here would cost every
+    # pytest run ~0.1 s for a version string
+    np_mod = sys.modules.get("numpy")
+    versions: dict[str, str | None] = {"numpy": getattr(np_mod, "__version__", None)}
     for module_name, dist_name in _OPTIONAL_LIBRARIES.items():
         module = sys.modules.get(module_name)
         if module is None:
@@ -307,6 +313,8 @@ def _nvidia_driver_version() -> str | None:
 
 
 def _as_array(data: Any) -> tuple[npt.NDArray[Any], str, tuple[int, ...]]:
+    import numpy as np
+
     """``data`` as a numpy array, plus the dtype name and shape that go into the fingerprint."""
     if hasattr(data, "detach") and hasattr(data, "cpu") and hasattr(data, "numpy"):
         tensor = data.detach().cpu().contiguous()

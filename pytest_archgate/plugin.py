@@ -20,6 +20,8 @@ if TYPE_CHECKING:
     from .fixture import Archgate
 
 SESSION_KEY = pytest.StashKey[ArchgateSession]()
+# the configured sessions, innermost last (pytester runs pytest inside pytest)
+_ACTIVE: list[ArchgateSession] = []
 
 HELP_ADR_DIR = (
     "folder holding the ADRs, relative to the rootdir (default: adr, else the first existing "
@@ -64,21 +66,26 @@ def pytest_configure(config: pytest.Config) -> None:
         raise pytest.UsageError(f"archgate: {exc}") from None
     config.stash[SESSION_KEY] = session
     config.pluginmanager.register(session, "archgate-session")
+    _ACTIVE.append(session)
 
 
 def pytest_unconfigure(config: pytest.Config) -> None:
     """Drop the session object and its scratch folder."""
     session = config.stash.get(SESSION_KEY, None)
     if session is not None:
+        if session in _ACTIVE:
+            _ACTIVE.remove(session)
         session.close()
         config.pluginmanager.unregister(session)
         del config.stash[SESSION_KEY]
 
 
 @pytest.fixture
-def archgate(request: pytest.FixtureRequest) -> Archgate:
+def archgate() -> Archgate:
     """Record measurements (``record``, ``evaluate``, ``latency``) for the test's linked ADRs."""
-    session = request.config.stash[SESSION_KEY]
-    item = request.node
-    assert isinstance(item, pytest.Item)
+    # The session knows the item being set up; asking for `request` instead would make pytest
+    # build a fixture definition for it on every test, which shows in large suites.
+    session = _ACTIVE[-1]
+    item = session.current_item
+    assert item is not None, "the archgate fixture is only available inside a test"
     return session.recorder(item)

@@ -26,7 +26,7 @@ from .linking import Link, links_for
 from .measure import Measurement
 from .report import build_report, write_json_atomic
 from .terminal import summary_lines
-from .verdicts import AdrResult, CriterionResult, judge_adr, judge_all
+from .verdicts import AdrResult, CriterionResult, judge_all, judge_criterion
 
 LINKS_KEY = pytest.StashKey[Sequence[Link]]()
 RECORDER_KEY = pytest.StashKey[Archgate]()
@@ -88,6 +88,7 @@ class ArchgateSession:
         self.notes: list[str] = []
         self._report: dict[str, Any] | None = None
         self._local_measurements: dict[str, list[Measurement]] = {}
+        self.current_item: pytest.Item | None = None
 
     # ------------------------------------------------------------------ lifecycle
     def close(self) -> None:
@@ -120,8 +121,10 @@ class ArchgateSession:
         # controller fails the session (see pytest_runtest_logreport).
 
     # ------------------------------------------------------------------ running
+    @pytest.hookimpl(tryfirst=True)
     def pytest_runtest_setup(self, item: pytest.Item) -> None:
         """Error on bad markers (xdist); skip or fail ``gpu`` tests without a CUDA device."""
+        self.current_item = item
         problem = item.stash.get(PROBLEM_KEY, None)
         if problem is not None:
             pytest.fail(problem, pytrace=False)
@@ -184,11 +187,15 @@ class ArchgateSession:
             adr = link.adr
             if adr.status != "accepted" or adr.decision is None:
                 continue
-            mine = [m for m in rec.measurements if m.adr == adr.id]
-            judged = judge_adr(adr, mine)
-            for r in judged.criteria:
-                if r.role != "decision" or r.criterion.vs is not None or r.estimate is None:
+            mine = [
+                m for m in rec.measurements if m.adr == adr.id and m.option == adr.decision
+            ]
+            measured = {m.metric for m in mine}
+            for c in adr.acceptance:
+                # only what this test measured for the decision; vs criteria wait for the end
+                if c.vs is not None or c.metric not in measured:
                     continue
+                r = judge_criterion(c, adr.decision, mine, role="decision", enforced=True)
                 if r.verdict == "fail":
                     # JUnit XML readers see each failed criterion as a property of the test case
                     item.user_properties.append(
@@ -297,9 +304,20 @@ class ArchgateSession:
 
     # ------------------------------------------------------------------ output
     def report_data(self) -> dict[str, Any]:
+        """The report as the terminal needs it (no git call, no environment probe)."""
         if self._report is None:
             self._report = self._build_report()
         return self._report
+
+    def full_report(self) -> dict[str, Any]:
+        """The report as written to disk and published: with environment and commit."""
+        data = self.report_data()
+        if "commit" not in data:
+            from .environment import collect_environment, git_commit
+
+            data["environment"] = collect_environment()
+            data["commit"] = git_commit(self.rootdir)
+        return data
 
     def _build_report(self) -> dict[str, Any]:
         successors = {}
@@ -307,18 +325,14 @@ class ArchgateSession:
             succ = self.log.successor(res.adr)
             if succ is not None:
                 successors[res.adr.id] = succ
-        from .environment import collect_environment, git_commit
-
         return build_report(
             self.results,
             self.measurements,
             successors=successors,
             adr_dir=str(self.adr_dir) if self.adr_dir else None,
             rootdir=str(self.rootdir),
-            environment=collect_environment(),
             errors=self.errors,
             extra={
-                "commit": git_commit(self.rootdir),
                 "data_fingerprints": sorted(
                     {m.fingerprint for m in self.measurements if m.fingerprint}
                 ),
@@ -374,14 +388,14 @@ class ArchgateSession:
             from .actions import publish_run
 
             publish_run(
-                self.report_data(),
+                self.full_report(),
                 report_path=str(self.report_path) if self.report_path else None,
             )
         if self.report_path is not None and (self.results or self.errors or self.log.adrs):
             path = self.report_path
             if not path.is_absolute():
                 path = Path(str(self.config.invocation_params.dir)) / path
-            write_json_atomic(path, self.report_data())
+            write_json_atomic(path, self.full_report())
 
     def _warn_needs_review(
         self, session: pytest.Session, res: AdrResult, r: CriterionResult
