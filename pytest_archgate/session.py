@@ -187,9 +187,7 @@ class ArchgateSession:
             adr = link.adr
             if adr.status != "accepted" or adr.decision is None:
                 continue
-            mine = [
-                m for m in rec.measurements if m.adr == adr.id and m.option == adr.decision
-            ]
+            mine = [m for m in rec.measurements if m.adr == adr.id and m.option == adr.decision]
             measured = {m.metric for m in mine}
             for c in adr.acceptance:
                 # only what this test measured for the decision; vs criteria wait for the end
