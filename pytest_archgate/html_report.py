@@ -31,6 +31,7 @@ from urllib.parse import quote
 
 from .comparison import compare_options, fmt_count, fmt_usd, fmt_value
 from .errors import CommandError, ReportError
+from .report import adr_notes
 
 Charts = Literal["auto", "matplotlib", "svg"]
 
@@ -880,15 +881,7 @@ def render_html(
     out.append("<h2 id='log'>Decision log</h2>")
     rows = []
     for a in adrs:
-        notes = []
-        if a.get("failing"):
-            notes.append("failing: " + ", ".join(str(f) for f in a["failing"]))
-        if a.get("unmeasured"):
-            notes.append("unmeasured: " + ", ".join(str(f) for f in a["unmeasured"]))
-        if a.get("needs_review"):
-            notes.append("needs review: a constraint no longer holds")
-        if a.get("superseded_by"):
-            notes.append(f"superseded by {a['superseded_by']}")
+        notes = adr_notes(a, limit=None)
         rows.append(
             [
                 f'<a href="#{adr_anchor(a.get("id"))}">{esc(a.get("id"))}</a>',

@@ -20,6 +20,7 @@ from typing import Any
 from urllib.parse import quote
 
 from .errors import CommandError
+from .report import adr_notes
 
 GITHUB_COMMENT_LIMIT = 65_536
 """GitHub rejects issue comments longer than this many characters."""
@@ -230,15 +231,7 @@ def adr_table(report: Mapping[str, Any], *, link_base: str | None = None) -> str
         return "_No ADR was linked to a test or has criteria._"
     rows = []
     for a in adrs:
-        notes: list[str] = []
-        if a.get("failing"):
-            notes.append("failing: " + _short(list(a["failing"])))
-        if a.get("unmeasured"):
-            notes.append("unmeasured: " + _short(list(a["unmeasured"])))
-        if a.get("needs_review"):
-            notes.append("**needs review** (constraint violated)")
-        if a.get("superseded_by"):
-            notes.append("superseded by " + escape_md(a["superseded_by"]))
+        notes = [escape_md(n) for n in adr_notes(a)]
         rows.append(
             [
                 _link(escape_md(a.get("id", "?")), link_base, a.get("file")),

@@ -28,6 +28,7 @@ from .html_report import (
     nice_step,
     report_changes,
 )
+from .report import adr_notes
 
 _MD_SPECIAL = re.compile(r"([\\`*_\[\]|#~])")
 
@@ -186,15 +187,7 @@ def render_markdown(
     out += ["## Decision log", ""]
     rows = []
     for a in adrs:
-        notes = []
-        if a.get("failing"):
-            notes.append("failing: " + ", ".join(str(f) for f in a["failing"]))
-        if a.get("unmeasured"):
-            notes.append("unmeasured: " + ", ".join(str(f) for f in a["unmeasured"]))
-        if a.get("needs_review"):
-            notes.append("needs review")
-        if a.get("superseded_by"):
-            notes.append(f"superseded by {a['superseded_by']}")
+        notes = adr_notes(a, limit=None)
         rows.append(
             [
                 f"[{md(a.get('id'))}](#{adr_anchor(a.get('id'))})",

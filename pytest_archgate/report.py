@@ -120,6 +120,27 @@ def adr_entry(result: AdrResult, successor: Adr | None = None) -> dict[str, Any]
     }
 
 
+def adr_notes(entry: Mapping[str, Any], *, limit: int | None = 4) -> list[str]:
+    """The notes every renderer shows beside an ADR (plain text; renderers escape them)."""
+
+    def short(names: Sequence[Any]) -> str:
+        names = [str(n) for n in names]
+        if limit is None or len(names) <= limit:
+            return ", ".join(names)
+        return ", ".join(names[:limit]) + f" (+{len(names) - limit})"
+
+    notes: list[str] = []
+    if entry.get("failing"):
+        notes.append("failing: " + short(entry["failing"]))
+    if entry.get("unmeasured"):
+        notes.append("unmeasured: " + short(entry["unmeasured"]))
+    if entry.get("needs_review"):
+        notes.append("NEEDS REVIEW: a constraint no longer holds")
+    if entry.get("status") == "superseded" and entry.get("superseded_by"):
+        notes.append(f"superseded by {entry['superseded_by']}")
+    return notes
+
+
 def summarise(results: Sequence[AdrResult]) -> dict[str, int]:
     counts = {"adrs": len(results), "pass": 0, "fail": 0, "unmeasured": 0, "none": 0}
     for r in results:

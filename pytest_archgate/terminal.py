@@ -18,25 +18,13 @@ def table(rows: Sequence[Sequence[str]], header: Sequence[str]) -> list[str]:
     return out
 
 
-def _short(names: Sequence[str], limit: int = 4) -> str:
-    if len(names) <= limit:
-        return ", ".join(names)
-    return ", ".join(names[:limit]) + f" (+{len(names) - limit})"
-
-
 def adr_rows(adrs: Sequence[Mapping[str, Any]]) -> list[list[str]]:
     """One row per ADR entry of a report."""
+    from .report import adr_notes
+
     rows = []
     for a in adrs:
-        notes: list[str] = []
-        if a.get("failing"):
-            notes.append("failing: " + _short(list(a["failing"])))
-        if a.get("unmeasured"):
-            notes.append("unmeasured: " + _short(list(a["unmeasured"])))
-        if a.get("needs_review"):
-            notes.append("NEEDS REVIEW (constraint violated)")
-        if a.get("status") == "superseded" and a.get("superseded_by"):
-            notes.append(f"superseded by {a['superseded_by']}")
+        notes = adr_notes(a)
         verdict = (
             str(a.get("verdict", "")).upper()
             if a.get("verdict") == "fail"

@@ -633,7 +633,7 @@ def test_constraint_drift_needs_review(adr_project: AdrProject) -> None:
     result.stdout.fnmatch_lines(
         [
             "*NeedsReviewWarning: needs review: " + esc(DRIFT_MESSAGE) + "*",
-            "ADR-0002*accepted*pass*yes*NEEDS REVIEW (constraint violated)",
+            "ADR-0002*accepted*pass*yes*NEEDS REVIEW: a constraint no longer holds",
             "WARNING needs review: " + esc(DRIFT_MESSAGE) + "*",
         ]
     )

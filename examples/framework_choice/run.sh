@@ -38,7 +38,7 @@ section "archgate list"
 archgate list
 
 section "options x criteria, and everything else measured (from out/report.json)"
-"$py" options_table.py out/report.json
+"$py" ../options_table.py out/report.json
 
 if archgate report --help >/dev/null 2>&1; then
   section "archgate report: decision package"

@@ -40,7 +40,7 @@ section "archgate list"
 archgate list
 
 section "options x criteria, and everything else measured (from out/report.json)"
-"$py" options_table.py "$report"
+"$py" ../options_table.py "$report"
 
 if has_command report; then
   section "archgate report: decision package"
