@@ -525,6 +525,18 @@ def _environment_lines(report: Mapping[str, Any]) -> list[str]:
     return lines
 
 
+def _fingerprints_per_option(report: Mapping[str, Any], adr_id: str) -> dict[str, set[str]]:
+    """Option -> the data fingerprints it was evaluated on, for one ADR of a report."""
+    per_option: dict[str, set[str]] = {}
+    for m in report.get("measurements") or ():
+        if not isinstance(m, Mapping) or m.get("adr") != adr_id:
+            continue
+        fp = m.get("fingerprint")
+        if isinstance(fp, str) and fp:
+            per_option.setdefault(str(m.get("option")), set()).add(fp)
+    return per_option
+
+
 def _fingerprints(report: Mapping[str, Any], adr_id: str) -> str:
     by_print: dict[str, list[str]] = {}
     for m in report.get("measurements") or ():
@@ -739,6 +751,19 @@ def accept_adr(
                 overridden.append(why)
         elif head:
             commit, commit_source = head, "working tree HEAD at acceptance; the report has none"
+        per_option = _fingerprints_per_option(report, adr.id)
+        if len({frozenset(fps) for fps in per_option.values()}) > 1:
+            listed = "; ".join(f"{o}: {', '.join(sorted(fps))}" for o, fps in per_option.items())
+            why = (
+                f"the options of {adr.id} were evaluated on different data ({listed}): "
+                "the comparison is not like for like"
+            )
+            if override is None:
+                raise Refused(
+                    f'{why}; evaluate every option on the same test set, or --override "reason"',
+                    file=report_name,
+                )
+            overridden.append(why)
         if option is None:
             option = _recommended(entry, rows)
             if option is None:

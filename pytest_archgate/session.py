@@ -226,8 +226,10 @@ class ArchgateSession:
     ) -> Generator[None, pytest.TestReport, pytest.TestReport]:
         """Attach links and measurements to the report; show archgate errors without traceback."""
         report = yield
+        error: str | None = None
         if call.excinfo is not None and isinstance(call.excinfo.value, ArchgateError):
-            report.longrepr = f"archgate: {call.excinfo.value}"
+            error = f"archgate: {call.excinfo.value}"
+            report.longrepr = error
         problem = item.stash.get(PROBLEM_KEY, None)
         if problem is not None and call.when == "setup":
             report.archgate = {"errors": [problem]}  # type: ignore[attr-defined]
@@ -240,6 +242,8 @@ class ArchgateSession:
             if rec is not None and not self.is_worker:
                 self._local_measurements[report.nodeid] = rec.measurements
             report.archgate = {  # type: ignore[attr-defined]
+                # a measurement the test could not make (NaN, one class, a raising callable)
+                "errors": [f"{item.nodeid}: {error}"] if error else [],
                 "links": [link.to_json() for link in links],
                 # xdist ships reports between processes as JSON; in one process the objects
                 # are handed over directly (the report itself stays serialisable)

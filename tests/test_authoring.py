@@ -1006,3 +1006,28 @@ def test_supersede_requires_by(project: Path, run: Run) -> None:
     with pytest.raises(SystemExit) as info:
         run("supersede", "1")
     assert info.value.code == 2
+
+
+def test_options_evaluated_on_different_data_are_refused(
+    proposed: Path, project: Path, run: Run
+) -> None:
+    prints = {"xgboost": "aaaa", "torch_mlp": "aaaa", "logreg": "bbbb"}
+    report = make_report(project / "report.json", proposed, GOOD, fingerprints=prints)
+    before = proposed.read_bytes()
+    assert_refused(
+        run("accept", "ADR-0002", "--option", "xgboost", "--report", str(report)),
+        r"evaluated on different data .*not like for like",
+        (proposed, before),
+    )
+    code, _out, err = run(
+        "accept",
+        "ADR-0002",
+        "--option",
+        "xgboost",
+        "--report",
+        str(report),
+        "--override",
+        "the baseline was scored on last quarter's frozen set",
+    )
+    assert code == 0, err
+    assert "not like for like" in " ".join(proposed.read_text(encoding="utf-8").split())

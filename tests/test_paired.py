@@ -111,3 +111,34 @@ def test_recorded_with_a_95_interval(archgate):
     assert by_name[("gain_on_recent", "gbt")]["verdict"] == "pass"
     assert by_name[("quality", "gbt")]["verdict"] == "pass"
     assert entry["verdict"] == "pass"
+
+
+def test_a_measurement_error_is_a_clear_failure_and_is_in_the_report(
+    pytester: pytest.Pytester,
+) -> None:
+    pytester.makefile(".md", **{"adr/0001-gbt": ADR})
+    pytester.makepyfile(
+        """
+        import pytest
+
+        @pytest.mark.archgate("ADR-0001")
+        def test_one_class(archgate):
+            archgate.evaluate([1, 1, 1, 1], [0.2, 0.4, 0.6, 0.8], ["roc_auc"])
+
+        @pytest.mark.archgate("ADR-0001")
+        def test_raising_callable(archgate):
+            def boom():
+                raise RuntimeError("model not loaded")
+            archgate.latency(boom, max_seconds=0.5)
+        """
+    )
+    result = pytester.runpytest("--archgate-report=r.json", "-W", "always")
+    result.assert_outcomes(failed=2)
+    out = result.stdout.str()
+    assert "Traceback" not in out
+    result.stdout.fnmatch_lines(["*archgate: *roc_auc*", "*archgate: *model not loaded*"])
+    report = json.loads((pytester.path / "r.json").read_text())
+    assert len(report["errors"]) == 2
+    assert any("roc_auc" in e for e in report["errors"])
+    # nothing measured: never a pass
+    assert report["adrs"][0]["verdict"] == "unmeasured"
