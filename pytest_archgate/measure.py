@@ -157,5 +157,8 @@ class Measurement:
             device=str(data.get("device") or "cpu"),
             fingerprint=data.get("fingerprint"),
             predictions=data.get("predictions"),
-            environment=env if isinstance(env := data.get("environment"), dict) else {},
+            # a report stores environments once and refers to them by key
+            environment=env
+            if isinstance(env := data.get("environment"), dict)
+            else ({"ref": env} if isinstance(env, str) else {}),
         )

@@ -185,6 +185,12 @@ def merge_reports(
             "merged_inputs": inputs,
         },
     )
+    pooled: dict[str, Any] = {}
+    for _name, data in reports:
+        envs = data.get("environments")
+        if isinstance(envs, Mapping):
+            pooled.update(envs)
+    report["environments"] = {**pooled, **report.get("environments", {})}
     return MergeResult(report=report, results=results)
 
 

@@ -173,7 +173,9 @@ def build_report(
         data = m.to_json()
         data.pop("predictions", None)  # scratch paths mean nothing after the run
         env = data.pop("environment", None)
-        if env:
+        if env and set(env) == {"ref"}:
+            data["environment"] = env["ref"]  # already stored under that key (merged reports)
+        elif env:
             # each measurement names the environment it ran in; identical ones are stored once
             key = hashlib.sha1(json.dumps(env, sort_keys=True, default=str).encode()).hexdigest()[
                 :12

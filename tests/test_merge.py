@@ -286,3 +286,42 @@ def test_missing_input(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> No
     rc, _, err = run_merge(capsys, tmp_path / "nope.json", "-o", tmp_path / "out.json")
     assert rc == 2
     assert "nope.json: report file not found" in err
+
+
+def test_merged_report_keeps_the_environments_measurements_refer_to() -> None:
+    from pathlib import Path as _Path
+
+    from pytest_archgate.adr import Adr
+    from pytest_archgate.criteria import parse_criterion
+    from pytest_archgate.measure import Estimate, Measurement
+    from pytest_archgate.merge import merge_reports
+    from pytest_archgate.report import build_report
+    from pytest_archgate.verdicts import judge_all
+
+    adr = Adr(
+        id="ADR-0001",
+        title="t",
+        path=_Path("adr/0001-t.md"),
+        file="adr/0001-t.md",
+        status="accepted",
+        has_archgate=True,
+        decision="a",
+        options=("a",),
+        acceptance=(parse_criterion("latency_p95_ms", "<= 5", kind="acceptance", options=("a",)),),
+    )
+    reports = []
+    for device in ("cpu", "cuda"):
+        m = Measurement(
+            adr="ADR-0001",
+            option="a",
+            metric="latency_p95_ms",
+            estimate=Estimate(1.0),
+            nodeid=f"t::{device}",
+            device=device,
+            environment={"device": device},
+        )
+        reports.append((f"{device}.json", build_report(judge_all([adr], [m]), [m])))
+    merged = merge_reports(reports).report
+    keys = {m["environment"] for m in merged["measurements"]}
+    assert len(keys) == 2
+    assert {merged["environments"][k]["device"] for k in keys} == {"cpu", "cuda"}
