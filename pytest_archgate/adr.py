@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import dataclasses
 import difflib
+import functools
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -150,10 +151,16 @@ def adr_files(directory: Path) -> list[Path]:
 def _display(path: Path, root: Path | None) -> str:
     if root is not None:
         try:
-            return path.resolve().relative_to(root.resolve()).as_posix()
+            return path.resolve().relative_to(_resolved(root)).as_posix()
         except ValueError:
             pass
     return str(path)
+
+
+@functools.lru_cache(maxsize=32)
+def _resolved(root: Path) -> Path:
+    """``root.resolve()``, once per root: it is asked for every ADR file of a log."""
+    return root.resolve()
 
 
 def split_front_matter(text: str) -> tuple[str | None, int, str, int]:
@@ -317,9 +324,12 @@ def _scan_body(body: str, first_line: int, *, need_status: bool = True) -> dict[
     return found
 
 
-def parse_adr(path: Path, *, root: Path | None = None) -> Adr:
-    """Parse one ADR file. Raises :class:`AdrError` naming the file, line and field."""
-    file = _display(path, root)
+def parse_adr(path: Path, *, root: Path | None = None, file: str | None = None) -> Adr:
+    """Parse one ADR file. Raises :class:`AdrError` naming the file, line and field.
+
+    ``file`` is the path shown to users; by default ``path`` relative to ``root``.
+    """
+    file = file if file is not None else _display(path, root)
     try:
         text = path.read_text(encoding="utf-8")
     except UnicodeDecodeError as exc:
@@ -662,9 +672,11 @@ def load_log(directory: Path | None, *, root: Path | None = None) -> AdrLog:
         return AdrLog(directory=directory)
     adrs: list[Adr] = []
     errors: list[AdrError] = []
+    shown_dir = _display(directory, root)  # resolved once, not once per file
     for path in adr_files(directory):
         try:
-            adrs.append(parse_adr(path, root=root))
+            shown = path.name if shown_dir == "." else f"{shown_dir}/{path.name}"
+            adrs.append(parse_adr(path, root=root, file=shown))
         except AdrError as exc:
             errors.append(exc)
     adrs.sort(key=lambda a: (a.number is None, a.number or 0, a.stem))
