@@ -34,7 +34,20 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from .adr import Adr, AdrLog, adr_files, lint_log, load_log, parse_adr
+from .adr import (
+    _DATE_PREFIX_RE,
+    _FENCE_RE,
+    _HEADING_RE,
+    _NUMBER_RE,
+    _SECTION_RE,
+    Adr,
+    AdrLog,
+    _strip_md,
+    adr_files,
+    lint_log,
+    load_log,
+    parse_adr,
+)
 from .config import resolve_adr_dir
 from .errors import AdrError, ArchgateError, CommandError, ReportError, UnknownAdrError
 from .frontmatter_edit import newline_of, set_key, split_document
@@ -54,11 +67,7 @@ __all__ = [
 DEFAULT_TEMPLATE = "blank"
 SLUG_MAX = 60
 
-_NUMBER_RE = re.compile(r"^(\d{1,5})(?=$|[-_. ])")
-_DATE_PREFIX_RE = re.compile(r"^(\d{8}|\d{4}-\d{2}-\d{2})(?=$|[-_. ])")
 _PLACEHOLDER_RE = re.compile(r"\{(title|date|id)\}")
-_FENCE_RE = re.compile(r"^\s{0,3}(```|~~~)")
-_SECTION_RE = re.compile(r"^##\s+(.+?)\s*#*\s*$")
 _STATUS_BULLET_RE = re.compile(r"^(\s*)([-*+])(\s+\**status\**\s*:\s*\**\s*)(.*?)\s*$", re.I)
 _LINE_NO_RE = re.compile(r":\d+: ")
 _VERDICT_RANK = {"fail": 2, "unmeasured": 1, "pass": 0}
@@ -891,14 +900,14 @@ def _status_spots(text: str) -> _Spots:
                 continue
         if in_fence:
             continue
-        if not seen_title and re.match(r"^#\s+", line):
+        if not seen_title and _HEADING_RE.match(line):
             seen_title = True
             continue
         sec = _SECTION_RE.match(line)
         if sec:
             if section == "status" and para_first is not None:
                 break
-            section = sec.group(1).strip().strip("*_").strip().lower()
+            section = _strip_md(sec.group(1)).lower()
             continue
         if section == "status":
             if line.strip():

@@ -155,8 +155,9 @@ def _pr_number(args: argparse.Namespace, env: Mapping[str, str]) -> int | None:
     event = read_event(env)
     pr = event.get("pull_request")
     number = pr.get("number") if isinstance(pr, Mapping) else None
-    if number is None and "pull_request" in (event.get("issue") or {}):
-        number = event["issue"].get("number")  # an issue_comment event on a pull request
+    issue = event.get("issue")
+    if number is None and isinstance(issue, Mapping) and "pull_request" in issue:
+        number = issue.get("number")  # an issue_comment event on a pull request
     if number is None:
         number = event.get("number")
     if isinstance(number, int) and not isinstance(number, bool) and number > 0:

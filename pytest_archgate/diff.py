@@ -431,8 +431,11 @@ def _git(args: Sequence[str], *, cwd: Path, what: str) -> bytes:
             env=env,
             check=False,
         )
-    except FileNotFoundError:
-        raise CommandError("git is not installed or not on PATH") from None
+    except OSError as exc:
+        # a missing working folder is a FileNotFoundError too, naming the folder
+        if isinstance(exc, FileNotFoundError) and exc.filename in (None, "git"):
+            raise CommandError("git is not installed or not on PATH") from None
+        raise CommandError(f"cannot run git while {what}: {exc.strerror or exc}") from None
     except subprocess.TimeoutExpired:
         raise CommandError(f"git timed out after {GIT_TIMEOUT_S:g}s while {what}") from None
     if proc.returncode != 0:

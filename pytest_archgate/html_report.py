@@ -23,7 +23,6 @@ import math
 import os
 import re
 import sys
-import tempfile
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any, Literal
@@ -31,7 +30,7 @@ from urllib.parse import quote
 
 from .comparison import compare_options, fmt_count, fmt_usd, fmt_value
 from .errors import CommandError, ReportError
-from .report import adr_notes
+from .report import adr_notes, write_text_atomic
 
 Charts = Literal["auto", "matplotlib", "svg"]
 
@@ -83,6 +82,22 @@ footer { margin-top: 40px; color: #777; font-size: 0.85em; }
 
 # --------------------------------------------------------------------------------------------
 # shared helpers (also used by md_report)
+
+
+#: The summary counts a decision package shows, as ``(report summary key, label)``.
+SUMMARY_COUNTS: tuple[tuple[str, str], ...] = (
+    ("adrs", "ADR(s) judged"),
+    ("pass", "pass"),
+    ("fail", "fail"),
+    ("unmeasured", "unmeasured"),
+    ("enforced_failures", "enforced failures"),
+    ("needs_review", "need review"),
+)
+
+
+def gate_failures(report: Mapping[str, Any]) -> list[Any]:
+    """The session and strict-mode failure messages of a report, in that order."""
+    return list(report.get("session_failures") or []) + list(report.get("strict_failures") or [])
 
 
 def esc(value: Any) -> str:
@@ -408,7 +423,6 @@ def matplotlib_chart(
     import matplotlib
     from matplotlib.figure import Figure
 
-    measured = [(o, v, ci, verdict) for o, v, ci, verdict in rows if v is not None]
     with matplotlib.rc_context(
         {"svg.fonttype": "none", "svg.hashsalt": "archgate", "text.parse_math": False}
     ):
@@ -451,20 +465,19 @@ def matplotlib_chart(
         ax.set_axisbelow(True)
         for side in ("top", "right"):
             ax.spines[side].set_visible(False)
-        if measured:
-            for y, (_option, value, ci, verdict) in zip(ys, rows, strict=True):
-                if value is not None:
-                    text = fmt_value(value) + (f" {fmt_ci(ci)}" if ci else "") + f" {verdict}"
-                    ax.annotate(
-                        text,
-                        (1.0, y),
-                        xycoords=("axes fraction", "data"),
-                        xytext=(6, 0),
-                        textcoords="offset points",
-                        va="center",
-                        fontsize=8,
-                        color=_COLOURS.get(verdict, "#555"),
-                    )
+        for y, (_option, value, ci, verdict) in zip(ys, rows, strict=True):
+            if value is not None:
+                text = fmt_value(value) + (f" {fmt_ci(ci)}" if ci else "") + f" {verdict}"
+                ax.annotate(
+                    text,
+                    (1.0, y),
+                    xycoords=("axes fraction", "data"),
+                    xytext=(6, 0),
+                    textcoords="offset points",
+                    va="center",
+                    fontsize=8,
+                    color=_COLOURS.get(verdict, "#555"),
+                )
         buf = io.StringIO()
         fig.savefig(
             buf,
@@ -856,21 +869,9 @@ def render_html(
         f"{esc(report.get('archgate_version'))}; ADR folder <code>{esc(report.get('adr_dir'))}"
         "</code></p>",
     ]
-    counts = [
-        f"{esc(summary.get(k, 0))} {esc(label)}"
-        for k, label in (
-            ("adrs", "ADR(s) judged"),
-            ("pass", "pass"),
-            ("fail", "fail"),
-            ("unmeasured", "unmeasured"),
-            ("enforced_failures", "enforced failures"),
-            ("needs_review", "need review"),
-        )
-    ]
+    counts = [f"{esc(summary.get(k, 0))} {esc(label)}" for k, label in SUMMARY_COUNTS]
     out.append("<p>" + " &middot; ".join(counts) + "</p>")
-    failures = list(report.get("session_failures") or []) + list(
-        report.get("strict_failures") or []
-    )
+    failures = gate_failures(report)
     errors = list(report.get("errors") or [])
     if failures or errors:
         out.append('<div class="failures"><strong>The gate failed:</strong><ul>')
@@ -934,19 +935,6 @@ def render_html(
 
 # --------------------------------------------------------------------------------------------
 # command line
-
-
-def write_text_atomic(path: Path, text: str) -> None:
-    """Write text through a temporary file and a rename: never a half-written page."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as fh:
-            fh.write(text)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
 
 
 def cmd_report(args: argparse.Namespace) -> int:

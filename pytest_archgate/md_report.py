@@ -18,6 +18,7 @@ from typing import Any
 
 from .comparison import fmt_count, fmt_usd, fmt_value
 from .html_report import (
+    SUMMARY_COUNTS,
     adr_anchor,
     chart_series,
     comparison_for,
@@ -25,6 +26,7 @@ from .html_report import (
     flatten,
     fmt_ci,
     fmt_delta,
+    gate_failures,
     nice_step,
     report_changes,
 )
@@ -160,23 +162,11 @@ def render_markdown(
         "",
         f"Generated {md(report.get('generated_at'))} by pytest-archgate "
         f"{md(report.get('archgate_version'))}. "
-        + ", ".join(
-            f"{md(summary.get(k, 0))} {label}"
-            for k, label in (
-                ("adrs", "ADR(s) judged"),
-                ("pass", "pass"),
-                ("fail", "fail"),
-                ("unmeasured", "unmeasured"),
-                ("enforced_failures", "enforced failures"),
-                ("needs_review", "need review"),
-            )
-        )
+        + ", ".join(f"{md(summary.get(k, 0))} {label}" for k, label in SUMMARY_COUNTS)
         + ".",
         "",
     ]
-    failures = list(report.get("session_failures") or []) + list(
-        report.get("strict_failures") or []
-    )
+    failures = gate_failures(report)
     errors = [f"error: {e}" for e in report.get("errors") or []]
     if failures or errors:
         out.append("**The gate failed:**")

@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from .adr import Adr
-from .errors import ReportError
+from .errors import CommandError, ReportError
 from .measure import Measurement
 from .report import adr_from_json, build_report, load_report, write_json_atomic
 from .verdicts import AdrResult, judge_all
@@ -203,7 +203,10 @@ def merge_files(paths: Sequence[str | Path], *, fail_on_unmeasured: bool = False
 def cmd_merge(args: argparse.Namespace) -> int:
     result = merge_files(args.reports, fail_on_unmeasured=args.fail_on_unmeasured)
     out = Path(args.output)
-    write_json_atomic(out, result.report)
+    try:
+        write_json_atomic(out, result.report)
+    except OSError as exc:
+        raise CommandError(f"cannot write {out}: {exc.strerror or exc}", field="--output") from None
     s = result.report["summary"]
     print(
         f"archgate merge: {len(args.reports)} report(s) -> {out}: {s['adrs']} ADRs "

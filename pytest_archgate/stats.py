@@ -842,22 +842,18 @@ def _rank_stat(
     return lambda t, f: recall_at_fpr_from_counts(t, f, max_fpr)
 
 
-def rank_metric_value(
-    metric: RankMetric, y_true: BoolArray, y_score: FloatArray, max_fpr: float = 0.0
-) -> float:
-    """Point value of a ranking metric from the unweighted curve."""
-    curve = RankCurve.build(y_true, y_score)
+def _curve_value(curve: RankCurve, stat: Callable[[FloatArray, FloatArray], FloatArray]) -> float:
+    """``stat`` of the unweighted curve: the point value of a ranking metric."""
     tps = curve.pos_end.astype(np.float64)[None, :]
     fps = curve.neg_end.astype(np.float64)[None, :]
-    return float(_rank_stat(metric, max_fpr)(tps, fps)[0])
+    return float(stat(tps, fps)[0])
 
 
-def recall_at_fpr_threshold(y_true: BoolArray, y_score: FloatArray, max_fpr: float) -> float:
+def _curve_threshold(curve: RankCurve, max_fpr: float) -> float:
     """Lowest score threshold (``score >= t`` is positive) whose FPR is at most ``max_fpr``.
 
     ``inf`` when even the highest score gives too many false positives.
     """
-    curve = RankCurve.build(y_true, y_score)
     fpr = curve.neg_end / curve.neg_end[-1]
     ok = np.flatnonzero(fpr <= max_fpr)
     return float(curve.thresholds[ok[-1]]) if ok.size else math.inf
@@ -888,11 +884,7 @@ def rank_metric_ci(
     m, n = _class_counts(y_true, label, need=1)
     curve = RankCurve.build(y_true, y_score)
     stat = _rank_stat(metric, max_fpr)
-    value = float(
-        stat(curve.pos_end.astype(np.float64)[None, :], curve.neg_end.astype(np.float64)[None, :])[
-            0
-        ]
-    )
+    value = _curve_value(curve, stat)
 
     def batch(counts: Sequence[IntArray]) -> FloatArray:
         return stat(*curve.counts(counts[0], counts[1], permute=False))
@@ -909,7 +901,7 @@ def rank_metric_ci(
     if metric == "recall_at_fpr":
         details["max_fpr"] = max_fpr
         # None (JSON null) when even the highest score exceeds the false-positive budget
-        thr = recall_at_fpr_threshold(y_true, y_score, max_fpr)
+        thr = _curve_threshold(curve, max_fpr)
         details["threshold"] = thr if math.isfinite(thr) else None
     return _estimate(value, "stratified-bootstrap", m + n, levels, intervals, details, level)
 
@@ -935,8 +927,8 @@ def rank_metric_diff_ci(
     ca = RankCurve.build(y_true, score_a)
     cb = RankCurve.build(y_true, score_b)
     stat = _rank_stat(metric, max_fpr)
-    va = rank_metric_value(metric, y_true, score_a, max_fpr)
-    vb = rank_metric_value(metric, y_true, score_b, max_fpr)
+    va = _curve_value(ca, stat)
+    vb = _curve_value(cb, stat)
     diff = va - vb
 
     def batch(counts: Sequence[IntArray]) -> FloatArray:

@@ -377,3 +377,18 @@ def test_renders_in_headless_chromium(decision_report: dict[str, Any], tmp_path:
     bad.write_text("<html><body><script>missing_function()</script></body></html>")
     caught = _page_console(_browse(binary, bad, tmp_path, "--dump-dom").stderr)
     assert any("Uncaught ReferenceError" in line for line in caught)
+
+
+def test_written_files_get_ordinary_permissions(tmp_path: Path) -> None:
+    import os
+
+    from pytest_archgate.report import write_json_atomic
+
+    mask = os.umask(0o022)
+    try:
+        write_text_atomic(tmp_path / "page.html", "<p>x</p>")
+        write_json_atomic(tmp_path / "r.json", {"a": 1})
+    finally:
+        os.umask(mask)
+    assert (tmp_path / "page.html").stat().st_mode & 0o777 == 0o644
+    assert (tmp_path / "r.json").stat().st_mode & 0o777 == 0o644
