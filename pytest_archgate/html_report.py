@@ -50,7 +50,9 @@ h1 { font-size: 1.6em; margin: 0 0 4px; }
 h2 { font-size: 1.3em; margin: 36px 0 8px; border-bottom: 1px solid #ddd; padding-bottom: 4px; }
 h3 { font-size: 1.08em; margin: 22px 0 6px; }
 .meta { color: #555; font-size: 0.92em; }
-table { border-collapse: collapse; margin: 8px 0 12px; background: #fff; font-size: 0.93em; }
+table { border-collapse: collapse; margin: 8px 0 12px; background: #fff; font-size: 0.93em;
+  display: block; max-width: 100%; overflow-x: auto; }
+td .mono, td code { overflow-wrap: anywhere; }
 th, td { border: 1px solid #ddd; padding: 4px 8px; text-align: left; vertical-align: top; }
 th { background: #f0f0f0; font-weight: 600; }
 td.num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
