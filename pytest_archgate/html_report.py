@@ -52,7 +52,7 @@ h3 { font-size: 1.08em; margin: 22px 0 6px; }
 .meta { color: #555; font-size: 0.92em; }
 table { border-collapse: collapse; margin: 8px 0 12px; background: #fff; font-size: 0.93em;
   display: block; max-width: 100%; overflow-x: auto; }
-td .mono, td code { overflow-wrap: anywhere; }
+td .mono, td code { overflow-wrap: break-word; }
 th, td { border: 1px solid #ddd; padding: 4px 8px; text-align: left; vertical-align: top; }
 th { background: #f0f0f0; font-weight: 600; }
 td.num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
