@@ -163,7 +163,7 @@ class ArchgateSession:
     def recorder(self, item: pytest.Item) -> Archgate:
         rec = item.stash.get(RECORDER_KEY, None)
         if rec is None:
-            device = "cuda" if item.get_closest_marker("gpu") is not None else "cpu"
+            device = "cuda" if "gpu" in item.keywords else "cpu"
             rec = Archgate(
                 item.nodeid, item.stash.get(LINKS_KEY, []), scratch=self.scratch, device=device
             )
