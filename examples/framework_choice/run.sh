@@ -4,26 +4,9 @@
 # the ADR, print the options comparison and render the decision package. Works from any folder.
 set -euo pipefail
 
-example="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
-root="$(cd "$example/../.." && pwd)"
-cd "$root"
-
-section() { printf '\n==================== %s ====================\n' "$*"; }
-
-if [ "${ARCHGATE_EXAMPLE_NO_INSTALL:-0}" != "1" ]; then
-  section "install into $root/.venv"
-  [ -x .venv/bin/python ] || python3 -m venv .venv
-  export PIP_DISABLE_PIP_VERSION_CHECK=1
-  .venv/bin/python -m pip install -q torch==2.13.0 # the CPU build; an unpinned torch pulls CUDA
-  .venv/bin/python -m pip install -q -e '.[dev]'
-  py="$root/.venv/bin/python"
-else
-  # the caller's environment (CI activates its own venv): whichever python is on PATH
-  py="$(command -v python || command -v python3)"
-fi
-archgate() { "$py" -m pytest_archgate.cli "$@"; }
-
-mkdir -p "$example/out"
+ARCHGATE_NEEDS_TORCH=1
+# shellcheck source=../common.sh
+. "$(dirname "${BASH_SOURCE[0]}")/../common.sh"
 
 section "pytest: the same MLP in pytorch, jax and sklearn"
 "$py" -c 'import jax' 2>/dev/null || echo "(jax is not installed: its tests skip and ADR-0001 shows it unmeasured)"

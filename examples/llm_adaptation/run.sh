@@ -7,27 +7,9 @@
 # any step fails; the proposed ADR-0002 never fails the pytest run.
 set -euo pipefail
 
-example="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
-root="$(cd "$example/../.." && pwd)"
-cd "$root"
-
-section() { printf '\n==================== %s ====================\n' "$*"; }
-
-if [ "${ARCHGATE_EXAMPLE_NO_INSTALL:-0}" != "1" ]; then
-  section "install into $root/.venv"
-  [ -x .venv/bin/python ] || python3 -m venv .venv
-  export PIP_DISABLE_PIP_VERSION_CHECK=1
-  # the plugin and scikit-learn are all this example needs (no torch, no LLM, no network later)
-  .venv/bin/python -m pip install -q -e . 'scikit-learn>=1.3'
-  py="$root/.venv/bin/python"
-else
-  # the caller's environment (CI activates its own venv): whichever python is on PATH
-  py="$(command -v python || command -v python3)"
-fi
-archgate() { "$py" -m pytest_archgate.cli "$@"; }
-has_command() { archgate "$1" --help >/dev/null 2>&1; }
-
-mkdir -p "$example/out"
+ARCHGATE_PIP_ARGS='-e . scikit-learn>=1.3'  # the plugin and scikit-learn: no torch, no LLM, no network
+# shellcheck source=../common.sh
+. "$(dirname "${BASH_SOURCE[0]}")/../common.sh"
 report="$example/out/report.json"
 
 section "pytest: benchmark rag, fine_tuned and prompting against the ADRs"
