@@ -71,12 +71,14 @@ class ArchgateSession:
             )
             raise pytest.UsageError(f"archgate: duplicate ADR ids:\n  {lines}")
 
+        # where per-row predictions wait for paired comparisons; made by the controller and
+        # shared with the workers, only in projects that have ADRs
         self._own_scratch = False
         scratch = getattr(config, "workerinput", {}).get("archgate_scratch")
-        if scratch is None:
+        if scratch is None and self.log.adrs:
             scratch = tempfile.mkdtemp(prefix="archgate-")
             self._own_scratch = True
-        self.scratch = Path(scratch)
+        self.scratch = Path(scratch) if scratch else None
 
         self.measurements: list[Measurement] = []
         self.tests_by_adr: dict[str, set[str]] = {}
@@ -92,13 +94,14 @@ class ArchgateSession:
 
     # ------------------------------------------------------------------ lifecycle
     def close(self) -> None:
-        if self._own_scratch:
+        if self._own_scratch and self.scratch is not None:
             shutil.rmtree(self.scratch, ignore_errors=True)
 
     @pytest.hookimpl(optionalhook=True)
     def pytest_configure_node(self, node: Any) -> None:
         """Hand the controller's scratch folder to each xdist worker."""
-        node.workerinput["archgate_scratch"] = str(self.scratch)
+        if self.scratch is not None:
+            node.workerinput["archgate_scratch"] = str(self.scratch)
 
     # ------------------------------------------------------------------ collection
     def pytest_collection_modifyitems(self, items: list[pytest.Item]) -> None:
