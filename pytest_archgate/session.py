@@ -149,7 +149,8 @@ class ArchgateSession:
                     ),
                     stacklevel=1,
                 )
-        if "gpu" not in item.keywords:  # cheaper than get_closest_marker on every test
+        # a marker, not a keyword: a parametrize id "gpu" must not make a test need CUDA
+        if item.get_closest_marker("gpu") is None:
             return
         from .gpu import cuda_unavailable_reason
 
@@ -166,7 +167,7 @@ class ArchgateSession:
     def recorder(self, item: pytest.Item) -> Archgate:
         rec = item.stash.get(RECORDER_KEY, None)
         if rec is None:
-            device = "cuda" if "gpu" in item.keywords else "cpu"
+            device = "cuda" if item.get_closest_marker("gpu") is not None else "cpu"
             rec = Archgate(
                 item.nodeid, item.stash.get(LINKS_KEY, []), scratch=self.scratch, device=device
             )

@@ -150,3 +150,17 @@ def test_pytest_benchmark_disabled_is_reported_not_silent(pytester: pytest.Pytes
     report = json.loads((pytester.path / "r.json").read_text())
     assert report["adrs"][0]["verdict"] == "unmeasured"
     assert any("pytest-benchmark is disabled" in n for n in report["notes"])
+
+
+def test_a_parametrize_id_named_gpu_is_not_the_gpu_marker(pytester: pytest.Pytester) -> None:
+    pytester.makepyfile(
+        """
+        import pytest
+
+        @pytest.mark.parametrize("device", ["cpu", "gpu"])
+        def test_device_name(device):
+            assert device in ("cpu", "gpu")
+        """
+    )
+    result = pytester.runpytest()
+    result.assert_outcomes(passed=2)
