@@ -238,7 +238,7 @@ def normalise_status(raw: str | None) -> tuple[str, str | None]:
     plain = _strip_md(text).lower()
     if not plain:
         return "unknown", None
-    first = re.split(r"[\s,;:(]+", plain, maxsplit=1)[0]
+    first = re.split(r"[\s,;:(.!]+", plain, maxsplit=1)[0]
     if first in ("superseded", "superceded"):
         successor = None
         link = _LINK_RE.search(text)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import configparser
 import tomllib
 from pathlib import Path
+from typing import Any
 
 from .adr import find_adr_dir
 
@@ -19,19 +20,22 @@ def read_ini(start: Path) -> tuple[Path, dict[str, str]]:
     """(rootdir, pytest ini values) for the project containing ``start``."""
     start = start.resolve()
     for folder in (start, *start.parents):
+        for name in ("pytest.toml", ".pytest.toml"):  # pytest 9's native TOML files
+            path = folder / name
+            if path.is_file():
+                table = _toml(path).get("pytest", {})
+                return folder, _strings(table)
         for name in ("pytest.ini", ".pytest.ini"):
             path = folder / name
             if path.is_file():
                 return folder, _ini_section(path, "pytest") or {}
         pyproject = folder / "pyproject.toml"
         if pyproject.is_file():
-            try:
-                data = tomllib.loads(pyproject.read_text(encoding="utf-8"))
-            except (tomllib.TOMLDecodeError, OSError):
-                data = {}
-            section = data.get("tool", {}).get("pytest", {}).get("ini_options")
-            if isinstance(section, dict):
-                return folder, {k: str(v) for k, v in section.items()}
+            tool = _toml(pyproject).get("tool", {}).get("pytest", {})
+            if isinstance(tool, dict) and isinstance(tool.get("ini_options"), dict):
+                return folder, _strings(tool["ini_options"])
+            if isinstance(tool, dict) and tool:  # pytest 9: [tool.pytest] with TOML types
+                return folder, _strings(tool)
         for name, sect in (("tox.ini", "pytest"), ("setup.cfg", "tool:pytest")):
             path = folder / name
             if path.is_file():
@@ -39,6 +43,19 @@ def read_ini(start: Path) -> tuple[Path, dict[str, str]]:
                 if values is not None:
                     return folder, values
     return start, {}
+
+
+def _toml(path: Path) -> dict[str, Any]:
+    try:
+        return tomllib.loads(path.read_text(encoding="utf-8"))
+    except (tomllib.TOMLDecodeError, OSError, UnicodeDecodeError):
+        return {}
+
+
+def _strings(table: Any) -> dict[str, str]:
+    if not isinstance(table, dict):
+        return {}
+    return {k: str(v) for k, v in table.items() if not isinstance(v, dict)}
 
 
 def _ini_section(path: Path, section: str) -> dict[str, str] | None:

@@ -436,3 +436,27 @@ def test_bad_format_choice(project: Path) -> None:
     with pytest.raises(SystemExit) as info:
         main(["list", "--format", "yaml"])
     assert info.value.code == 2
+
+
+@pytest.mark.parametrize(
+    ("name", "text"),
+    [
+        ("pytest.toml", '[pytest]\narchgate_adr_dir = "decisions"\n'),
+        ("pyproject.toml", '[tool.pytest]\narchgate_adr_dir = "decisions"\n'),
+    ],
+)
+def test_pytest9_toml_configuration_is_read(tmp_path: Path, name: str, text: str) -> None:
+    from pytest_archgate.config import resolve_adr_dir
+
+    (tmp_path / name).write_text(text)
+    (tmp_path / "decisions").mkdir()
+    folder, root = resolve_adr_dir(None, tmp_path)
+    assert folder == tmp_path / "decisions"
+    assert root == tmp_path.resolve()
+
+
+def test_status_with_trailing_punctuation_is_read() -> None:
+    from pytest_archgate.adr import normalise_status
+
+    assert normalise_status("Accepted.") == ("accepted", None)
+    assert normalise_status("Proposed!") == ("proposed", None)
