@@ -25,11 +25,17 @@ _ACTIVE: list[ArchgateSession] = []
 
 HELP_ADR_DIR = (
     "folder holding the ADRs, relative to the rootdir (default: adr, else the first existing "
-    "of docs/adr, doc/adr, docs/decisions)"
+    "of docs/adr, doc/adr, docs/decisions); env ARCHGATE_ADR_DIR"
 )
-HELP_REPORT = "write the archgate JSON report to this path"
-HELP_STRICT = "fail the run when an accepted ADR has unmeasured criteria or violated constraints"
-HELP_REQUIRE_GPU = "fail, instead of skip, @pytest.mark.gpu tests when no CUDA device is usable"
+HELP_REPORT = "write the archgate JSON report to this path; env ARCHGATE_REPORT"
+HELP_STRICT = (
+    "fail the run when an accepted ADR has unmeasured criteria or violated constraints; "
+    "env ARCHGATE_STRICT=1"
+)
+HELP_REQUIRE_GPU = (
+    "fail, instead of skip, @pytest.mark.gpu tests when no CUDA device is usable; "
+    "env ARCHGATE_REQUIRE_GPU=1"
+)
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:

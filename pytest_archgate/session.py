@@ -35,6 +35,10 @@ PROBLEM_KEY = pytest.StashKey[str]()
 NOTES_KEY = pytest.StashKey[list[str]]()
 
 
+def _env_flag(value: str | None) -> bool:
+    return (value or "").strip().lower() in ("1", "true", "yes", "on")
+
+
 def _failure_key(adr: str, criterion: str, option: str | None) -> str:
     return f"{adr}\x1f{criterion}\x1f{option}"
 
@@ -45,12 +49,28 @@ class ArchgateSession:
     def __init__(self, config: pytest.Config) -> None:
         self.config = config
         self.is_worker = hasattr(config, "workerinput")
-        self.strict = bool(config.getoption("archgate_strict") or config.getini("archgate_strict"))
-        self.require_gpu = bool(config.getoption("archgate_require_gpu"))
-        report = config.getoption("archgate_report") or config.getini("archgate_report")
+        # precedence everywhere: command line > ARCHGATE_* environment variable > ini key
+        env = os.environ
+        self.strict = bool(
+            config.getoption("archgate_strict")
+            or _env_flag(env.get("ARCHGATE_STRICT"))
+            or config.getini("archgate_strict")
+        )
+        self.require_gpu = bool(
+            config.getoption("archgate_require_gpu") or _env_flag(env.get("ARCHGATE_REQUIRE_GPU"))
+        )
+        report = (
+            config.getoption("archgate_report")
+            or env.get("ARCHGATE_REPORT")
+            or config.getini("archgate_report")
+        )
         self.report_path = Path(report) if report else None
         self.rootdir = Path(str(config.rootpath))
-        configured = config.getoption("archgate_adr_dir") or config.getini("archgate_adr_dir")
+        configured = (
+            config.getoption("archgate_adr_dir")
+            or env.get("ARCHGATE_ADR_DIR")
+            or config.getini("archgate_adr_dir")
+        )
         self.adr_dir = find_adr_dir(self.rootdir, configured)
         if self.adr_dir is not None and not self.adr_dir.is_dir():
             raise pytest.UsageError(

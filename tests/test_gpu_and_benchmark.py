@@ -164,3 +164,27 @@ def test_a_parametrize_id_named_gpu_is_not_the_gpu_marker(pytester: pytest.Pytes
     )
     result = pytester.runpytest()
     result.assert_outcomes(passed=2)
+
+
+def test_environment_variables_sit_between_the_command_line_and_the_ini(
+    pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    pytester.makefile(".md", **{"decisions/0001-fast": BENCH_ADR})
+    pytester.makeini("[pytest]\narchgate_report = from-ini.json\n")
+    pytester.makepyfile(
+        """
+        import pytest
+
+        @pytest.mark.archgate("ADR-0001")
+        def test_fast(archgate):
+            archgate.record("benchmark_median_ms", 1.0)
+        """
+    )
+    monkeypatch.setenv("ARCHGATE_ADR_DIR", "decisions")
+    monkeypatch.setenv("ARCHGATE_REPORT", "from-env.json")
+    result = pytester.runpytest()
+    result.assert_outcomes(passed=1)
+    assert (pytester.path / "from-env.json").is_file()
+    assert not (pytester.path / "from-ini.json").exists()
+    result = pytester.runpytest("--archgate-report=from-cli.json")
+    assert (pytester.path / "from-cli.json").is_file()
