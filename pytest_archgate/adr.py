@@ -20,7 +20,7 @@ import dataclasses
 import difflib
 import functools
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -256,22 +256,10 @@ def normalise_status(raw: str | None) -> tuple[str, str | None]:
     return "unknown", None
 
 
-def _scan_body(body: str, first_line: int, *, need_status: bool = True) -> dict[str, Any]:
-    """Title, status and date from the Markdown body, skipping fenced code blocks.
-
-    Stops at the first ``## `` section once it has the title and either has the status or
-    does not need it (front matter gave one): long ADR bodies are not scanned to the end on
-    every pytest start.
-    """
-    found: dict[str, Any] = {}
-    in_fence = False
-    fence = ""
-    section: str | None = None
-    status_para: list[str] = []
-    status_para_line: int | None = None
-    lines = body.splitlines()
-    for offset, line in enumerate(lines):
-        lineno = first_line + offset
+def outside_fences(lines: Iterable[str]) -> Iterator[tuple[int, str]]:
+    """(index, line) of the Markdown lines outside fenced code blocks (``` and ~~~)."""
+    in_fence, fence = False, ""
+    for index, line in enumerate(lines):
         fence_match = _FENCE_RE.match(line)
         if fence_match:
             marker = fence_match.group(1)
@@ -281,8 +269,23 @@ def _scan_body(body: str, first_line: int, *, need_status: bool = True) -> dict[
             if marker == fence:
                 in_fence = False
                 continue
-        if in_fence:
-            continue
+        if not in_fence:
+            yield index, line
+
+
+def _scan_body(body: str, first_line: int, *, need_status: bool = True) -> dict[str, Any]:
+    """Title, status and date from the Markdown body, skipping fenced code blocks.
+
+    Stops at the first ``## `` section once it has the title and either has the status or
+    does not need it (front matter gave one): long ADR bodies are not scanned to the end on
+    every pytest start.
+    """
+    found: dict[str, Any] = {}
+    section: str | None = None
+    status_para: list[str] = []
+    status_para_line: int | None = None
+    for offset, line in outside_fences(body.splitlines()):
+        lineno = first_line + offset
         heading = _HEADING_RE.match(line)
         if heading and "title" not in found:
             found["title"] = heading.group(1)

@@ -20,6 +20,7 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import datetime as _dt
+import itertools
 import os
 import re
 import secrets
@@ -36,7 +37,6 @@ from typing import Any
 
 from .adr import (
     _DATE_PREFIX_RE,
-    _FENCE_RE,
     _HEADING_RE,
     _NUMBER_RE,
     _SECTION_RE,
@@ -46,6 +46,7 @@ from .adr import (
     adr_files,
     lint_log,
     load_log,
+    outside_fences,
     parse_adr,
 )
 from .config import resolve_adr_dir
@@ -876,8 +877,9 @@ def _body_start(text: str) -> int:
 
 def _status_spots(text: str) -> _Spots:
     """Mirror of the body scan in :func:`pytest_archgate.adr.parse_adr`, with offsets."""
-    offset = _body_start(text)
-    in_fence, fence = False, ""
+    body_start = _body_start(text)
+    raws = text[body_start:].splitlines(keepends=True)
+    starts = list(itertools.accumulate((len(r) for r in raws), initial=body_start))
     section: str | None = None
     para_first: tuple[int, int] | None = None
     para_end: int | None = None
@@ -885,21 +887,8 @@ def _status_spots(text: str) -> _Spots:
     bullet_end: int | None = None
     prefix = "- "
     seen_title = False
-    for raw in text[offset:].splitlines(keepends=True):
-        start = offset
-        offset += len(raw)
-        line = raw.rstrip("\r\n")
-        fence_match = _FENCE_RE.match(line)
-        if fence_match:
-            marker = fence_match.group(1)
-            if not in_fence:
-                in_fence, fence = True, marker
-                continue
-            if marker == fence:
-                in_fence = False
-                continue
-        if in_fence:
-            continue
+    for index, line in outside_fences(r.rstrip("\r\n") for r in raws):
+        start, offset = starts[index], starts[index + 1]
         if not seen_title and _HEADING_RE.match(line):
             seen_title = True
             continue
