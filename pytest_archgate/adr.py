@@ -20,7 +20,7 @@ import dataclasses
 import difflib
 import functools
 import re
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -734,7 +734,3 @@ def _supersede_cycles(log: AdrLog) -> list[str]:
             path = " -> ".join(a.id for a in [*cycle, cur])
             problems.append(f"{cur.file}:{cur.status_line or 1}: status: supersede cycle {path}")
     return problems
-
-
-def format_errors(errors: Sequence[Exception]) -> str:
-    return "\n".join(str(e) for e in errors)
