@@ -1,17 +1,32 @@
 """Finding and parsing Architecture Decision Records.
 
-Three real-world formats are read, because teams already have decision logs and should not have
-to rewrite them to adopt archgate:
+The formats and styles real decision logs use are read, because teams already have decision logs
+and should not have to rewrite them to adopt archgate:
 
-* MADR 4: YAML front matter (``status``, ``date``, ``decision-makers``...), title in ``# ``.
+* MADR 4: YAML front matter (``status``, ``date``, ``decision-makers``...), title in ``# ``; MADR
+  template placeholders that survived (``status: { accepted }``) are read as the word inside.
 * adr-tools (Nygard): ``# 3. Title``, a ``Date:`` line and a ``## Status`` section whose first
-  paragraph is the status (``Accepted``, ``Superseded by [5. ...](0005-...md)``, and the
-  ``Superceded`` spelling adr-tools writes).
-* log4brains (and MADR 2/3): ``- Status: accepted`` / ``* Status: ...`` bullets below the title.
+  paragraph is the status (``Accepted``, ``Superseded by [5. ...](0005-...md)``, the
+  ``Superceded`` spelling adr-tools writes, emoji such as ``✅ Accepted``, a blockquote, a table).
+* log4brains (and MADR 2/3): ``- Status: accepted`` / ``* Status: ...`` bullets below the title,
+  and the plain or bold line forms (``Status: Accepted``, ``**Status:** Accepted | **Date:** ...``).
+* tables: key/value rows (``| Status | Approved |``) and header-row tables
+  (``| Status | Date |`` then ``| Accepted | 2021-05-01 |``).
+* reStructuredText (``*.rst``, see :mod:`pytest_archgate.adr_rst`).
 
 The machine-readable part of a decision lives under one front-matter key, ``archgate:``, so an
 ADR stays a valid file of its own format. Line numbers of the front-matter keys are kept so that
 errors and CI annotations can point at the criterion that failed.
+
+Problems are split by what they affect (see :class:`AdrLog`): a file with an ``archgate:`` block
+takes part in gating, so any problem in it is an error; a file used only as a record (no
+``archgate:`` block) that cannot be read is a warning, so that a decision log kept in another
+style never stops a test suite.
+
+Every pattern applied to file content is linear: the regular expressions below are anchored and
+have no nested or overlapping quantifiers, and the rest of the parsing is plain string methods.
+YAML is checked event by event (depth, aliases, expanded size) before it is composed, so a
+hostile front matter cannot make parsing exponential or recursive.
 """
 
 from __future__ import annotations
@@ -23,7 +38,7 @@ import re
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import yaml
 
@@ -42,17 +57,67 @@ ARCHGATE_KEYS = (
     "weights",
     "cost",
 )
-_EXCLUDED_NAMES = {"readme.md", "index.md"}
+ADR_SUFFIXES = (".md", ".rst")
+MAX_ADR_BYTES = 1 << 20
+"""An ADR file larger than this (1 MiB) is refused: decision records are prose, not data."""
+YAML_MAX_DEPTH = 50
+YAML_MAX_ALIASES = 100
+YAML_MAX_NODES = 20_000
+"""Limits on front matter: nesting depth, alias references, and nodes after alias expansion."""
+
+# Status words and phrases as real logs write them, mapped to the five statuses. Only the first
+# word (or phrase) of a status text counts: "Accepted (2021-03-01)", "Accepted on ...", "Accepted."
+STATUS_WORDS: dict[str, str] = {
+    "proposed": "proposed",
+    "proposal": "proposed",
+    "draft": "proposed",
+    "pending": "proposed",
+    "open": "proposed",
+    "in progress": "proposed",
+    "in-progress": "proposed",
+    "work in progress": "proposed",
+    "wip": "proposed",
+    "under review": "proposed",
+    "in review": "proposed",
+    "under discussion": "proposed",
+    "on hold": "proposed",  # put aside before it was taken: not in force, not decided against
+    "accepted": "accepted",
+    "approved": "accepted",
+    "adopted": "accepted",
+    "agreed": "accepted",
+    "rejected": "rejected",
+    "declined": "rejected",
+    "deprecated": "deprecated",
+    "reverted": "deprecated",
+    "retired": "deprecated",
+    "obsolete": "deprecated",
+    "superseded": "superseded",
+    "superceded": "superseded",
+    "partly superseded": "superseded",
+    "partially superseded": "superseded",
+}
+_MAX_PHRASE_WORDS = 3
+_MAX_STATUS_CHARS = 4096
+_MAX_TITLE_CHARS = 1000
+
+# Names that are never decisions, after any leading number is removed (``000-index.md``).
+_NOT_ADR_STEMS = {"readme", "index", "toc", "table-of-contents", "contents", "_sidebar", "summary"}
+_NUMBERED_NOT_ADR_STEMS = {"readme", "index", "toc", "table-of-contents", "contents"}
+
+# Every pattern here is anchored and linear (no nested or overlapping quantifiers).
 _NUMBER_RE = re.compile(r"^(\d{1,5})(?=$|[-_. ])")
 _DATE_PREFIX_RE = re.compile(r"^(\d{8}|\d{4}-\d{2}-\d{2})(?=$|[-_. ])")
 _FENCE_RE = re.compile(r"^\s{0,3}(```|~~~)")
-_HEADING_RE = re.compile(r"^#\s+(.+?)\s*#*\s*$")
-_SECTION_RE = re.compile(r"^##\s+(.+?)\s*#*\s*$")
-_BULLET_RE = re.compile(r"^\s*[-*+]\s+\**(status|date)\**\s*:\s*\**\s*(.*?)\s*$", re.IGNORECASE)
-_DATE_LINE_RE = re.compile(r"^\s*date\s*:\s*(.+?)\s*$", re.IGNORECASE)
-_ADR_TOOLS_TITLE_RE = re.compile(r"^\d+\.\s+")
-_LINK_RE = re.compile(r"\[([^\]]*)\]\(([^)\s]+)[^)]*\)")
-_ID_RE = re.compile(r"^adr[-_ ]?0*(\d{1,5})$", re.IGNORECASE)
+_HEADING_RE = re.compile(r"^#[ \t]+(\S.*)$")
+_SECTION_RE = re.compile(r"^##[ \t]+(\S.*)$")
+_ADR_TOOLS_TITLE_RE = re.compile(r"^\d{1,5}\.\s+")
+_ADR_TITLE_PREFIX_RE = re.compile(
+    r"^adr[-_ ]?\d{1,5}(?:[ \t]*[.:)\u2013\u2014-]|[ \t])[ \t]*", re.I
+)
+_ID_RE = re.compile(r"^(?:adr[-_ ]?|#)?0*(\d{1,5})$", re.IGNORECASE)
+_REF_RE = re.compile(r"^(?:adr[-_ ]?|#)?\d{1,5}(?![\w])", re.IGNORECASE)
+_WORD_RE = re.compile(r"[^\W\d_]+(?:-[^\W\d_]+)*")
+_SEPARATORS = "-_. "
 
 
 @dataclass(frozen=True, eq=False)
@@ -110,16 +175,65 @@ class Adr:
         }
 
 
+class DuplicateAdrIdError(AdrError):
+    """Several files of one log read as the same ADR id."""
+
+
 # --------------------------------------------------------------------------------------------
 # discovery
 
 
+def number_from_stem(stem: str) -> int | None:
+    """The ADR number a file name carries, or None.
+
+    ``0001-x``, ``001-x``, ``1-x``, ``ADR001-x``, ``ADR-001-x``, ``adr_001-x`` and a project prefix
+    that names the ADR (``ODH-ADR-Operator-0001-x``) give 1; date prefixes (``20200101-x``,
+    ``2020-01-01-x``) and numbers inside words (``use-python3``) give None.
+    """
+    if _DATE_PREFIX_RE.match(stem):
+        return None
+    start = 0
+    limit = min(len(stem), 120)
+    while start < limit and not stem[start].isdigit():
+        start += 1
+    if start >= limit:
+        return None
+    end = start
+    while end < len(stem) and stem[end].isdigit():
+        end += 1
+    if end - start > 5 or (end < len(stem) and stem[end] not in _SEPARATORS):
+        return None
+    prefix = stem[:start]
+    if prefix:
+        if not all(c.isascii() and (c.isalpha() or c in _SEPARATORS) for c in prefix):
+            return None
+        tokens = [t.lower() for t in re.split(r"[-_. ]", prefix) if t]
+        if not tokens or not any(t in ("adr", "adrs") for t in tokens):
+            return None
+    return int(stem[start:end])
+
+
+def _strip_number(stem: str) -> str:
+    m = _NUMBER_RE.match(stem)
+    return stem[m.end() :].lstrip(_SEPARATORS) if m else stem
+
+
 def is_adr_file(path: Path) -> bool:
-    """``*.md`` except README/index files and templates."""
+    """``*.md`` and ``*.rst`` files, except README/index/table-of-contents files and templates."""
     name = path.name.lower()
-    if not name.endswith(".md") or name in _EXCLUDED_NAMES:
+    suffix = next((s for s in ADR_SUFFIXES if name.endswith(s)), None)
+    if suffix is None:
         return False
-    return not name.startswith(("template", "adr-template"))
+    stem = name[: -len(suffix)]
+    if stem in _NOT_ADR_STEMS:
+        return False
+    if _NUMBER_RE.match(stem) and _strip_number(stem) in _NUMBERED_NOT_ADR_STEMS:
+        return False
+    if "template" in stem:
+        # "adr-template.md", "adr-short-template.md"; numbered or dated files are decisions
+        # about templates ("0007-prompt-template-engine.md")
+        return _DATE_PREFIX_RE.match(stem) is not None or number_from_stem(stem) is not None
+    return True
 
 
 def find_adr_dir(rootdir: Path, configured: str | None = None) -> Path | None:
@@ -141,11 +255,11 @@ def find_adr_dir(rootdir: Path, configured: str | None = None) -> Path | None:
 
 
 def adr_files(directory: Path) -> list[Path]:
-    return sorted(p for p in directory.glob("*.md") if p.is_file() and is_adr_file(p))
+    return sorted(p for p in directory.iterdir() if is_adr_file(p) and p.is_file())
 
 
 # --------------------------------------------------------------------------------------------
-# parsing
+# reading and YAML
 
 
 def _display(path: Path, root: Path | None) -> str:
@@ -163,6 +277,26 @@ def _resolved(root: Path) -> Path:
     return root.resolve()
 
 
+def read_adr_text(path: Path, *, file: str) -> str:
+    """The text of an ADR file; :class:`AdrError` when it is too large, unreadable or not UTF-8."""
+    try:
+        with path.open("rb") as fh:
+            data = fh.read(MAX_ADR_BYTES + 1)
+    except OSError as exc:
+        raise AdrError(f"cannot read: {exc.strerror or exc}", file=file) from None
+    if len(data) > MAX_ADR_BYTES:
+        raise AdrError(
+            f"file is larger than {MAX_ADR_BYTES // 1024} KiB; an ADR is prose, keep data "
+            "elsewhere",
+            file=file,
+        )
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise AdrError(f"not UTF-8 text ({exc.reason})", file=file) from None
+    return text[1:] if text.startswith("\ufeff") else text
+
+
 def split_front_matter(text: str) -> tuple[str | None, int, str, int]:
     """Split ``text`` into (front matter or None, its first line, body, body's first line)."""
     lines = text.splitlines(keepends=True)
@@ -174,12 +308,85 @@ def split_front_matter(text: str) -> tuple[str | None, int, str, int]:
     return None, 0, text, 1  # an unterminated '---' is a Markdown rule, not front matter
 
 
+_ARCHGATE_KEY_RE = re.compile(r"^[\"']?archgate[\"']?[ \t]*:", re.MULTILINE)
+
+
+def declares_archgate(yaml_text: str) -> bool:
+    """Whether YAML text has a top-level ``archgate:`` key, read as text (works when the YAML
+    itself cannot be parsed)."""
+    return _ARCHGATE_KEY_RE.search(yaml_text) is not None
+
+
+def _check_events(loader: Any, *, file: str, first_line: int) -> None:
+    """Refuse deep nesting, recursive aliases and alias expansion beyond the limits.
+
+    Runs on parser events, before anything is composed: a few hundred bytes of nested aliases
+    would otherwise expand exponentially, and a self-referencing alias would recurse forever.
+    """
+    sizes: dict[str, int] = {}
+    stack: list[tuple[str | None, int]] = []  # (anchor, nodes so far) of each open collection
+    open_anchors: set[str] = set()
+    aliases = 0
+    total = 0
+
+    def fail(message: str, event: Any) -> AdrError:
+        mark = getattr(event, "start_mark", None)
+        line = first_line + mark.line if mark is not None else first_line
+        return AdrError(message, file=file, line=line, field="front matter")
+
+    while loader.check_event():
+        event = loader.get_event()
+        if isinstance(event, yaml.CollectionStartEvent):
+            if len(stack) >= YAML_MAX_DEPTH:
+                raise fail(f"front matter is nested deeper than {YAML_MAX_DEPTH} levels", event)
+            stack.append((event.anchor, 0))
+            if event.anchor:
+                open_anchors.add(event.anchor)
+            continue
+        if isinstance(event, yaml.CollectionEndEvent):
+            anchor, count = stack.pop()
+            size = count + 1
+            if anchor:
+                sizes[anchor] = size
+                open_anchors.discard(anchor)
+        elif isinstance(event, yaml.AliasEvent):
+            aliases += 1
+            if event.anchor in open_anchors:
+                raise fail(f"recursive YAML alias *{event.anchor} refers to itself", event)
+            if aliases > YAML_MAX_ALIASES:
+                raise fail(f"front matter uses more than {YAML_MAX_ALIASES} YAML aliases", event)
+            size = sizes.get(event.anchor or "", 1)
+        elif isinstance(event, yaml.ScalarEvent):
+            size = 1
+            if event.anchor:
+                sizes[event.anchor] = 1
+        else:
+            continue
+        total += size
+        if total > YAML_MAX_NODES:
+            raise fail(
+                f"front matter expands to more than {YAML_MAX_NODES} YAML nodes "
+                "(aliases of aliases?)",
+                event,
+            )
+        if stack:
+            anchor, count = stack[-1]
+            stack[-1] = (anchor, count + size)
+
+
 def _load_yaml(fm: str, *, file: str, first_line: int) -> tuple[Any, yaml.Node | None]:
+    """Parse front matter. Every problem, whatever PyYAML raises, becomes an :class:`AdrError`."""
     loader_cls = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-    loader = loader_cls(fm)
+    loader = None
     try:
+        loader = loader_cls(fm)
+        _check_events(loader, file=file, first_line=first_line)
+        loader.dispose()
+        loader = loader_cls(fm)
         node = loader.get_single_node()
         data = loader.construct_document(node) if node is not None else None
+    except AdrError:
+        raise
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = first_line + mark.line if mark is not None else None
@@ -191,8 +398,21 @@ def _load_yaml(fm: str, *, file: str, first_line: int) -> tuple[Any, yaml.Node |
         raise AdrError(
             f"front matter is not valid YAML: {exc}", file=file, field="front matter"
         ) from None
+    except RecursionError:
+        raise AdrError(
+            "front matter is nested too deeply to read",
+            file=file,
+            line=first_line,
+            field="front matter",
+        ) from None
+    except (ValueError, TypeError, OverflowError, MemoryError) as exc:
+        # e.g. a date such as 2024-02-30, which the YAML timestamp constructor refuses
+        raise AdrError(
+            f"front matter cannot be read: {exc}", file=file, line=first_line, field="front matter"
+        ) from None
     finally:
-        loader.dispose()
+        if loader is not None:
+            loader.dispose()
     return data, node
 
 
@@ -203,16 +423,18 @@ def _mapping_items(node: yaml.Node | None) -> list[tuple[yaml.Node, yaml.Node]]:
 
 
 def _key_lines(
-    node: yaml.Node | None, first_line: int, *, file: str, path: str = ""
+    node: yaml.Node | None, first_line: int, *, file: str, path: str = "", depth: int = 0
 ) -> dict[str, int]:
     """Line numbers of every mapping key, by dotted path; rejects duplicate keys."""
     out: dict[str, int] = {}
     seen: set[str] = set()
+    if depth > YAML_MAX_DEPTH:
+        return out
     for key_node, value_node in _mapping_items(node):
-        key = str(key_node.value)
+        key = str(key_node.value) if isinstance(key_node, yaml.ScalarNode) else "?"
         dotted = f"{path}.{key}" if path else key
         line = first_line + key_node.start_mark.line
-        if key in seen:
+        if key in seen and isinstance(key_node, yaml.ScalarNode):
             raise AdrError(
                 f"key {key!r} appears twice; YAML would silently keep only the last one",
                 file=file,
@@ -220,47 +442,157 @@ def _key_lines(
                 field=dotted,
             )
         seen.add(key)
-        out[dotted] = line
-        out.update(_key_lines(value_node, first_line, file=file, path=dotted))
+        out.setdefault(dotted, line)
+        if len(out) > YAML_MAX_NODES:
+            break
+        for k, v in _key_lines(
+            value_node, first_line, file=file, path=dotted, depth=depth + 1
+        ).items():
+            out.setdefault(k, v)
     return out
 
 
+def _node_text(fm: str, node: yaml.Node) -> str:
+    """The source text of a YAML node (``{ accepted }`` as written, never a Python repr)."""
+    lines = fm.splitlines()
+    start, end = node.start_mark, node.end_mark
+    if start.line >= len(lines):
+        return ""
+    if start.line == end.line:
+        return lines[start.line][start.column : end.column].strip()
+    parts = [lines[start.line][start.column :]]
+    parts.extend(lines[start.line + 1 : min(end.line, len(lines))])
+    if end.line < len(lines):
+        parts.append(lines[end.line][: end.column])
+    return " ".join(p.strip() for p in parts if p.strip())
+
+
+# --------------------------------------------------------------------------------------------
+# status text
+
+
+def _links(text: str) -> Iterator[tuple[str, str, int, int]]:
+    """(label, target, start, end) of each ``[label](target ...)`` Markdown link.
+
+    One pass: every search starts after the previous one, and a link target is looked for in
+    a bounded window, so the cost is linear in the text whatever it holds.
+    """
+    pos = 0
+    paren = -1  # the next ")" at or after the current target, found once per position
+    while True:
+        close = text.find("]", pos)
+        if close < 0:
+            return
+        open_ = text.rfind("[", pos, close)
+        if open_ >= 0 and text.startswith("(", close + 1):
+            if paren < close + 2:
+                paren = text.find(")", close + 2)
+                if paren < 0:
+                    return
+            end = paren if paren - close <= 2048 else -1
+            inner = text[close + 2 : end] if end >= 0 else ""
+            target = inner.split(maxsplit=1)
+            if end >= 0 and target and "\n" not in inner:
+                yield text[open_ + 1 : close], target[0], open_, end + 1
+                pos = end + 1
+                continue
+        pos = close + 1
+
+
 def _strip_md(text: str) -> str:
-    text = _LINK_RE.sub(lambda m: m.group(1), text)
+    """Markdown links replaced by their label; emphasis and code markers removed."""
+    if "](" in text:
+        out: list[str] = []
+        last = 0
+        for label, _target, start, end in _links(text):
+            out.append(text[last:start])
+            out.append(label)
+            last = end
+        out.append(text[last:])
+        text = "".join(out)
     return text.replace("**", "").replace("__", "").replace("`", "").strip().strip("*_").strip()
 
 
+def _status_word(text: str) -> tuple[str, int] | None:
+    """(status, index after the status phrase) for a status text, or None.
+
+    The text's first word or phrase counts (letters and inner hyphens: ``accepted-ish`` is one
+    word, not a status); decorations before it (emoji, ``>``, bullets, braces) are skipped,
+    digits are not (``2021 accepted`` is not a status).
+    """
+    i = 0
+    n = min(len(text), 2000)
+    while i < n and not text[i].isalnum():
+        i += 1
+    if i >= n or text[i].isdigit():
+        return None
+    words: list[re.Match[str]] = []
+    for m in _WORD_RE.finditer(text, i, min(n, i + 200)):
+        words.append(m)
+        if len(words) == _MAX_PHRASE_WORDS:
+            break
+    for size in range(len(words), 0, -1):
+        phrase = " ".join(w.group(0).lower() for w in words[:size])
+        status = STATUS_WORDS.get(phrase)
+        if status is not None:
+            return status, words[size - 1].end()
+    return None
+
+
+def _reference(rest: str) -> str | None:
+    """The successor named after a supersede word: ``by X``, or a reference such as
+    ``ADR-002``, ``ADR025``, ``ADR 25``, ``#25`` (plain text; links are read by the caller)."""
+    rest = rest.lstrip(" \t:-,\u2013\u2014")
+    lower = rest.lower()
+    by = False
+    for lead in ("by ", "by:", "with ", "in favour of ", "in favor of "):
+        if lower.startswith(lead):
+            rest, by = rest[len(lead) :].lstrip(" \t:"), True
+            break
+    m = _REF_RE.match(rest)
+    if m:
+        return m.group(0)
+    if by:
+        word = rest.split(maxsplit=1)[0].rstrip(".,;:)") if rest.strip() else ""
+        return word or None
+    return None
+
+
 def normalise_status(raw: str | None) -> tuple[str, str | None]:
-    """(normalised status, successor reference or None) for a raw status text."""
+    """(normalised status, successor reference or None) for a raw status text.
+
+    Case, emphasis, emoji or other decorations before the word, and anything after the status
+    word or phrase (a date, punctuation, a note) do not matter; synonyms are read
+    (:data:`STATUS_WORDS`). A MADR placeholder listing alternatives
+    (``{proposed | rejected | accepted}``) was never filled in: ``unknown``.
+    """
     if raw is None:
         return "unknown", None
-    text = raw.strip()
-    plain = _strip_md(text).lower()
-    if not plain:
+    text = raw.strip()[:_MAX_STATUS_CHARS]  # the word and its successor are at the start
+    if not text or (text.startswith("{") and "|" in text):
         return "unknown", None
-    first = re.split(r"[\s,;:(.!]+", plain, maxsplit=1)[0]
-    if first in ("superseded", "superceded"):
-        successor = None
-        link = _LINK_RE.search(text)
-        if link:
-            successor = link.group(2)
-        else:
-            m = re.search(r"\bby\s+(\S+)", _strip_md(text), re.IGNORECASE)
-            if m:
-                successor = m.group(1).rstrip(".,;")
-        return "superseded", successor
-    if first == "draft":
-        return "proposed", None
-    if first in STATUSES:
-        return first, None
-    return "unknown", None
+    plain = _strip_md(text)
+    found = _status_word(plain)
+    if found is None:
+        return "unknown", None
+    status, end = found
+    if status != "superseded":
+        return status, None
+    for _label, target, _start, _end in _links(text):
+        return "superseded", target
+    return "superseded", _reference(plain[end:])
+
+
+# --------------------------------------------------------------------------------------------
+# Markdown body
 
 
 def outside_fences(lines: Iterable[str]) -> Iterator[tuple[int, str]]:
     """(index, line) of the Markdown lines outside fenced code blocks (``` and ~~~)."""
     in_fence, fence = False, ""
     for index, line in enumerate(lines):
-        fence_match = _FENCE_RE.match(line)
+        head = line[:6]
+        fence_match = _FENCE_RE.match(head) if ("`" in head or "~" in head) else None
         if fence_match:
             marker = fence_match.group(1)
             if not in_fence:
@@ -273,58 +605,281 @@ def outside_fences(lines: Iterable[str]) -> Iterator[tuple[int, str]]:
             yield index, line
 
 
+def _heading(line: str) -> tuple[int, str] | None:
+    """(level, text) of an ATX heading (``## Status ##``), without regular expressions."""
+    s = line.lstrip(" ")
+    if len(line) - len(s) > 3 or not s.startswith("#"):
+        return None
+    level = len(s) - len(s.lstrip("#"))
+    if level > 6:
+        return None
+    rest = s[level:]
+    if rest and rest[0] not in " \t":
+        return None
+    text = rest.strip()
+    closed = text.rstrip("#")
+    if closed != text and (not closed or closed[-1] in " \t"):
+        text = closed.rstrip()
+    return (level, text) if text else None
+
+
+def _section_name(text: str) -> str:
+    """``2. Status:`` -> ``status``: emphasis, numbering and a trailing colon removed."""
+    name = _strip_md(text).lower()
+    i = 0
+    while i < len(name) and (name[i].isdigit() or name[i] in ".)"):
+        i += 1
+    if i and (i == len(name) or name[i] in " \t"):
+        name = name[i:]
+    return name.strip().rstrip(":").strip()
+
+
+def _key_values(line: str) -> tuple[bool, list[tuple[str, str]]]:
+    """(is a bullet, [(key, value)]) of a metadata line: ``- Status: accepted``,
+    ``Status: Accepted``, ``> Status: Accepted``, ``**Status:** Accepted | **Date:** ...``."""
+    s = line.strip().lstrip("> \t")
+    bullet = s[:1] in ("-", "*", "+") and s[1:2] in (" ", "\t")
+    if bullet:
+        s = s[2:].lstrip()
+    segments = s.split("|") if "|" in s and not s.startswith("|") else [s]
+    pairs = []
+    for seg in segments:
+        seg = seg.strip()
+        colon = seg.find(":")
+        if colon <= 0 or colon > 40:
+            continue
+        key = seg[:colon].strip().strip("*_`").strip().lower()
+        value = seg[colon + 1 :].lstrip().lstrip("*_").rstrip().rstrip("*_").strip()
+        pairs.append((key, value))
+    return bullet, pairs
+
+
+def _table_cells(line: str) -> list[str] | None:
+    s = line.strip()
+    if not s.startswith("|"):
+        return None
+    if s.count("|") > _MAX_TABLE_CELLS:
+        return None  # not a metadata table
+    s = s[1:]
+    if s.endswith("|") and not s.endswith("\\|"):
+        s = s[:-1]
+    return [c.strip() for c in s.replace("\\|", "\x00").split("|")]
+
+
+_MAX_TABLE_CELLS = 64
+_MAX_TABLE_ROWS = 64
+
+
+def _is_separator(cells: list[str]) -> bool:
+    return bool(cells) and all(c.strip(":") and set(c.strip(":")) == {"-"} for c in cells)
+
+
+def _cell_key(cell: str) -> str:
+    return _strip_md(cell).strip().rstrip(":").strip().lower()
+
+
+def _table_values(rows: list[tuple[int, list[str]]], key: str) -> list[tuple[str, int]]:
+    """Values of ``key`` in a Markdown table, as (text, line): from a header-row table (the
+    column named ``key``, first data row) and from key/value rows (``| Status | Approved |``)."""
+    found: list[tuple[str, int]] = []
+    if len(rows) >= 3 and _is_separator(rows[1][1]):
+        header, (line, data) = rows[0][1], rows[2]
+        for j, cell in enumerate(header):
+            if _cell_key(cell) == key and j < len(data) and data[j]:
+                found.append((data[j].replace("\x00", "|"), line))
+    for line, cells in rows:
+        if _is_separator(cells):
+            continue
+        for j in range(len(cells) - 1):
+            if _cell_key(cells[j]) == key and cells[j + 1]:
+                found.append((cells[j + 1].replace("\x00", "|"), line))
+    return found
+
+
+def _pick_status(candidates: list[tuple[str, int]]) -> tuple[str, int] | None:
+    """The first candidate that reads as a status, else the first one."""
+    for text, line in candidates:
+        if normalise_status(text)[0] != "unknown":
+            return text, line
+    return candidates[0] if candidates else None
+
+
 def _scan_body(body: str, first_line: int, *, need_status: bool = True) -> dict[str, Any]:
     """Title, status and date from the Markdown body, skipping fenced code blocks.
 
-    Stops at the first ``## `` section once it has the title and either has the status or
-    does not need it (front matter gave one): long ADR bodies are not scanned to the end on
-    every pytest start.
+    Status sources: a ``Status`` section (any heading level after the title, numbered or not:
+    its first paragraph, a table in it, or a ``Status:`` line), then metadata lines before the
+    first section (``- Status:`` bullets, ``Status:`` lines, bold and blockquoted forms), then
+    tables before the first section. Stops at a section once it has the title and either has
+    the status or does not need it: long ADR bodies are not scanned to the end on every pytest
+    start.
     """
     found: dict[str, Any] = {}
     section: str | None = None
-    status_para: list[str] = []
-    status_para_line: int | None = None
+    para: list[tuple[int, str]] = []
+    table: list[tuple[int, list[str]]] = []
+    pre_tables: list[tuple[str, int]] = []
+    pre_dates: list[tuple[str, int]] = []
+    seen_section = False
+
+    def end_table() -> None:
+        del table[_MAX_TABLE_ROWS:]
+        if table and section is None:
+            pre_tables.extend(_table_values(table, "status"))
+            pre_dates.extend(_table_values(table, "date"))
+        table.clear()
+
+    def end_para() -> None:
+        if section == "status" and para and "status_section" not in found:
+            _status_paragraph(para, found)
+        para.clear()
+
     for offset, line in outside_fences(body.splitlines()):
         lineno = first_line + offset
-        heading = _HEADING_RE.match(line)
-        if heading and "title" not in found:
-            found["title"] = heading.group(1)
-            found["title_line"] = lineno
+        if not line or line.isspace():
+            end_table()
+            if para:
+                end_para()
             continue
-        sec = _SECTION_RE.match(line)
-        if sec:
-            if (
-                "title" in found
-                and not status_para
-                and (not need_status or "status_bullet" in found or "status_section" in found)
-            ):
+        head = _heading(line)
+        if head is not None:
+            level, text = head
+            end_table()
+            if level == 1 and "title" not in found and section is None and not seen_section:
+                # the title heads the document: an "# " heading far down, after the sections
+                # began, heads an option or an appendix
+                found["title"], found["title_line"] = text, lineno
+                continue
+            seen_section = True
+            end_para()
+            have_status = any(k in found for k in ("status_section", "status_bullet", "status_kv"))
+            if "title" in found and (not need_status or have_status or pre_tables):
                 break
-            section = _strip_md(sec.group(1)).lower()
+            section = _section_name(text)
             continue
+        cells = _table_cells(line)
+        if cells is not None and section is None:
+            table.append((lineno, cells))
+            continue
+        end_table()
         if section == "status" and "status_section" not in found:
             if line.strip():
-                if status_para_line is None:
-                    status_para_line = lineno
-                status_para.append(line.strip())
-            elif status_para:
-                found["status_section"] = " ".join(status_para)
-                found["status_section_line"] = status_para_line
+                para.append((lineno, line))
+            elif para:
+                end_para()
             continue
-        if section is None:
-            bullet = _BULLET_RE.match(line)
-            if bullet:
-                key = bullet.group(1).lower()
-                if f"{key}_bullet" not in found:
-                    found[f"{key}_bullet"] = bullet.group(2)
-                    found[f"{key}_bullet_line"] = lineno
-                continue
-            date_line = _DATE_LINE_RE.match(line)
-            if date_line and "date_line" not in found:
-                found["date_line"] = date_line.group(1)
-    if status_para and "status_section" not in found:
-        found["status_section"] = " ".join(status_para)
-        found["status_section_line"] = status_para_line
+        if section is None and ":" in line:
+            bullet, pairs = _key_values(line)
+            for key, value in pairs:
+                if key not in ("status", "date"):
+                    continue
+                kind = f"{key}_bullet" if bullet else f"{key}_kv"
+                if kind not in found:
+                    found[kind], found[f"{kind}_line"] = value, lineno
+    end_table()
+    end_para()
+    if "status_bullet" not in found and "status_kv" not in found and pre_tables:
+        picked = _pick_status(pre_tables)
+        if picked is not None:
+            found["status_table"], found["status_table_line"] = picked
+    if pre_dates and "date_kv" not in found and "date_bullet" not in found:
+        found["date_table"] = pre_dates[0][0]
+    if "date_kv" in found:
+        found["date_line"] = found["date_kv"]
     return found
+
+
+def _status_paragraph(para: list[tuple[int, str]], found: dict[str, Any]) -> None:
+    """The status from the first paragraph of a ``Status`` section."""
+    rows = [(n, c) for n, c in ((n, _table_cells(t)) for n, t in para) if c is not None]
+    if rows and len(rows) == len(para):
+        picked = _pick_status(_table_values(rows, "status") or [(rows[0][1][0], rows[0][0])])
+        if picked is not None:
+            found["status_section"], found["status_section_line"] = picked
+        return
+    lines = []
+    for _n, text in para:
+        lines.append(text.strip().lstrip("> \t"))
+    text = " ".join(s for s in lines if s)
+    _bullet, pairs = _key_values(lines[0]) if ":" in lines[0] else (False, [])
+    if pairs and pairs[0][0] == "status":
+        text = pairs[0][1]
+    found["status_section"], found["status_section_line"] = text, para[0][0]
+
+
+# --------------------------------------------------------------------------------------------
+# one file
+
+
+def _status_node(root: yaml.Node | None) -> yaml.Node | None:
+    for key_node, value_node in _mapping_items(root):
+        if isinstance(key_node, yaml.ScalarNode) and key_node.value == "status":
+            return value_node
+    return None
+
+
+def _placeholder_text(fm: str | None, node: yaml.Node | None, value: Any) -> str:
+    """A non-string front-matter value as the person wrote it (``{ accepted }``)."""
+    if fm is not None and node is not None:
+        text = _node_text(fm, node)
+        if text:
+            return text
+    return str(value)
+
+
+def _comment_title(fm: str | None) -> str | None:
+    """A title written as the first comment of the front matter, where MADR's template has its
+    ``# These are optional elements...`` line (``# Restructure of the samples``)."""
+    if not fm:
+        return None
+    for line in fm.splitlines():
+        s = line.strip()
+        if not s:
+            continue
+        if not s.startswith("#"):
+            return None
+        text = s.lstrip("#").strip()
+        if text and "optional element" not in text.lower():
+            return text
+        return None
+    return None
+
+
+def _allowed_statuses() -> str:
+    return f"{', '.join(STATUSES)} (or a synonym such as approved, draft, declined, retired)"
+
+
+def _check_gated_status(
+    status: str, raw: str | None, line: int | None, *, file: str, archgate_line: int | None
+) -> None:
+    """An ADR with an archgate block takes part in gating: its status must be readable.
+
+    A typo (``acepted``), a list or mapping (``[accepted]``, ``{value: accepted}``), a number or
+    nothing at all would otherwise load as ``unknown``, which is never enforced: a silent pass.
+    """
+    if raw is None or not raw.strip():
+        raise AdrError(
+            f"no status; an ADR with an archgate block needs one of {_allowed_statuses()}: "
+            "without one it is never enforced",
+            file=file,
+            line=line or archgate_line,
+            field="status",
+        )
+    if raw.lstrip()[:1] in ("[", "{") or status == "unknown":
+        words = [w for w in re.split(r"[^A-Za-z]+", raw.lower()[:200]) if len(w) >= 4][:3]
+        close = [
+            m
+            for w in words
+            for m in difflib.get_close_matches(w, list(STATUS_WORDS), n=1, cutoff=0.75)
+        ]
+        hint = f"; did you mean {close[0]}?" if close else ""
+        raise AdrError(
+            f"status {raw!r} is not one of {_allowed_statuses()}: an ADR with an archgate block "
+            f"is never enforced without one; write it as a plain word{hint}",
+            file=file,
+            line=line or archgate_line,
+            field="status",
+        )
 
 
 def parse_adr(path: Path, *, root: Path | None = None, file: str | None = None) -> Adr:
@@ -333,18 +888,55 @@ def parse_adr(path: Path, *, root: Path | None = None, file: str | None = None) 
     ``file`` is the path shown to users; by default ``path`` relative to ``root``.
     """
     file = file if file is not None else _display(path, root)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except UnicodeDecodeError as exc:
-        raise AdrError(f"not UTF-8 text ({exc.reason})", file=file) from None
-    except OSError as exc:
-        raise AdrError(f"cannot read: {exc.strerror}", file=file) from None
-    if text.startswith("\ufeff"):
-        text = text[1:]
+    return _parse(path, file, {})
+
+
+def _parse(path: Path, file: str, state: dict[str, bool]) -> Adr:
+    """:func:`parse_adr`; sets ``state["gated"]`` as soon as the file is known to have an
+    ``archgate:`` block, so that a caller can tell how serious a failure is."""
+    text = read_adr_text(path, file=file)
+    if path.name.lower().endswith(".rst"):
+        from .adr_rst import scan_rst
+
+        scanned, yaml_block = scan_rst(text)
+        fm_text: str | None = None
+        fm_line = 0
+        if yaml_block is not None:
+            fm_text, fm_line = yaml_block
+            state["gated"] = True
+        return _assemble(path, file, scanned, fm_text, fm_line, fmt="rst", state=state)
     fm_text, fm_line, body, body_line = split_front_matter(text)
+    if fm_text is None and text.startswith("---") and declares_archgate(text):
+        state["gated"] = True
+        raise AdrError(
+            "front matter opened with '---' on line 1 is never closed with '---': its "
+            "archgate block would be ignored",
+            file=file,
+            line=1,
+            field="front matter",
+        )
+    if fm_text is not None and declares_archgate(fm_text):
+        state["gated"] = True
+
+    def scan(need_status: bool) -> dict[str, Any]:
+        return _scan_body(body, body_line, need_status=need_status)
+
+    return _assemble(path, file, scan, fm_text, fm_line, fmt="plain", state=state)
+
+
+def _assemble(
+    path: Path,
+    file: str,
+    scanned_or_scan: Any,
+    fm_text: str | None,
+    fm_line: int,
+    *,
+    fmt: str,
+    state: dict[str, bool],
+) -> Adr:
     front: Mapping[str, Any] = {}
     key_lines: dict[str, int] = {}
-    fmt = "plain"
+    node: yaml.Node | None = None
     if fm_text is not None:
         data, node = _load_yaml(fm_text, file=file, first_line=fm_line)
         if data is None:
@@ -358,44 +950,68 @@ def parse_adr(path: Path, *, root: Path | None = None, file: str | None = None) 
             )
         front = data
         key_lines = _key_lines(node, fm_line, file=file)
-        fmt = "madr"
-    scanned = _scan_body(body, body_line, need_status=front.get("status") is None)
+        if fmt == "plain":
+            fmt = "madr"
+    gated = "archgate" in front
+    if gated:
+        state["gated"] = True
+    if callable(scanned_or_scan):
+        scanned: dict[str, Any] = scanned_or_scan(front.get("status") is None)
+    else:
+        scanned = scanned_or_scan
 
-    stem = path.stem
-    number: int | None = None
-    if _DATE_PREFIX_RE.match(stem) is None:
-        m = _NUMBER_RE.match(stem)
-        if m:
-            number = int(m.group(1))
+    stem = path.name.rsplit(".", 1)[0] if "." in path.name else path.name
+    number = number_from_stem(stem)
     if "id" in front:
         raw_id = front["id"]
         if not isinstance(raw_id, str | int) or isinstance(raw_id, bool) or not str(raw_id):
             raise AdrError(
-                f"id must be a string, got {raw_id!r}",
+                f"id must be a string, got {_placeholder_text(fm_text, None, raw_id)}",
                 file=file,
                 line=key_lines.get("id"),
                 field="id",
             )
-        adr_id = str(raw_id)
+        text_id = str(raw_id).strip()
+        if number is not None and isinstance(raw_id, str) and any(c.islower() for c in text_id):
+            # a documentation slug (Docusaurus "id: adrs-adr001"), not the decision's id
+            adr_id = f"ADR-{number:04d}"
+        else:
+            adr_id = text_id
     elif number is not None:
         adr_id = f"ADR-{number:04d}"
     else:
         adr_id = stem
 
-    # status: front matter, then an adr-tools "## Status" section, then a "- Status:" bullet
+    # status: front matter, then a Status section, then metadata lines, then a table
     status_raw: str | None = None
     status_line: int | None = None
     if "status" in front and front["status"] is not None:
-        status_raw = str(front["status"])
+        value = front["status"]
         status_line = key_lines.get("status")
-    elif "status_section" in scanned:
-        status_raw = scanned["status_section"]
-        status_line = scanned["status_section_line"]
-        fmt = "adr-tools" if fmt == "plain" else fmt
-    elif "status_bullet" in scanned:
-        status_raw = scanned["status_bullet"]
-        status_line = scanned["status_bullet_line"]
-        fmt = "log4brains" if fmt == "plain" else fmt
+        if isinstance(value, str):
+            status_raw = value
+        else:
+            status_raw = _placeholder_text(fm_text, _status_node(node), value)
+            if gated:
+                raise AdrError(
+                    f"status must be a plain word such as accepted, got {status_raw} (YAML reads "
+                    f"it as a {type(value).__name__}); write e.g. 'status: accepted'",
+                    file=file,
+                    line=status_line,
+                    field="status",
+                )
+    else:
+        for source, kind in (
+            ("status_section", "adr-tools"),
+            ("status_bullet", "log4brains"),
+            ("status_kv", None),
+            ("status_table", None),
+        ):
+            if source in scanned:
+                status_raw, status_line = scanned[source], scanned[f"{source}_line"]
+                if kind is not None and fmt == "plain":
+                    fmt = kind
+                break
     status, successor = normalise_status(status_raw)
     if fmt == "plain" and "date_line" in scanned:
         fmt = "adr-tools"
@@ -406,13 +1022,26 @@ def parse_adr(path: Path, *, root: Path | None = None, file: str | None = None) 
     if isinstance(title_raw, str) and title_raw.strip():
         title = title_raw.strip()
     elif "title" in scanned:
-        title = _strip_md(scanned["title"])
-        if fmt == "adr-tools" or (number is not None and _ADR_TOOLS_TITLE_RE.match(title)):
-            title = _ADR_TOOLS_TITLE_RE.sub("", title)
+        title = _strip_md(scanned["title"][:_MAX_TITLE_CHARS])
+        if fmt in ("adr-tools", "rst") or number is not None:
+            title = _ADR_TOOLS_TITLE_RE.sub("", title, count=1) or title
     else:
-        title = stem
+        title = _comment_title(fm_text) or stem
+    title = _ADR_TITLE_PREFIX_RE.sub("", title, count=1).strip() or title
 
-    date_raw = front.get("date") or scanned.get("date_bullet") or scanned.get("date_line")
+    date_raw = front.get("date")
+    if date_raw is not None and not isinstance(date_raw, str):
+        date_node = None
+        for key_node, value_node in _mapping_items(node):
+            if isinstance(key_node, yaml.ScalarNode) and key_node.value == "date":
+                date_node = value_node
+        date_raw = _placeholder_text(fm_text, date_node, date_raw).strip("{}[] ") or None
+    date_raw = (
+        date_raw
+        or scanned.get("date_bullet")
+        or scanned.get("date_line")
+        or scanned.get("date_table")
+    )
     date = str(date_raw) if date_raw else None
 
     adr = Adr(
@@ -431,8 +1060,11 @@ def parse_adr(path: Path, *, root: Path | None = None, file: str | None = None) 
         front_matter=front,
         key_lines=key_lines,
     )
-    if "archgate" in front:
+    if gated:
         adr = _parse_archgate_block(adr, front["archgate"], key_lines)
+        _check_gated_status(
+            status, status_raw, status_line, file=file, archgate_line=adr.archgate_line
+        )
     return adr
 
 
@@ -599,19 +1231,58 @@ def _replace(adr: Adr, **changes: Any) -> Adr:
 # the log
 
 
+def _ref_keys(ref: str | int) -> list[str]:
+    """Index keys an ADR reference may match, most specific first: the text itself, a bare
+    number (``2``, ``"0002"``), an id (``ADR-002``, ``ADR025``, ``ADR 25``, ``#25``), a link
+    target (``./0003-foo.md#x``) and the number a file-name-like reference carries."""
+    if isinstance(ref, bool):
+        return []
+    if isinstance(ref, int):
+        return [str(ref)] if 0 <= ref < 10**6 else []
+    text = str(ref).strip()
+    if not text or len(text) > 500:
+        return []
+    keys = [text.lower()]
+    m = _ID_RE.match(text)
+    if m:
+        keys.append(str(int(m.group(1))))
+    name = text.split("#", 1)[0].replace("\\", "/").rsplit("/", 1)[-1].lower()
+    if name:
+        keys.append(name)
+        stem = name.rsplit(".", 1)[0] if name.endswith(ADR_SUFFIXES) else name
+        keys.append(stem)
+        digits = len(stem) - len(stem.rstrip("0123456789"))
+        number = number_from_stem(stem) if 0 < digits <= 5 else None
+        if number is not None:  # an id with a project prefix: "ODH-ADR-Operator-0002"
+            keys.append(f"#{number}")
+    return list(dict.fromkeys(keys))
+
+
 @dataclass
 class AdrLog:
-    """All ADRs of one folder, with lookup by id, number or file stem."""
+    """All ADRs of one folder, with lookup by id, number or file stem.
+
+    ``errors`` are problems of files that take part in gating (they have an ``archgate:``
+    block, or share an id with one that has): they stop pytest. ``warnings`` are problems of
+    files used only as records (unparseable front matter, placeholder templates, files that
+    share a number): they are reported and never stop a test suite. ``failed`` maps the names
+    of files that could not be parsed to their problem, so that a marker naming one gets that
+    problem instead of "no such ADR".
+    """
 
     directory: Path | None
     adrs: list[Adr] = field(default_factory=list)
     errors: list[AdrError] = field(default_factory=list)
+    warnings: list[AdrError] = field(default_factory=list)
+    failed: dict[str, AdrError] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
-        self._index: dict[str, Adr] = {}
+        self._index: dict[str, list[Adr]] = {}
         for adr in self.adrs:
             for key in self._keys(adr):
-                self._index.setdefault(key, adr)
+                bucket = self._index.setdefault(key, [])
+                if adr not in bucket:
+                    bucket.append(adr)
 
     @staticmethod
     def _keys(adr: Adr) -> Iterable[str]:
@@ -620,6 +1291,7 @@ class AdrLog:
         yield adr.path.name.lower()
         if adr.number is not None:
             yield str(adr.number)
+            yield f"#{adr.number}"
 
     def __iter__(self) -> Any:
         return iter(self.adrs)
@@ -627,34 +1299,48 @@ class AdrLog:
     def __len__(self) -> int:
         return len(self.adrs)
 
+    def candidates(self, ref: str | int) -> list[Adr]:
+        """Every ADR ``ref`` may name (several when files share an id or number)."""
+        for key in _ref_keys(ref):
+            found = self._index.get(key)
+            if found:
+                return list(found)
+        return []
+
     def get(self, ref: str | int) -> Adr | None:
-        """The ADR for an id (``ADR-0002``), bare number (``2``, ``"0002"``), stem or file name."""
-        if isinstance(ref, bool):
-            return None
-        if isinstance(ref, int):
-            return self._index.get(str(ref))
-        text = str(ref).strip()
-        key = text.lower()
-        if key in self._index:
-            return self._index[key]
-        if text.isdigit():
-            return self._index.get(str(int(text)))
-        m = _ID_RE.match(text)
-        if m:
-            return self._index.get(str(int(m.group(1))))
-        # a link target such as "0003-foo.md" or "./0003-foo.md"
-        name = Path(text.split("#", 1)[0]).name.lower()
-        if name in self._index:
-            return self._index[name]
+        """The ADR for an id (``ADR-0002``), bare number (``2``, ``"0002"``), stem or file name;
+        None when there is none or the reference is ambiguous."""
+        found = self.candidates(ref)
+        return found[0] if len(found) == 1 else None
+
+    def failure(self, ref: str | int) -> AdrError | None:
+        """The parse problem of the file ``ref`` names, when that file could not be parsed."""
+        for key in _ref_keys(ref):
+            if key in self.failed:
+                return self.failed[key]
         return None
 
     def lookup(self, ref: str | int, *, where: str | None = None) -> Adr:
-        """Like :meth:`get` but raises :class:`UnknownAdrError` with close matches."""
-        adr = self.get(ref)
-        if adr is not None:
-            return adr
+        """Like :meth:`get` but raises :class:`UnknownAdrError`: for an ambiguous reference
+        (naming the files), a file that cannot be parsed (naming its problem), or no match
+        (with close matches)."""
+        found = self.candidates(ref)
+        if len(found) == 1:
+            return found[0]
+        if found:
+            files = ", ".join(a.file for a in found)
+            raise UnknownAdrError(
+                f"{ref!r} is ambiguous: {files} all read as {found[0].id}; name one by its file "
+                f"stem (e.g. {found[0].stem!r}) or give the files distinct numbers",
+                file=where,
+            )
+        problem = self.failure(ref)
+        if problem is not None:
+            raise UnknownAdrError(
+                f"{ref!r} names {problem.file}, which cannot be parsed: {problem}", file=where
+            )
         known = [a.id for a in self.adrs]
-        close = difflib.get_close_matches(str(ref), known, n=3)
+        close = difflib.get_close_matches(str(ref)[:200], known, n=3)
         hint = f"; did you mean {', '.join(close)}?" if close else ""
         folder = str(self.directory) if self.directory else "no ADR folder found"
         raise UnknownAdrError(f"no ADR {ref!r} in {folder} ({len(known)} ADRs){hint}", file=where)
@@ -668,69 +1354,170 @@ class AdrLog:
             seen.setdefault(adr.id.lower(), []).append(adr)
         return {k: v for k, v in seen.items() if len(v) > 1}
 
+    def gated_duplicate_ids(self) -> dict[str, list[Adr]]:
+        """Duplicate ids where at least one of the files has an ``archgate:`` block."""
+        return {k: v for k, v in self.duplicate_ids().items() if any(a.has_archgate for a in v)}
+
+
+def _probe_gated(path: Path) -> bool:
+    """Whether a file that could not be parsed looks like it has an ``archgate:`` block (read
+    as bytes, so that it also works for files too large or not UTF-8)."""
+    try:
+        with path.open("rb") as fh:
+            head = fh.read(MAX_ADR_BYTES)
+    except OSError:
+        return False
+    return re.search(rb"(?m)^(?:\.\.[ \t]+)?[\"']?archgate[\"']?[ \t]*:", head) is not None
+
+
+def _file_keys(path: Path) -> list[str]:
+    name = path.name.lower()
+    stem = name.rsplit(".", 1)[0]
+    keys = [name, stem]
+    number = number_from_stem(stem)
+    if number is not None:
+        keys += [str(number), f"#{number}", f"adr-{number:04d}"]
+    return keys
+
 
 def load_log(directory: Path | None, *, root: Path | None = None) -> AdrLog:
-    """Parse every ADR in ``directory``; parse errors are collected in ``AdrLog.errors``."""
+    """Parse every ADR in ``directory``; problems are collected in ``AdrLog.errors`` (files
+    that take part in gating) and ``AdrLog.warnings`` (files used only as records)."""
     if directory is None or not directory.is_dir():
         return AdrLog(directory=directory)
     adrs: list[Adr] = []
     errors: list[AdrError] = []
+    warnings: list[AdrError] = []
+    failed: dict[str, AdrError] = {}
     shown_dir = _display(directory, root)  # resolved once, not once per file
     for path in adr_files(directory):
+        shown = path.name if shown_dir == "." else f"{shown_dir}/{path.name}"
+        state: dict[str, bool] = {}
         try:
-            shown = path.name if shown_dir == "." else f"{shown_dir}/{path.name}"
-            adrs.append(parse_adr(path, root=root, file=shown))
+            adrs.append(_parse(path, shown, state))
         except AdrError as exc:
-            errors.append(exc)
+            gated = state.get("gated") or _probe_gated(path)
+            (errors if gated else warnings).append(exc)
+            for key in _file_keys(path):
+                failed.setdefault(key, exc)
     adrs.sort(key=lambda a: (a.number is None, a.number or 0, a.stem))
-    return AdrLog(directory=directory, adrs=adrs, errors=errors)
+    log = AdrLog(directory=directory, adrs=adrs, errors=errors, warnings=warnings, failed=failed)
+    for _ident, group in sorted(log.duplicate_ids().items()):
+        files = ", ".join(a.file for a in group)
+        problem = DuplicateAdrIdError(
+            f"duplicate id {group[0].id} in {files}", file=group[0].file, field="id"
+        )
+        (errors if any(a.has_archgate for a in group) else warnings).append(problem)
+    return log
+
+
+# --------------------------------------------------------------------------------------------
+# lint
+
+
+Severity = Literal["error", "warning"]
+
+
+@dataclass(frozen=True)
+class LintIssue:
+    """One problem of a decision log. ``error``: it breaks gating; ``warning``: log hygiene."""
+
+    severity: Severity
+    file: str
+    line: int | None
+    message: str  # "field: message"
+
+    @property
+    def text(self) -> str:
+        """``file:line: field: message``, the form of every archgate error."""
+        where = f"{self.file}:{self.line}" if self.line else self.file
+        return f"{where}: {self.message}"
+
+    def __str__(self) -> str:
+        where = f"{self.file}:{self.line}" if self.line else self.file
+        return f"{where}: {self.severity}: {self.message}"
+
+
+def _issue(severity: Severity, exc: AdrError) -> LintIssue:
+    field_ = f"{exc.field}: " if exc.field else ""
+    return LintIssue(severity, exc.file or "?", exc.line, f"{field_}{exc.message}")
+
+
+def lint_issues(log: AdrLog) -> list[LintIssue]:
+    """Every problem in a decision log, with its severity."""
+    issues = [_issue("error", e) for e in log.errors]
+    issues += [_issue("warning", e) for e in log.warnings]
+    for adr in log.adrs:
+        if adr.has_archgate and not adr.criteria:
+            issues.append(
+                LintIssue(
+                    "error",
+                    adr.file,
+                    adr.archgate_line or 1,
+                    "archgate: no acceptance criteria or constraints: nothing can be checked",
+                )
+            )
+        if adr.status == "accepted" and adr.has_archgate and adr.acceptance and not adr.decision:
+            issues.append(
+                LintIssue(
+                    "error",
+                    adr.file,
+                    adr.archgate_line or 1,
+                    "archgate.decision: an accepted ADR with criteria must name the option it "
+                    "chose",
+                )
+            )
+        if not adr.has_archgate and adr.status == "unknown" and adr.status_raw:
+            issues.append(
+                LintIssue(
+                    "warning",
+                    adr.file,
+                    adr.status_line or 1,
+                    f"status: {adr.status_raw!r} is not one of {', '.join(STATUSES)}; read as "
+                    "unknown",
+                )
+            )
+        if adr.superseded_by and log.successor(adr) is None:
+            severity: Severity = "error" if adr.has_archgate else "warning"
+            ambiguous = len(log.candidates(adr.superseded_by)) > 1
+            why = "which names several ADRs" if ambiguous else "which is not in the log"
+            issues.append(
+                LintIssue(
+                    severity,
+                    adr.file,
+                    adr.status_line or 1,
+                    f"status: superseded by {adr.superseded_by!r}, {why}",
+                )
+            )
+    issues.extend(_supersede_cycles(log))
+    return issues
 
 
 def lint_log(log: AdrLog) -> list[str]:
-    """Every problem in a decision log, one line each (empty when clean)."""
-    problems = [str(e) for e in log.errors]
-    for _ident, adrs in sorted(log.duplicate_ids().items()):
-        files = ", ".join(a.file for a in adrs)
-        problems.append(f"{adrs[0].file}: id: duplicate id {adrs[0].id} in {files}")
-    for adr in log.adrs:
-        if adr.has_archgate and adr.status == "unknown":
-            why = f"status {adr.status_raw!r} is not one of" if adr.status_raw else "no status; use"
-            problems.append(
-                f"{adr.file}:{adr.status_line or adr.archgate_line or 1}: status: {why} "
-                f"{', '.join(STATUSES)}: an ADR with an archgate block is never enforced "
-                "without one"
-            )
-        if adr.has_archgate and not adr.criteria:
-            problems.append(
-                f"{adr.file}:{adr.archgate_line or 1}: archgate: no acceptance criteria or "
-                "constraints: nothing can be checked"
-            )
-        if adr.status == "accepted" and adr.has_archgate and adr.acceptance and not adr.decision:
-            problems.append(
-                f"{adr.file}:{adr.archgate_line or 1}: archgate.decision: an accepted ADR with "
-                "criteria must name the option it chose"
-            )
-        if adr.superseded_by and log.successor(adr) is None:
-            problems.append(
-                f"{adr.file}:{adr.status_line or 1}: status: superseded by "
-                f"{adr.superseded_by!r}, which is not in the log"
-            )
-    problems.extend(_supersede_cycles(log))
-    return problems
+    """The errors of a decision log, one line each (``file:line: field: message``; empty when
+    nothing breaks gating). :func:`lint_issues` has the warnings too."""
+    return [i.text for i in lint_issues(log) if i.severity == "error"]
 
 
-def _supersede_cycles(log: AdrLog) -> list[str]:
-    problems: list[str] = []
+def _supersede_cycles(log: AdrLog) -> list[LintIssue]:
+    problems: list[LintIssue] = []
     reported: set[str] = set()
     for start in log.adrs:
         chain: list[Adr] = []
+        seen: set[int] = set()
         cur: Adr | None = start
-        while cur is not None and cur not in chain:
+        while cur is not None and id(cur) not in seen:
             chain.append(cur)
+            seen.add(id(cur))
             cur = log.successor(cur)
         if cur is not None and cur.id not in reported:
             cycle = chain[chain.index(cur) :]
             reported.update(a.id for a in cycle)
             path = " -> ".join(a.id for a in [*cycle, cur])
-            problems.append(f"{cur.file}:{cur.status_line or 1}: status: supersede cycle {path}")
+            severity: Severity = "error" if any(a.has_archgate for a in cycle) else "warning"
+            problems.append(
+                LintIssue(
+                    severity, cur.file, cur.status_line or 1, f"status: supersede cycle {path}"
+                )
+            )
     return problems

@@ -11,7 +11,7 @@ import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from .adr import AdrLog, lint_log, load_log
+from .adr import AdrLog, lint_issues, load_log
 from .config import resolve_adr_dir
 from .errors import ArchgateError, CommandError
 from .terminal import table
@@ -40,19 +40,26 @@ def cmd_list(args: argparse.Namespace) -> int:
         rows = [[a.id, a.status, a.date or "", a.title[:60], a.file] for a in log]
         for line in table(rows, ["ADR", "status", "date", "title", "file"]):
             print(line)
+    # errors break gating (exit 1); warnings concern files used only as records (exit 0)
     for err in log.errors:
         print(f"error: {err}", file=sys.stderr)
+    for warning in log.warnings:
+        print(f"warning: {warning}", file=sys.stderr)
     return 1 if log.errors else 0
 
 
 def cmd_lint(args: argparse.Namespace) -> int:
     log = _load(args)
-    problems = lint_log(log)
-    for p in problems:
-        print(p)
-    if not problems:
+    issues = lint_issues(log)
+    for issue in issues:
+        print(issue)
+    errors = sum(1 for i in issues if i.severity == "error")
+    warnings = len(issues) - errors
+    if not issues:
         print(f"{len(log)} ADRs in {log.directory}: no problems")
-    return 1 if problems else 0
+    elif not errors:
+        print(f"{len(log)} ADRs in {log.directory}: {warnings} warning(s), no errors")
+    return 1 if errors or (args.strict and warnings) else 0
 
 
 def _add_common(p: argparse.ArgumentParser) -> None:
@@ -78,8 +85,17 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--format", choices=("table", "json"), default="table")
     p.set_defaults(handler=cmd_list)
 
-    p = sub.add_parser("lint", help="check every ADR; exit 1 with one line per problem")
+    p = sub.add_parser(
+        "lint",
+        help="check every ADR: one 'file:line: error|warning: message' line per problem; "
+        "exit 1 on errors (what breaks gating)",
+    )
     _add_common(p)
+    p.add_argument(
+        "--strict",
+        action="store_true",
+        help="exit 1 on warnings (log hygiene) too",
+    )
     p.set_defaults(handler=cmd_lint)
 
     for register in _extensions():

@@ -19,7 +19,7 @@ from typing import Any
 
 import pytest
 
-from .adr import AdrLog, find_adr_dir, load_log
+from .adr import AdrLog, DuplicateAdrIdError, find_adr_dir, load_log
 from .errors import ArchgateError, NeedsReviewWarning, SupersededAdrWarning
 from .fixture import Archgate
 from .linking import Link, links_for
@@ -78,18 +78,34 @@ class ArchgateSession:
                 "(set by --archgate-adr-dir or the archgate_adr_dir ini option)"
             )
         self.log: AdrLog = load_log(self.adr_dir, root=self.rootdir)
-        if self.log.errors:
-            lines = "\n  ".join(str(e) for e in self.log.errors)
+        # Only problems of files that take part in gating (an archgate block) stop the run;
+        # problems of files kept only as records are one notice line (see AdrLog), never a
+        # usage error and never a Python warning (suites run with filterwarnings=error).
+        dupes = self.log.gated_duplicate_ids()
+        dupe_files = {a.file for group in dupes.values() for a in group}
+        parse_errors = [
+            e
+            for e in self.log.errors
+            if not (isinstance(e, DuplicateAdrIdError) and e.file in dupe_files)
+        ]
+        if parse_errors:
+            lines = "\n  ".join(str(e) for e in parse_errors)
             raise pytest.UsageError(
-                f"archgate: {len(self.log.errors)} ADR file(s) cannot be parsed "
+                f"archgate: {len(parse_errors)} ADR file(s) cannot be parsed "
                 f"(run `archgate lint` for details):\n  {lines}"
             )
-        dupes = self.log.duplicate_ids()
         if dupes:
             lines = "\n  ".join(
                 f"{v[0].id}: {', '.join(a.file for a in v)}" for v in dupes.values()
             )
             raise pytest.UsageError(f"archgate: duplicate ADR ids:\n  {lines}")
+        self.log_notice: str | None = None
+        if self.log.warnings:
+            n = len(self.log.warnings)
+            self.log_notice = (
+                f"{n} problem{'s' if n != 1 else ''} in ADR files without an archgate block "
+                f"(gating is not affected; run `archgate lint`), first: {self.log.warnings[0]}"
+            )
 
         # where per-row predictions wait for paired comparisons; made by the controller and
         # shared with the workers, only in projects that have ADRs
@@ -107,7 +123,7 @@ class ArchgateSession:
         self.session_failures: list[str] = []
         self.strict_failures: list[str] = []
         self.errors: list[str] = []
-        self.notes: list[str] = []
+        self.notes: list[str] = [self.log_notice] if self.log_notice else []
         self._report: dict[str, Any] | None = None
         self._local_measurements: dict[str, list[Measurement]] = {}
         self.current_item: pytest.Item | None = None

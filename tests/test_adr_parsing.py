@@ -61,7 +61,8 @@ STATUS_TABLE = [
         "superseded",
         "20201016-use-the-adr-slug.md",
     ),
-    ("on hold", "unknown", None),
+    ("on hold", "proposed", None),
+    ("on ice", "unknown", None),
     ("accepted-ish", "unknown", None),
     ("Amended by [4. X](0004-x.md)", "unknown", None),
     ("", "unknown", None),
@@ -232,7 +233,8 @@ def test_adr_tools_status_at_end_of_file(tmp_path: Path) -> None:
         ("- **Status**: deprecated", "deprecated"),
         ("- **Status:** proposed", "proposed"),
         ("- Status: superseded by [20201029-superseder](20201029-superseder.md)", "superseded"),
-        ("- Status: on hold", "unknown"),
+        ("- Status: on hold", "proposed"),
+        ("- Status: on ice", "unknown"),
     ],
 )
 def test_log4brains_bullets(tmp_path: Path, bullet: str, status: str) -> None:
@@ -325,7 +327,13 @@ def test_crlf_and_bom(tmp_path: Path) -> None:
 def test_unterminated_front_matter_is_a_rule(tmp_path: Path) -> None:
     path = write(tmp_path, "0001-x.md", "---\nstatus: accepted\n# Title\n")
     adr = parse_adr(path)
-    assert (adr.status, adr.format, adr.title) == ("unknown", "plain", "Title")
+    # not front matter: the "status: accepted" line is read as a plain status line
+    assert (adr.status, adr.format, adr.title, adr.front_matter) == (
+        "accepted",
+        "plain",
+        "Title",
+        {},
+    )
 
 
 def test_split_front_matter_dots_terminator() -> None:
@@ -568,7 +576,15 @@ def test_unreadable_files(tmp_path: Path) -> None:
         ("Template.md", False),
         ("adr-template.md", False),
         ("adr-template-short.md", False),
-        ("my-template.md", True),
+        ("my-template.md", False),
+        ("adr-short-template.md", False),
+        ("0007-prompt-template-engine.md", True),
+        ("20200101-template-engine.md", True),
+        ("000-index.md", False),
+        ("0000-index.md", False),
+        ("toc.md", False),
+        ("0003-x.rst", True),
+        ("index.rst", False),
         ("0001-x.txt", False),
         ("0001-x.markdown", False),
     ],
@@ -667,9 +683,14 @@ def test_log_order_successor_and_titles(log: AdrLog) -> None:
 def test_load_log_collects_errors_and_keeps_the_rest(adr_log_dir: Path) -> None:
     write(adr_log_dir, "0006-broken.md", "---\nstatus: [accepted\n---\n")
     write(adr_log_dir, "README.md", "---\nstatus: [accepted\n---\n")
+    write(adr_log_dir, "0007-gated.md", "---\nstatus: accepted\narchgate: [\n---\n")
     log = load_log(adr_log_dir, root=adr_log_dir.parent)
     assert len(log) == 5
-    assert [e.file for e in log.errors] == ["adr/0006-broken.md"]
+    # a record without an archgate block is a warning; one with a block is an error
+    assert [e.file for e in log.warnings] == ["adr/0006-broken.md"]
+    assert [e.file for e in log.errors] == ["adr/0007-gated.md"]
+    assert log.failure("ADR-0006") is log.warnings[0]
+    assert log.failure("0007-gated") is log.errors[0]
 
 
 def test_load_log_missing_folder(tmp_path: Path) -> None:

@@ -158,7 +158,8 @@ def test_madr(corpora: Path) -> None:
         assert adr.id == f"ADR-{stem[:4]}", stem
         assert adr.title == title, stem
         assert adr.format == "madr", stem
-        assert adr.status == "unknown", stem  # Jekyll keys only; no status in these files
+        # Jekyll keys only; no status in these files but 0003's "on hold" (not yet taken)
+        assert adr.status == ("proposed" if stem.startswith("0003") else "unknown"), stem
         expected_raw = "on hold" if stem.startswith("0003") else None
         assert adr.status_raw == expected_raw, stem
     assert by_stem["0003-provide-own-madr-tools"].status_line == 4
@@ -226,7 +227,7 @@ def test_cli_lists_every_corpus(corpora: Path, name: str, tmp_path: Path) -> Non
     elif name == "adr-tools":
         assert set(statuses.values()) == {"accepted"}
     else:
-        assert set(statuses.values()) == {"unknown"}
+        assert set(statuses.values()) == {"unknown", "proposed"}
         raw = {Path(a["file"]).stem: a["status_raw"] for a in data}
         assert raw["0003-provide-own-madr-tools"] == "on hold"
 
