@@ -845,6 +845,17 @@ def _comment_title(fm: str | None) -> str | None:
     return None
 
 
+_YAML_KINDS = {
+    "dict": "mapping",
+    "list": "list",
+    "int": "number",
+    "float": "number",
+    "bool": "boolean (yes/no/true/false)",
+    "date": "date",
+    "datetime": "date",
+}
+
+
 def _allowed_statuses() -> str:
     return f"{', '.join(STATUSES)} (or a synonym such as approved, draft, declined, retired)"
 
@@ -993,9 +1004,11 @@ def _assemble(
         else:
             status_raw = _placeholder_text(fm_text, _status_node(node), value)
             if gated:
+                yaml_kind = _YAML_KINDS.get(type(value).__name__, type(value).__name__)
                 raise AdrError(
-                    f"status must be a plain word such as accepted, got {status_raw} (YAML reads "
-                    f"it as a {type(value).__name__}); write e.g. 'status: accepted'",
+                    f"status must be a plain word, one of {_allowed_statuses()}; got "
+                    f"{status_raw}, which YAML reads as a {yaml_kind}: an ADR with an archgate "
+                    "block is never enforced without one; write e.g. 'status: accepted'",
                     file=file,
                     line=status_line,
                     field="status",

@@ -29,9 +29,9 @@ from typing import Any
 _ADORNMENT = set("=-`:'\"~^_*+#<>.")
 
 
-def _adornment(line: str) -> bool:
+def _adornment(line: str, min_len: int = 3) -> bool:
     s = line.rstrip()
-    return len(s) >= 3 and s[0] in _ADORNMENT and s == s[0] * len(s)
+    return len(s) >= max(min_len, 1) and s[0] in _ADORNMENT and s == s[0] * len(s)
 
 
 def _field(line: str) -> tuple[str, str] | None:
@@ -81,8 +81,7 @@ def scan_rst(text: str) -> tuple[dict[str, Any], tuple[str, int] | None]:
             and line[:1] not in (" ", "\t")
             and not _adornment(line)
             and i + 1 < n
-            and _adornment(lines[i + 1])
-            and len(lines[i + 1].rstrip()) >= min(len(stripped), 3)
+            and _adornment(lines[i + 1], min(len(stripped), 3))
         ):
             title = stripped
         if title is not None:
