@@ -510,6 +510,8 @@ def _strip_md(text: str) -> str:
             last = end
         out.append(text[last:])
         text = "".join(out)
+    if text.count("~~") >= 2 and text.count("~~") % 2 == 0:
+        text = "".join(text.split("~~")[0::2])  # ~~struck-through~~ words are not read
     return text.replace("**", "").replace("__", "").replace("`", "").strip().strip("*_").strip()
 
 

@@ -112,6 +112,11 @@ DECORATED = {
     "numbered-heading": ("# X\n\n## 2. Status\n\nRejected\n\n## 3. Context\n", "rejected", None),
     "h3-heading-with-colon": ("# X\n\n### Status:\n\nProposed\n", "proposed", None),
     "status-line-in-section": ("# X\n\n## Status\n\nStatus: Accepted\n", "accepted", None),
+    "struck-through": (
+        "# X\n\n## Status\n\n~~Accepted~~ Superseded by ADR-0009\n",
+        "superseded",
+        "ADR-0009",
+    ),
 }
 
 
