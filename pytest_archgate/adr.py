@@ -102,6 +102,7 @@ _MAX_TITLE_CHARS = 1000
 
 # Names that are never decisions, after any leading number is removed (``000-index.md``).
 _NOT_ADR_STEMS = {"readme", "index", "toc", "table-of-contents", "contents", "_sidebar", "summary"}
+_TEMPLATE_WORDS = {"template", "adr", "madr", "short", "lite", "bare", "minimal", "full", "nygard"}
 _NUMBERED_NOT_ADR_STEMS = {"readme", "index", "toc", "table-of-contents", "contents"}
 
 # Every pattern here is anchored and linear (no nested or overlapping quantifiers).
@@ -230,9 +231,15 @@ def is_adr_file(path: Path) -> bool:
     if _NUMBER_RE.match(stem) and _strip_number(stem) in _NUMBERED_NOT_ADR_STEMS:
         return False
     if "template" in stem:
-        # "adr-template.md", "adr-short-template.md"; numbered or dated files are decisions
-        # about templates ("0007-prompt-template-engine.md")
-        return _DATE_PREFIX_RE.match(stem) is not None or number_from_stem(stem) is not None
+        # "adr-template.md", "adr-short-template.md", "0000-adr-template.md"; other numbered or
+        # dated files are decisions about templates ("0007-prompt-template-engine.md")
+        numbered = _DATE_PREFIX_RE.match(stem) is not None or number_from_stem(stem) is not None
+        if not numbered:
+            return False
+        rest = _DATE_PREFIX_RE.sub("", stem) if _DATE_PREFIX_RE.match(stem) else stem
+        rest = _strip_number(rest.lstrip(_SEPARATORS))
+        tokens = {t for t in re.split(r"[-_. ]", rest) if t}
+        return not (tokens and tokens <= _TEMPLATE_WORDS)
     return True
 
 

@@ -289,6 +289,8 @@ def test_title_heads_the_document(tmp_path: Path) -> None:
         "adr-template.md",
         "adr-short-template.md",
         "my-template.md",
+        "0000-adr-template.md",
+        "0000-template.md",
         "index.md",
         "000-index.md",
         "0000-index.md",
@@ -307,6 +309,8 @@ def test_not_adrs(name: str) -> None:
 def test_decisions_about_templates_are_adrs() -> None:
     assert is_adr_file(Path("0007-prompt-template-engine.md"))
     assert is_adr_file(Path("20200101-template-engine.md"))
+    assert is_adr_file(Path("0012-use-a-template.md"))
+    assert is_adr_file(Path("0023-handlebars-template-engine.md"))
 
 
 def test_placeholder_template_in_a_log_is_skipped(tmp_path: Path) -> None:
