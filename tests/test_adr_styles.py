@@ -421,3 +421,24 @@ def test_shared_numbers_are_warnings_and_ambiguous(tmp_path: Path) -> None:
     with pytest.raises(Exception, match=r"'ADR-0021' is ambiguous: 0021-a\.md, 0021-b\.md"):
         log.lookup("ADR-0021")
     assert isinstance(log, AdrLog)
+
+
+def test_rst_adrs_are_listed_and_linted(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    write(tmp_path / "docs" / "decisions", "0001-a.rst", "A\n=\n\n:status: Accepted\n")
+    write(
+        tmp_path / "docs" / "decisions",
+        "0002-b.rst",
+        "B\n=\n\n.. archgate:\n   decision: a\n   acceptance:\n     x: '>= 1'\n\n"
+        "Status\n------\n\nAcepted\n",
+    )
+    monkeypatch.chdir(tmp_path)
+    assert main(["list", "--format", "json"]) == 1
+    captured = capsys.readouterr()
+    assert [(a["id"], a["status"], a["format"]) for a in json.loads(captured.out)] == [
+        ("ADR-0001", "accepted", "rst")
+    ]
+    assert captured.err.startswith("error: docs/decisions/0002-b.rst:12: status: status 'Acepted'")
+    assert main(["lint"]) == 1
+    assert capsys.readouterr().out.startswith("docs/decisions/0002-b.rst:12: error: status: ")

@@ -62,6 +62,12 @@ PATHOLOGICAL = {
     "long front matter value": "---\ntitle: " + "a" * LINE + "\n---\n",
     "long front matter status": "---\nstatus: " + "a " * (LINE // 2) + "\n---\n",
     "fence markers": "```" * (LINE // 3) + "\n",
+    "criterion spec": (
+        "---\nstatus: accepted\narchgate:\n  decision: a\n  acceptance:\n    x: '>= "
+        + "1" * (LINE // 2)
+        + " " * (LINE // 2 - 200)
+        + "x'\n---\n"
+    ),
     "rst adornment": "T\n===\n\nStatus\n------\n\n" + "=" * LINE + "\n",
 }
 
