@@ -129,7 +129,7 @@ class ArchgateSession:
         # shared with the workers, only in projects that have ADRs
         self._own_scratch = False
         scratch = getattr(config, "workerinput", {}).get("archgate_scratch")
-        if scratch is None and self.log.adrs:
+        if scratch is None and any(a.criteria for a in self.log.adrs):
             scratch = tempfile.mkdtemp(prefix="archgate-")
             self._own_scratch = True
         self.scratch = Path(scratch) if scratch else None

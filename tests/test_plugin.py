@@ -1548,7 +1548,13 @@ def test_adr_dir_option(make_adr_project: Any) -> None:
     # without the option, nothing is found: the marker names an unknown ADR
     missing = run(project)
     assert missing.ret == USAGE_ERROR
-    missing.stderr.fnmatch_lines(["*no ADR 'ADR-0002' in no ADR folder found (0 ADRs)*"])
+    missing.stderr.fnmatch_lines(
+        [
+            "ERROR: archgate: test_models.py:3: no ADR 'ADR-0002': no ADR folder was found "
+            "(looked for adr, docs/adr, doc/adr, docs/decisions); set --archgate-adr-dir, "
+            "ARCHGATE_ADR_DIR or the archgate_adr_dir ini key"
+        ]
+    )
     result = run(project, "--archgate-adr-dir", "architecture/decisions")
     result.assert_outcomes(failed=1)
     result.stdout.fnmatch_lines(["*(architecture/decisions/0002-use-xgboost.md:11)"])
@@ -1674,6 +1680,17 @@ def test_project_without_adrs_is_untouched(
     report = json.loads((pytester.path / "report.json").read_text())
     assert (report["adrs"], report["adr_dir"], report["summary"]["adrs"]) == ([], None, 0)
     assert report["errors"] == []
+
+
+def test_marker_with_an_empty_adr_folder_says_so(make_adr_project: Any) -> None:
+    project: AdrProject = make_adr_project(standard=False)
+    project.tests("import pytest\n\n@pytest.mark.archgate(2)\ndef test_x():\n    pass\n")
+    result = run(project)
+    assert result.ret == USAGE_ERROR
+    result.stderr.fnmatch_lines(
+        [f"ERROR: archgate: test_models.py:3: no ADR 2: {project.adr_dir} holds no ADR files; *"]
+    )
+    assert "0 ADRs" not in result.stderr.str()
 
 
 def test_report_written_with_an_empty_adr_folder(
