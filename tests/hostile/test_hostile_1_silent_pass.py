@@ -366,9 +366,9 @@ def test_measurement_from_a_thread_during_the_call(
 
 LATE = """
     import threading
-    import time
     import pytest
 
+    GO = threading.Event()
     LATE = []
 
     @pytest.mark.archgate("ADR-0002")
@@ -376,7 +376,7 @@ LATE = """
         archgate.record("roc_auc", 0.95)
 
         def later():
-            time.sleep(0.3)
+            GO.wait(10)
             archgate.record("roc_auc", 0.5)   # after test_xgboost's teardown ended
 
         t = threading.Thread(target=later)
@@ -384,7 +384,8 @@ LATE = """
         LATE.append(t)
 
     def test_later():
-        time.sleep(0.6)
+        # test_xgboost's teardown is over by now: let the thread record, and wait for it
+        GO.set()
         for t in LATE:
             t.join()
 """
