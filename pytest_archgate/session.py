@@ -7,7 +7,7 @@ from workers on the test reports (``report.archgate``) of every phase (setup, ca
 serial and distributed runs go through the same code path.
 
 The gate is judged at session level from every measurement of every phase (see
-``adr/0006-the-gate-is-judged-per-session.md``): a linked test's outcome modifiers (``xfail``,
+``adr/0006-judge-the-gate-per-session.md``): a linked test's outcome modifiers (``xfail``,
 ``skip``, a rerun that passes) change how the test is shown, never whether a violated criterion
 of an accepted ADR fails the run.
 """
@@ -31,7 +31,7 @@ from .fixture import Archgate
 from .linking import Link, links_for
 from .measure import Measurement
 from .report import build_report, write_json_atomic
-from .settings import SettingError, resolve
+from .settings import SettingError, Settings, resolve
 from .terminal import summary_lines
 from .verdicts import AdrResult, CriterionResult, judge_all, judge_criterion
 
@@ -50,7 +50,7 @@ EXCUSE_TEXT = {
 }
 
 
-def _settings(config: pytest.Config) -> Any:
+def _settings(config: pytest.Config) -> Settings:
     """Every archgate setting: command line > ARCHGATE_* environment variable > ini key."""
     ini: dict[str, object] = {}
     for name in ("adr_dir", "report", "strict", "require_gpu"):

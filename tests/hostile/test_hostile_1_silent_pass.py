@@ -3,7 +3,7 @@
 A violated criterion of an accepted ADR must end in a failed run (exit 1) whatever the linked
 test does to its own outcome (xfail, skip, a rerun that passes) and in whichever phase or
 thread the measurement was recorded, serially and under pytest-xdist. The rule is in
-``adr/0006-the-gate-is-judged-per-session.md`` and the README ("What a linked test can do to the
+``adr/0006-judge-the-gate-per-session.md`` and the README ("What a linked test can do to the
 gate").
 
 The standard log (``tests/conftest.py``): ADR-0002 is accepted, decision ``xgboost``,
