@@ -25,7 +25,7 @@ from typing import Any
 
 import pytest
 
-from .adr import AdrLog, find_adr_dir, load_log
+from .adr import Adr, AdrLog, find_adr_dir, load_log
 from .errors import ArchgateError, NeedsReviewWarning, SupersededAdrWarning
 from .fixture import Archgate
 from .linking import Link, links_for
@@ -406,16 +406,20 @@ class ArchgateSession:
                     if _failure_key(adr.id, r.criterion.name, r.option) not in (
                         self.reported_failures
                     ):
-                        self.session_failures.append(r.message(adr) + self._excuse_note(r))
+                        self.session_failures.append(r.message(adr) + self._excuse_note(adr, r))
             if res.enforced and self.strict:
                 for r in res.violated_constraints:
                     self.strict_failures.append(f"needs review: {r.message(adr)}")
                 for r in res.unmeasured:
                     self.strict_failures.append(f"unmeasured: {r.message(adr)}")
 
-    def _excuse_note(self, r: CriterionResult) -> str:
+    def _excuse_note(self, adr: Adr, r: CriterionResult) -> str:
         """Why a failure shows here although a test measured it: its outcome was modified."""
-        seen = [(t, self.excused[t]) for t in r.tests if t in self.excused]
+        seen = [
+            (t, self.excused[t])
+            for t in r.tests
+            if t in self.excused and self._violated_by(adr, r, t)
+        ]
         if not seen:
             return ""
         parts = ", ".join(f"{t} {EXCUSE_TEXT.get(why, why)}" for t, why in seen)
@@ -423,6 +427,21 @@ class ArchgateSession:
             f"; {parts}: xfail, skip and reruns do not excuse a violated criterion of an "
             "accepted decision"
         )
+
+    def _violated_by(self, adr: Adr, r: CriterionResult, nodeid: str) -> bool:
+        """Whether ``nodeid``'s own measurements violate ``r`` (a ``vs`` needs both sides)."""
+        if r.criterion.vs is not None:
+            return True
+        mine = [
+            m
+            for m in self.measurements
+            if m.nodeid == nodeid and m.adr == adr.id and m.option == r.option
+        ]
+        try:
+            alone = judge_criterion(r.criterion, r.option, mine, role=r.role, enforced=True)
+        except ArchgateError:
+            return True
+        return alone.verdict == "fail"
 
     # ------------------------------------------------------------------ output
     def report_data(self) -> dict[str, Any]:

@@ -148,6 +148,33 @@ def test_skip_after_recording(adr_project: AdrProject, xdist: tuple[str, ...]) -
     assert_gate_failed(result, excuse="skipped after measuring")
 
 
+def test_session_line_names_only_the_test_that_violated(adr_project: AdrProject) -> None:
+    adr_project.tests(
+        """
+        import pytest
+
+        @pytest.mark.xfail(reason="unrelated bug")
+        @pytest.mark.archgate("ADR-0002")
+        def test_good_but_xfailed(archgate):
+            archgate.record("roc_auc", 0.95)
+            assert False
+
+        @pytest.fixture
+        def late(archgate):
+            yield
+            archgate.record("roc_auc", 0.874)
+
+        @pytest.mark.archgate("ADR-0002")
+        def test_xgboost(archgate, late):
+            pytest.skip("not today")
+        """
+    )
+    result = run(adr_project)
+    result.assert_outcomes(xfailed=1, skipped=1)
+    line = assert_gate_failed(result, excuse="skipped after measuring")
+    assert "test_good_but_xfailed" not in line
+
+
 def test_xfail_and_skip_without_violation_still_pass(adr_project: AdrProject) -> None:
     """The control: outcome modifiers keep working when no accepted criterion is violated."""
     adr_project.tests(
