@@ -66,7 +66,8 @@ def _add_common(p: argparse.ArgumentParser) -> None:
     p.add_argument(
         "--adr-dir",
         metavar="DIR",
-        help="ADR folder (default: the archgate_adr_dir ini option of the pytest config here)",
+        help="ADR folder (default: $ARCHGATE_ADR_DIR, else the archgate_adr_dir ini key of the "
+        "pytest configuration found from here, as pytest resolves it)",
     )
 
 

@@ -1,9 +1,11 @@
 """Reading archgate's settings outside pytest, for the CLI.
 
-The CLI must find the same ADR folder as the plugin, so it reads the ``archgate_adr_dir`` ini
-key from the project's pytest configuration the way pytest looks for it: the first of
-``pytest.ini``, ``.pytest.ini``, ``pyproject.toml`` (``[tool.pytest.ini_options]``),
-``tox.ini`` (``[pytest]``), ``setup.cfg`` (``[tool:pytest]``) in the current folder or above.
+The CLI must find the same ADR folder as the plugin, so it resolves ``adr_dir`` with the same
+rule (:mod:`pytest_archgate.settings`: command line > ``ARCHGATE_ADR_DIR`` > ini key) and reads
+the ``archgate_adr_dir`` ini key from the project's pytest configuration the way pytest looks for
+it: the first of ``pytest.toml``, ``.pytest.toml``, ``pytest.ini``, ``.pytest.ini``,
+``pyproject.toml`` (``[tool.pytest.ini_options]`` or ``[tool.pytest]``), ``tox.ini``
+(``[pytest]``), ``setup.cfg`` (``[tool:pytest]``) in the current folder or above.
 """
 
 from __future__ import annotations
@@ -14,6 +16,8 @@ from pathlib import Path
 from typing import Any
 
 from .adr import find_adr_dir
+from .errors import CommandError
+from .settings import SettingError, resolve_one
 
 
 def read_ini(start: Path) -> tuple[Path, dict[str, str]]:
@@ -70,10 +74,19 @@ def _ini_section(path: Path, section: str) -> dict[str, str] | None:
 
 
 def resolve_adr_dir(adr_dir: str | None, cwd: Path | None = None) -> tuple[Path | None, Path]:
-    """(ADR folder or None, project root) as the plugin would find them from ``cwd``."""
+    """(ADR folder or None, project root) as the plugin would find them from ``cwd``.
+
+    ``--adr-dir`` (``adr_dir``) is relative to ``cwd``, like any path typed on a command line;
+    ``ARCHGATE_ADR_DIR`` and the ini key are relative to the project root, as in pytest.
+    """
     cwd = cwd or Path.cwd()
     if adr_dir:
         path = Path(adr_dir)
         return (path if path.is_absolute() else cwd / path), cwd
     root, ini = read_ini(cwd)
-    return find_adr_dir(root, ini.get("archgate_adr_dir") or None), root
+    try:
+        resolved = resolve_one("adr_dir", ini={"adr_dir": ini.get("archgate_adr_dir")})
+    except SettingError as exc:  # pragma: no cover - a text setting has no invalid value
+        raise CommandError(exc.message, field=exc.source) from None
+    value = resolved.value if isinstance(resolved.value, str) else None
+    return find_adr_dir(root, value), root

@@ -9,6 +9,7 @@ paired ``vs`` criteria can be judged at the end of the session.
 from __future__ import annotations
 
 import math
+import threading
 import uuid
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
@@ -33,6 +34,12 @@ class Archgate:
 
     ``record``, ``evaluate`` and ``latency`` take an optional ``option=`` that overrides the
     marker's option, so one test can measure several candidates side by side.
+
+    Measurements may be recorded in any phase of the test (setup, call, teardown, finalizers)
+    and from any thread until the test's teardown ends; the plugin ships what is new after each
+    phase (:meth:`take`). After the teardown the recorder is closed: a later measurement (from a
+    thread that outlived the test) raises :class:`MeasurementError` and is reported through
+    ``on_late``, so it fails the run instead of vanishing.
     """
 
     def __init__(
@@ -42,12 +49,45 @@ class Archgate:
         *,
         scratch: Path | None = None,
         device: str = "cpu",
+        on_late: Callable[[str], None] | None = None,
     ) -> None:
         self.nodeid = nodeid
         self.links = list(links)
         self.measurements: list[Measurement] = []
         self._scratch = scratch
         self._device = device
+        self._lock = threading.Lock()
+        self._shipped = 0
+        self._closed = False
+        self._on_late = on_late
+
+    # ------------------------------------------------------------------ phases
+    def take(self, *, close: bool = False) -> list[Measurement]:
+        """The measurements recorded since the last call; ``close`` refuses later ones."""
+        with self._lock:
+            new = self.measurements[self._shipped :]
+            self._shipped = len(self.measurements)
+            if close:
+                self._closed = True
+        return new
+
+    @property
+    def closed(self) -> bool:
+        return self._closed
+
+    def _append(self, measurement: Measurement) -> None:
+        with self._lock:
+            if not self._closed:
+                self.measurements.append(measurement)
+                return
+        message = (
+            f"{self.nodeid}: {measurement.metric} [{measurement.option}] for {measurement.adr} "
+            "was recorded after the test's teardown ended (a thread that outlived the test?); "
+            "it cannot be judged: wait for the thread before the test's teardown returns"
+        )
+        if self._on_late is not None:
+            self._on_late(message)
+        raise MeasurementError(message, field=measurement.metric)
 
     # ------------------------------------------------------------------ introspection
     @property
@@ -106,7 +146,7 @@ class Archgate:
         environment: dict[str, Any] | None = None,
     ) -> None:
         for link, chosen in self._targets(option):
-            self.measurements.append(
+            self._append(
                 Measurement(
                     adr=link.adr.id,
                     option=chosen,
@@ -334,7 +374,7 @@ class Archgate:
             est = make(model, chosen)
             if est is None:
                 continue
-            self.measurements.append(
+            self._append(
                 Measurement(
                     adr=link.adr.id,
                     option=chosen,

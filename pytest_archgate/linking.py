@@ -85,6 +85,18 @@ def _links_from_mark(
                 field=f"{item.nodeid} marker",
             )
         adr = log.get(ref)
+        if adr is None and not log.adrs:
+            # no "in no ADR folder found (0 ADRs)": say what is missing and how to point at it
+            missing = (
+                f"{log.directory} holds no ADR files"
+                if log.directory is not None
+                else "no ADR folder was found (looked for adr, docs/adr, doc/adr, docs/decisions)"
+            )
+            raise UnknownAdrError(
+                f"no ADR {ref!r}: {missing}; set --archgate-adr-dir, ARCHGATE_ADR_DIR or the "
+                "archgate_adr_dir ini key",
+                file=_where(item),
+            )
         if adr is None:
             adr = log.lookup(ref, where=_where(item))
         chosen = option if option is not None else adr.decision

@@ -15,57 +15,75 @@ import pytest
 from .errors import ArchgateError
 from .linking import GPU_MARKER_HELP, MARKER_HELP
 from .session import ArchgateSession
+from .settings import help_text
 
 if TYPE_CHECKING:
     from .fixture import Archgate
 
 SESSION_KEY = pytest.StashKey[ArchgateSession]()
-# the configured sessions, innermost last (pytester runs pytest inside pytest)
-_ACTIVE: list[ArchgateSession] = []
+INSPECTING_KEY = pytest.StashKey[bool]()
+# the configured sessions, innermost last (pytester runs pytest inside pytest); None stands for
+# a run that only inspects (--collect-only, --help, ...), which has no session
+_ACTIVE: list[ArchgateSession | None] = []
 
-HELP_ADR_DIR = (
-    "folder holding the ADRs, relative to the rootdir (default: adr, else the first existing "
-    "of docs/adr, doc/adr, docs/decisions); env ARCHGATE_ADR_DIR"
+HELP_ADR_DIR = help_text("adr_dir")
+HELP_REPORT = help_text("report")
+HELP_STRICT = help_text("strict")
+HELP_REQUIRE_GPU = help_text("require_gpu")
+
+# options of runs that only show something (tests, fixtures, markers, help): they never judge
+# ADRs, write a report or a job summary, or fail because of archgate
+INSPECTION_OPTIONS = (
+    "collectonly",
+    "help",
+    "version",
+    "showfixtures",
+    "show_fixtures_per_test",
+    "markers",
+    "setupplan",
 )
-HELP_REPORT = "write the archgate JSON report to this path; env ARCHGATE_REPORT"
-HELP_STRICT = (
-    "fail the run when an accepted ADR has unmeasured criteria or violated constraints; "
-    "env ARCHGATE_STRICT=1"
-)
-HELP_REQUIRE_GPU = (
-    "fail, instead of skip, @pytest.mark.gpu tests when no CUDA device is usable; "
-    "env ARCHGATE_REQUIRE_GPU=1"
-)
+
+
+def inspection_only(config: pytest.Config) -> bool:
+    """True for ``--collect-only``, ``--help``, ``--fixtures``, ``--markers``, ``--version``..."""
+    return any(getattr(config.option, name, False) for name in INSPECTION_OPTIONS)
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
-    """Register archgate's command-line options and ini keys."""
+    """Register archgate's command-line options and ini keys (see settings.py)."""
     group = parser.getgroup("archgate", "architecture decisions (pytest-archgate)")
     group.addoption("--archgate-adr-dir", dest="archgate_adr_dir", metavar="DIR", help=HELP_ADR_DIR)
     group.addoption("--archgate-report", dest="archgate_report", metavar="PATH", help=HELP_REPORT)
+    # flags default to None, not False: "not given" lets the environment and the ini speak
     group.addoption(
         "--archgate-strict",
         dest="archgate_strict",
         action="store_true",
-        default=False,
+        default=None,
         help=HELP_STRICT,
     )
     group.addoption(
         "--archgate-require-gpu",
         dest="archgate_require_gpu",
         action="store_true",
-        default=False,
+        default=None,
         help=HELP_REQUIRE_GPU,
     )
     parser.addini("archgate_adr_dir", HELP_ADR_DIR, default="adr")
     parser.addini("archgate_report", HELP_REPORT, default="")
     parser.addini("archgate_strict", HELP_STRICT, type="bool", default=False)
+    parser.addini("archgate_require_gpu", HELP_REQUIRE_GPU, type="bool", default=False)
 
 
 def pytest_configure(config: pytest.Config) -> None:
     """Register the markers and the session object that owns the run-time hooks."""
     config.addinivalue_line("markers", MARKER_HELP)
     config.addinivalue_line("markers", GPU_MARKER_HELP)
+    if inspection_only(config):
+        # collection is not judgement: no ADR is read, so nothing can fail or be written
+        _ACTIVE.append(None)
+        config.stash[INSPECTING_KEY] = True
+        return
     try:
         session = ArchgateSession(config)
     except ArchgateError as exc:
@@ -77,6 +95,13 @@ def pytest_configure(config: pytest.Config) -> None:
 
 def pytest_unconfigure(config: pytest.Config) -> None:
     """Drop the session object and its scratch folder."""
+    if config.stash.get(INSPECTING_KEY, False):
+        del config.stash[INSPECTING_KEY]
+        if None in _ACTIVE:
+            # the innermost placeholder: remove the last None
+            index = len(_ACTIVE) - 1 - _ACTIVE[::-1].index(None)
+            del _ACTIVE[index]
+        return
     session = config.stash.get(SESSION_KEY, None)
     if session is not None:
         if session in _ACTIVE:
@@ -91,7 +116,11 @@ def archgate() -> Archgate:
     """Record measurements (``record``, ``evaluate``, ``latency``) for the test's linked ADRs."""
     # The session knows the item being set up; asking for `request` instead would make pytest
     # build a fixture definition for it on every test, which shows in large suites.
-    session = _ACTIVE[-1]
-    item = session.current_item
-    assert item is not None, "the archgate fixture is only available inside a test"
+    session = _ACTIVE[-1] if _ACTIVE else None
+    item = session.current_item if session is not None else None
+    if session is None or item is None:
+        from .fixture import Archgate as _Archgate
+
+        # outside a judged run (e.g. --setup-plan) measurements have nowhere to go
+        return _Archgate("(not judged)", [])
     return session.recorder(item)

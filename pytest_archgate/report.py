@@ -112,7 +112,7 @@ def adr_entry(result: AdrResult, successor: Adr | None = None) -> dict[str, Any]
         "baseline": adr.baseline,
         "options": [o for o in result.options if o is not None],
         "tests": result.tests,
-        "failing": [r.criterion.name for r in result.failing],
+        "failing": list(dict.fromkeys(r.criterion.name for r in result.failing)),
         "unmeasured": sorted({r.criterion.name for r in result.unmeasured}),
         "criteria": [r.to_json() for r in result.criteria],
         "constraints": [r.to_json() for r in result.constraints],

@@ -3,8 +3,13 @@
 ``plugin.py`` registers one :class:`ArchgateSession` per run. On an xdist worker it links tests
 and records measurements; on the controller (or a serial run) it gathers the measurements from
 test reports, judges every ADR once, applies the gate and writes the outputs. Measurements travel
-from workers on the test reports (``report.archgate``), so serial and distributed runs go through
-the same code path.
+from workers on the test reports (``report.archgate``) of every phase (setup, call, teardown), so
+serial and distributed runs go through the same code path.
+
+The gate is judged at session level from every measurement of every phase (see
+``adr/0006-judge-the-gate-per-session.md``): a linked test's outcome modifiers (``xfail``,
+``skip``, a rerun that passes) change how the test is shown, never whether a violated criterion
+of an accepted ADR fails the run.
 """
 
 from __future__ import annotations
@@ -12,6 +17,7 @@ from __future__ import annotations
 import os
 import shutil
 import tempfile
+import threading
 import warnings
 from collections.abc import Generator, Sequence
 from pathlib import Path
@@ -19,12 +25,13 @@ from typing import Any
 
 import pytest
 
-from .adr import AdrLog, DuplicateAdrIdError, find_adr_dir, load_log
+from .adr import Adr, AdrLog, DuplicateAdrIdError, find_adr_dir, load_log
 from .errors import ArchgateError, NeedsReviewWarning, SupersededAdrWarning
 from .fixture import Archgate
 from .linking import Link, links_for
 from .measure import Measurement
 from .report import build_report, write_json_atomic
+from .settings import SettingError, Settings, resolve
 from .terminal import summary_lines
 from .verdicts import AdrResult, CriterionResult, judge_all, judge_criterion
 
@@ -34,9 +41,51 @@ FAILED_KEY = pytest.StashKey[list[str]]()
 PROBLEM_KEY = pytest.StashKey[str]()
 NOTES_KEY = pytest.StashKey[list[str]]()
 
+# what a test's outcome said although it measured a violated criterion (see _excuse)
+EXCUSE_TEXT = {
+    "xfailed": "is marked xfail",
+    "xpassed": "is marked xfail",
+    "skipped": "skipped after measuring",
+    "rerun": "was rerun",
+}
 
-def _env_flag(value: str | None) -> bool:
-    return (value or "").strip().lower() in ("1", "true", "yes", "on")
+
+def _settings(config: pytest.Config) -> Settings:
+    """Every archgate setting: command line > ARCHGATE_* environment variable > ini key."""
+    ini: dict[str, object] = {}
+    for name in ("adr_dir", "report", "strict", "require_gpu"):
+        key = f"archgate_{name}"
+        try:
+            ini[name] = config.getini(key)
+        except (ValueError, pytest.UsageError) as exc:  # pytest's bool parsing of the value
+            raise pytest.UsageError(
+                f"archgate: ini key {key}: {exc}; use one of 1, true, yes, on or 0, false, no, off"
+            ) from None
+    try:
+        return resolve(
+            cli={
+                "adr_dir": config.getoption("archgate_adr_dir"),
+                "report": config.getoption("archgate_report"),
+                # store_true flags default to None: "not given", so the environment can speak
+                "strict": config.getoption("archgate_strict") or None,
+                "require_gpu": config.getoption("archgate_require_gpu") or None,
+            },
+            ini=ini,
+        )
+    except SettingError as exc:
+        raise pytest.UsageError(f"archgate: {exc}") from None
+
+
+def _excuse(report: pytest.TestReport) -> str | None:
+    """How a report's outcome would hide a failure: xfail, skip, or a rerun."""
+    if hasattr(report, "wasxfail"):
+        return "xpassed" if report.passed else "xfailed"
+    outcome: str = str(getattr(report, "outcome", ""))
+    if outcome == "rerun":  # pytest-rerunfailures' outcome of an attempt it retries
+        return "rerun"
+    if report.skipped:
+        return "skipped"
+    return None
 
 
 def _failure_key(adr: str, criterion: str, option: str | None) -> str:
@@ -49,33 +98,18 @@ class ArchgateSession:
     def __init__(self, config: pytest.Config) -> None:
         self.config = config
         self.is_worker = hasattr(config, "workerinput")
-        # precedence everywhere: command line > ARCHGATE_* environment variable > ini key
-        env = os.environ
-        self.strict = bool(
-            config.getoption("archgate_strict")
-            or _env_flag(env.get("ARCHGATE_STRICT"))
-            or config.getini("archgate_strict")
-        )
-        self.require_gpu = bool(
-            config.getoption("archgate_require_gpu") or _env_flag(env.get("ARCHGATE_REQUIRE_GPU"))
-        )
-        report = (
-            config.getoption("archgate_report")
-            or env.get("ARCHGATE_REPORT")
-            or config.getini("archgate_report")
-        )
-        self.report_path = Path(report) if report else None
+        # one rule everywhere (settings.py): command line > ARCHGATE_* environment > ini key
+        settings = _settings(config)
+        self.strict: bool = settings.strict
+        self.require_gpu: bool = settings.require_gpu
+        self.report_path = Path(settings.report) if settings.report else None
         self.rootdir = Path(str(config.rootpath))
-        configured = (
-            config.getoption("archgate_adr_dir")
-            or env.get("ARCHGATE_ADR_DIR")
-            or config.getini("archgate_adr_dir")
-        )
-        self.adr_dir = find_adr_dir(self.rootdir, configured)
+        self.adr_dir = find_adr_dir(self.rootdir, settings.adr_dir)
         if self.adr_dir is not None and not self.adr_dir.is_dir():
+            source = settings.sources["adr_dir"]
             raise pytest.UsageError(
-                f"archgate: ADR folder {self.adr_dir} does not exist "
-                "(set by --archgate-adr-dir or the archgate_adr_dir ini option)"
+                f"archgate: ADR folder {self.adr_dir} does not exist (set by "
+                f"{'--archgate-adr-dir' if source == 'command line' else source})"
             )
         self.log: AdrLog = load_log(self.adr_dir, root=self.rootdir)
         # Only problems of files that take part in gating (an archgate block) stop the run;
@@ -99,19 +133,13 @@ class ArchgateSession:
                 f"{v[0].id}: {', '.join(a.file for a in v)}" for v in dupes.values()
             )
             raise pytest.UsageError(f"archgate: duplicate ADR ids:\n  {lines}")
-        self.log_notice: str | None = None
-        if self.log.warnings:
-            n = len(self.log.warnings)
-            self.log_notice = (
-                f"{n} problem{'s' if n != 1 else ''} in ADR files without an archgate block "
-                f"(gating is not affected; run `archgate lint`), first: {self.log.warnings[0]}"
-            )
+        # problems of files kept only as records: one terminal line, see _log_notice
 
         # where per-row predictions wait for paired comparisons; made by the controller and
         # shared with the workers, only in projects that have ADRs
         self._own_scratch = False
         scratch = getattr(config, "workerinput", {}).get("archgate_scratch")
-        if scratch is None and self.log.adrs:
+        if scratch is None and any(a.criteria for a in self.log.adrs):
             scratch = tempfile.mkdtemp(prefix="archgate-")
             self._own_scratch = True
         self.scratch = Path(scratch) if scratch else None
@@ -123,10 +151,16 @@ class ArchgateSession:
         self.session_failures: list[str] = []
         self.strict_failures: list[str] = []
         self.errors: list[str] = []
-        self.notes: list[str] = [self.log_notice] if self.log_notice else []
+        self.notes: list[str] = []
         self._report: dict[str, Any] | None = None
         self._local_measurements: dict[str, list[Measurement]] = {}
         self.current_item: pytest.Item | None = None
+        # nodeid -> how its outcome would have hidden a failure (xfail, skip, rerun)
+        self.excused: dict[str, str] = {}
+        # measurements that arrived after their test's teardown (threads outliving the test)
+        self.late_errors: list[str] = []
+        self._late_lock = threading.Lock()
+        self._late_counted = 0
 
     # ------------------------------------------------------------------ lifecycle
     def close(self) -> None:
@@ -138,6 +172,19 @@ class ArchgateSession:
         """Hand the controller's scratch folder to each xdist worker."""
         if self.scratch is not None:
             node.workerinput["archgate_scratch"] = str(self.scratch)
+
+    @pytest.hookimpl(optionalhook=True)
+    def pytest_testnodedown(self, node: Any, error: Any) -> None:
+        """Gather the late measurements a worker saw after its tests' teardowns."""
+        output = getattr(node, "workeroutput", None) or {}
+        for msg in output.get("archgate_late", []):
+            self._late(str(msg))
+
+    def _late(self, message: str) -> None:
+        """A measurement arrived after its test's teardown ended: an error of the run."""
+        with self._late_lock:
+            if message not in self.late_errors:
+                self.late_errors.append(message)
 
     # ------------------------------------------------------------------ collection
     def pytest_collection_modifyitems(self, items: list[pytest.Item]) -> None:
@@ -164,6 +211,14 @@ class ArchgateSession:
     def pytest_runtest_setup(self, item: pytest.Item) -> None:
         """Error on bad markers (xdist); skip or fail ``gpu`` tests without a CUDA device."""
         self.current_item = item
+        # a rerun (pytest-rerunfailures) sets the same item up again: the earlier attempt's
+        # recorder is closed and its measurements already shipped, so start a fresh one
+        if RECORDER_KEY in item.stash:
+            del item.stash[RECORDER_KEY]
+        if FAILED_KEY in item.stash:
+            del item.stash[FAILED_KEY]
+        if NOTES_KEY in item.stash:
+            del item.stash[NOTES_KEY]
         problem = item.stash.get(PROBLEM_KEY, None)
         if problem is not None:
             pytest.fail(problem, pytrace=False)
@@ -179,11 +234,15 @@ class ArchgateSession:
                     if succ is not None
                     else (f"; superseded by {adr.superseded_by}" if adr.superseded_by else "")
                 )
-                warnings.warn(
+                # attributed to the test's own file and line, not to this module
+                path, lineno, _ = item.location
+                warnings.warn_explicit(
                     SupersededAdrWarning(
                         f"{item.nodeid} is linked to {adr.id}, which is {adr.status}{succ_text}"
                     ),
-                    stacklevel=1,
+                    category=SupersededAdrWarning,
+                    filename=str(item.path) if item.path else path,
+                    lineno=(lineno or 0) + 1,
                 )
         # a marker, not a keyword: a parametrize id "gpu" must not make a test need CUDA
         if item.get_closest_marker("gpu") is None:
@@ -205,7 +264,11 @@ class ArchgateSession:
         if rec is None:
             device = "cuda" if item.get_closest_marker("gpu") is not None else "cpu"
             rec = Archgate(
-                item.nodeid, item.stash.get(LINKS_KEY, []), scratch=self.scratch, device=device
+                item.nodeid,
+                item.stash.get(LINKS_KEY, []),
+                scratch=self.scratch,
+                device=device,
+                on_late=self._late,
             )
             item.stash[RECORDER_KEY] = rec
         return rec
@@ -277,22 +340,23 @@ class ArchgateSession:
         links = item.stash.get(LINKS_KEY, None)
         if not links:
             return report
-        if call.when == "call" or (call.when == "setup" and report.outcome != "passed"):
-            rec = item.stash.get(RECORDER_KEY, None)
-            if rec is not None and not self.is_worker:
-                self._local_measurements[report.nodeid] = rec.measurements
-            report.archgate = {  # type: ignore[attr-defined]
-                # a measurement the test could not make (NaN, one class, a raising callable)
-                "errors": [f"{item.nodeid}: {error}"] if error else [],
-                "links": [link.to_json() for link in links],
-                # xdist ships reports between processes as JSON; in one process the objects
-                # are handed over directly (the report itself stays serialisable)
-                "measurements": [m.to_json() for m in rec.measurements]
-                if rec and self.is_worker
-                else [],
-                "failed": item.stash.get(FAILED_KEY, []),
-                "notes": item.stash.get(NOTES_KEY, []),
-            }
+        # every phase ships what was recorded since the last one: setup (fixtures), call,
+        # teardown (code after a fixture's yield, finalizers, threads joined by then); the
+        # teardown closes the recorder, so later measurements are errors, never dropped
+        rec = item.stash.get(RECORDER_KEY, None)
+        new = rec.take(close=call.when == "teardown") if rec is not None else []
+        if new and not self.is_worker:
+            self._local_measurements.setdefault(report.nodeid, []).extend(new)
+        report.archgate = {  # type: ignore[attr-defined]
+            # a measurement the test could not make (NaN, one class, a raising callable)
+            "errors": [f"{item.nodeid}: {error}"] if error else [],
+            "links": [link.to_json() for link in links],
+            # xdist ships reports between processes as JSON; in one process the objects are
+            # handed over directly (the report itself stays serialisable)
+            "measurements": [m.to_json() for m in new] if self.is_worker else [],
+            "failed": item.stash.get(FAILED_KEY, []) if call.when == "call" else [],
+            "notes": item.stash.get(NOTES_KEY, []) if call.when == "call" else [],
+        }
         return report
 
     def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
@@ -305,7 +369,13 @@ class ArchgateSession:
             self.tests_by_adr.setdefault(link["adr"], set()).add(report.nodeid)
         self.measurements.extend(Measurement.from_json(m) for m in data.get("measurements", []))
         self.measurements.extend(self._local_measurements.pop(report.nodeid, ()))
-        self.reported_failures.update(data.get("failed", []))
+        # a failure counts as shown only when the test is reported failed; an xfailed,
+        # skipped or rerun test does not show it, so the session gate reports it instead
+        excuse = _excuse(report)
+        if excuse is not None:
+            self.excused.setdefault(report.nodeid, excuse)
+        if report.failed:
+            self.reported_failures.update(data.get("failed", []))
         self.notes.extend(n for n in data.get("notes", []) if n not in self.notes)
 
     @pytest.hookimpl(wrapper=True)
@@ -316,9 +386,18 @@ class ArchgateSession:
         finally:
             # also after -x / --maxfail stopped the loop: judge what was measured
             if not self.is_worker:
+                self._take_late()
                 self.judge()
                 if self.session_failures or self.strict_failures or self.errors:
                     session.testsfailed += 1
+
+    def _take_late(self) -> bool:
+        """Move late measurements not yet counted into the run's errors; True when any."""
+        with self._late_lock:
+            fresh = self.late_errors[self._late_counted :]
+            self._late_counted = len(self.late_errors)
+        self.errors.extend(m for m in fresh if m not in self.errors)
+        return bool(fresh)
 
     def judge(self) -> None:
         try:
@@ -337,12 +416,42 @@ class ArchgateSession:
                     if _failure_key(adr.id, r.criterion.name, r.option) not in (
                         self.reported_failures
                     ):
-                        self.session_failures.append(r.message(adr))
+                        self.session_failures.append(r.message(adr) + self._excuse_note(adr, r))
             if res.enforced and self.strict:
                 for r in res.violated_constraints:
                     self.strict_failures.append(f"needs review: {r.message(adr)}")
                 for r in res.unmeasured:
                     self.strict_failures.append(f"unmeasured: {r.message(adr)}")
+
+    def _excuse_note(self, adr: Adr, r: CriterionResult) -> str:
+        """Why a failure shows here although a test measured it: its outcome was modified."""
+        seen = [
+            (t, self.excused[t])
+            for t in r.tests
+            if t in self.excused and self._violated_by(adr, r, t)
+        ]
+        if not seen:
+            return ""
+        parts = ", ".join(f"{t} {EXCUSE_TEXT.get(why, why)}" for t, why in seen)
+        return (
+            f"; {parts}: xfail, skip and reruns do not excuse a violated criterion of an "
+            "accepted decision"
+        )
+
+    def _violated_by(self, adr: Adr, r: CriterionResult, nodeid: str) -> bool:
+        """Whether ``nodeid``'s own measurements violate ``r`` (a ``vs`` needs both sides)."""
+        if r.criterion.vs is not None:
+            return True
+        mine = [
+            m
+            for m in self.measurements
+            if m.nodeid == nodeid and m.adr == adr.id and m.option == r.option
+        ]
+        try:
+            alone = judge_criterion(r.criterion, r.option, mine, role=r.role, enforced=True)
+        except ArchgateError:
+            return True
+        return alone.verdict == "fail"
 
     # ------------------------------------------------------------------ output
     def report_data(self) -> dict[str, Any]:
@@ -386,14 +495,41 @@ class ArchgateSession:
         )
 
     def pytest_terminal_summary(self, terminalreporter: Any) -> None:
-        """The ``archgate`` section: one row per ADR with criteria or linked tests."""
-        if self.is_worker or (not self.results and not self.errors):
+        """The ``archgate`` section: one row per ADR with criteria or linked tests.
+
+        A project that does not use archgate (no criteria, no linked tests) gets at most one
+        line: the unreadable ADR files that are not used for gating, and the report path
+        when one was asked for.
+        """
+        if self.is_worker:
             return
         tr = terminalreporter
+        if self.results or self.errors:
+            self._write_section(tr)
+        notice = self._log_notice()
+        if notice is not None:
+            tr.write_line(notice, yellow=True)
+        if self.report_path is not None:
+            tr.write_line(f"archgate report: {self.report_path}")
+
+    def _log_notice(self) -> str | None:
+        """One line about ADR files that could not be read but are not used for gating."""
+        problems = list(getattr(self.log, "warnings", None) or [])
+        if not problems:
+            return None
+        n = len(problems)
+        where = f" in {self.log.directory}" if getattr(self.log, "directory", None) else ""
+        return (
+            f"archgate: {n} ADR file{'s' if n != 1 else ''}{where} could not be read and "
+            f"{'are' if n != 1 else 'is'} not used for gating (run `archgate lint` for details)"
+        )
+
+    def _write_section(self, tr: Any) -> None:
         tr.write_sep("=", "archgate")
         data = self.report_data()
-        for line in summary_lines(data["adrs"]):
-            tr.write_line(line)
+        if data["adrs"]:
+            for line in summary_lines(data["adrs"]):
+                tr.write_line(line)
         from .comparison import comparison_lines
 
         for entry in data["adrs"]:
@@ -416,13 +552,21 @@ class ArchgateSession:
                     "no longer hold",
                     yellow=True,
                 )
-        if self.report_path is not None:
-            tr.write_line(f"archgate report: {self.report_path}")
 
     def pytest_sessionfinish(self, session: pytest.Session) -> None:
         """Write the JSON report, publish to GitHub Actions, raise needs-review warnings."""
         if self.is_worker:
+            # late measurements seen on this worker travel to the controller (testnodedown)
+            output = getattr(self.config, "workeroutput", None)
+            if output is not None:
+                with self._late_lock:
+                    output["archgate_late"] = list(self.late_errors)
             return
+        if self._take_late():
+            # a measurement arrived after the gate was judged: the run cannot pass
+            self._report = None
+            if session.exitstatus == pytest.ExitCode.OK:
+                session.exitstatus = pytest.ExitCode.TESTS_FAILED
         for res in self.results:
             for r in res.violated_constraints:
                 self._warn_needs_review(session, res, r)
@@ -433,7 +577,8 @@ class ArchgateSession:
                 self.full_report(),
                 report_path=str(self.report_path) if self.report_path else None,
             )
-        if self.report_path is not None and (self.results or self.errors or self.log.adrs):
+        if self.report_path is not None:
+            # always, also without an ADR folder or ADRs: CI steps read it unconditionally
             path = self.report_path
             if not path.is_absolute():
                 path = Path(str(self.config.invocation_params.dir)) / path

@@ -15,6 +15,8 @@ from typing import Any
 import pytest
 from conftest import AdrProject, criterion, entry, no_traceback
 
+from pytest_archgate.adr import AdrLog
+
 # plugins that this venv installs but the inner runs do not need: they only slow start-up
 FAST = (
     "-p",
@@ -1546,7 +1548,13 @@ def test_adr_dir_option(make_adr_project: Any) -> None:
     # without the option, nothing is found: the marker names an unknown ADR
     missing = run(project)
     assert missing.ret == USAGE_ERROR
-    missing.stderr.fnmatch_lines(["*no ADR 'ADR-0002' in no ADR folder found (0 ADRs)*"])
+    missing.stderr.fnmatch_lines(
+        [
+            "ERROR: archgate: test_models.py:3: no ADR 'ADR-0002': no ADR folder was found "
+            "(looked for adr, docs/adr, doc/adr, docs/decisions); set --archgate-adr-dir, "
+            "ARCHGATE_ADR_DIR or the archgate_adr_dir ini key"
+        ]
+    )
     result = run(project, "--archgate-adr-dir", "architecture/decisions")
     result.assert_outcomes(failed=1)
     result.stdout.fnmatch_lines(["*(architecture/decisions/0002-use-xgboost.md:11)"])
@@ -1647,6 +1655,15 @@ def test_missing_configured_dir_is_a_usage_error(make_adr_project: Any) -> None:
     assert no_traceback(output(result))
 
 
+def archgate_lines(result: pytest.RunResult) -> list[str]:
+    """Output lines that come from archgate (not pytest's header naming the plugin or tmp dir)."""
+    return [
+        line
+        for line in result.outlines
+        if "archgate" in line.lower() and not line.startswith(("plugins:", "rootdir:"))
+    ]
+
+
 def test_project_without_adrs_is_untouched(
     pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -1657,4 +1674,119 @@ def test_project_without_adrs_is_untouched(
     result.assert_outcomes(passed=1)
     assert result.ret == 0
     assert "= archgate =" not in result.stdout.str()
-    assert not (pytester.path / "report.json").exists()
+    # the one archgate line: the report asked for, written also without an ADR folder (CI steps
+    # read it unconditionally)
+    assert archgate_lines(result) == ["archgate report: report.json"]
+    report = json.loads((pytester.path / "report.json").read_text())
+    assert (report["adrs"], report["adr_dir"], report["summary"]["adrs"]) == ([], None, 0)
+    assert report["errors"] == []
+
+
+def test_marker_with_an_empty_adr_folder_says_so(make_adr_project: Any) -> None:
+    project: AdrProject = make_adr_project(standard=False)
+    project.tests("import pytest\n\n@pytest.mark.archgate(2)\ndef test_x():\n    pass\n")
+    result = run(project)
+    assert result.ret == USAGE_ERROR
+    result.stderr.fnmatch_lines(
+        [f"ERROR: archgate: test_models.py:3: no ADR 2: {project.adr_dir} holds no ADR files; *"]
+    )
+    assert "0 ADRs" not in result.stderr.str()
+
+
+def test_report_written_with_an_empty_adr_folder(
+    pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("GITHUB_ACTIONS", raising=False)
+    pytester.makeini("[pytest]\n")
+    (pytester.path / "adr").mkdir()
+    pytester.makepyfile("def test_plain():\n    assert True\n")
+    result = pytester.runpytest(*FAST, *IN_PROCESS, "--archgate-report=out/report.json")
+    assert result.ret == 0
+    assert "= archgate =" not in result.stdout.str()
+    report = json.loads((pytester.path / "out" / "report.json").read_text())
+    assert report["adrs"] == []
+    assert report["adr_dir"] == str(pytester.path / "adr")
+
+
+def test_project_without_archgate_use_runs_as_without_the_plugin(
+    make_adr_project: Any,
+) -> None:
+    """ADRs without archgate blocks, tests without markers: nothing archgate shows or fails."""
+    project: AdrProject = make_adr_project(
+        "docs/decisions",
+        standard=False,
+        **{
+            "0001-use-postgres": "# 1. Use Postgres\n\n## Status\n\nAccepted\n",
+            "0002-use-kafka": "---\nstatus: proposed\n---\n# Use Kafka\n",
+        },
+    )
+    project.tests("def test_a():\n    pass\n\ndef test_b():\n    pass\n")
+    result = run(project, "-W", "error")
+    result.assert_outcomes(passed=2)
+    assert result.ret == 0
+    assert archgate_lines(result) == []
+    assert result.stderr.str().strip() == ""
+
+
+def test_failing_list_has_no_duplicates(adr_project: AdrProject) -> None:
+    adr_project.tests(
+        """
+        import pytest
+
+        @pytest.mark.archgate("ADR-0003", option="mlp")
+        def test_mlp(archgate):
+            archgate.record("roc_auc", 0.5)
+
+        @pytest.mark.archgate("ADR-0003", option="gbdt")
+        def test_gbdt(archgate):
+            archgate.record("roc_auc", 0.6)
+        """
+    )
+    result = run(adr_project, "--archgate-report=report.json")
+    assert result.ret == 0
+    assert adr_project.adr_entry("ADR-0003")["failing"] == ["roc_auc"]
+    result.stdout.fnmatch_lines(["ADR-0003*proposed*FAIL*no*failing: roc_auc"])
+    assert "failing: roc_auc, roc_auc" not in result.stdout.str()
+
+
+@pytest.mark.parametrize("xdist", [RUNNERS[0], RUNNERS[2]])
+def test_superseded_warning_points_at_the_test(
+    adr_project: AdrProject, xdist: tuple[str, ...]
+) -> None:
+    path = adr_project.tests(
+        """
+        import pytest
+
+
+        @pytest.mark.archgate("ADR-0004")
+        def test_old_store():
+            pass
+        """
+    )
+    lines = path.read_text().splitlines()
+    where = next(i for i, line in enumerate(lines, 1) if "ADR-0004" in line)
+    result = run(adr_project, xdist=xdist)
+    result.assert_outcomes(passed=1, warnings=1)
+    # the test's own file and line (where it is defined), never the plugin's source
+    result.stdout.fnmatch_lines([f"*test_models.py:{where}: SupersededAdrWarning: *"])
+    assert "pytest_archgate" not in result.stdout.str()
+    assert "session.py" not in result.stdout.str()
+
+
+@pytest.mark.skipif(
+    not hasattr(AdrLog(directory=None), "warnings"),
+    reason="needs AdrLog.warnings (unreadable ADR files that are not used for gating)",
+)
+def test_unreadable_ungated_adr_is_one_line_even_with_filterwarnings_error(
+    adr_project: AdrProject,
+) -> None:
+    adr_project.pytester.makeini("[pytest]\nfilterwarnings = error\n")
+    adr_project.write_adr("0009-template-copy", "---\nstatus: {accepted\n---\n# Placeholder\n")
+    adr_project.tests("def test_plain():\n    pass\n")
+    result = adr_project.pytester.runpytest_subprocess(*FAST)
+    result.assert_outcomes(passed=1)
+    assert result.ret == 0
+    lines = archgate_lines(result)
+    assert len(lines) == 1, lines
+    assert "1 ADR file in " in lines[0]
+    assert "is not used for gating (run `archgate lint` for details)" in lines[0]
