@@ -1786,7 +1786,8 @@ def test_unreadable_ungated_adr_is_one_line_even_with_filterwarnings_error(
     result = adr_project.pytester.runpytest_subprocess(*FAST)
     result.assert_outcomes(passed=1)
     assert result.ret == 0
-    lines = archgate_lines(result)
+    # this project has gated ADRs too, so the archgate section's separator may precede it
+    lines = [line for line in archgate_lines(result) if not line.startswith("=")]
     assert len(lines) == 1, lines
     assert "1 ADR file in " in lines[0]
     assert "is not used for gating (run `archgate lint` for details)" in lines[0]
