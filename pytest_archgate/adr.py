@@ -27,7 +27,7 @@ from typing import Any
 
 import yaml
 
-from .criteria import Criterion, Kind, parse_criterion
+from .criteria import Criterion, Kind, check_archgate_block, parse_criterion
 from .errors import AdrError, CriterionError, UnknownAdrError
 
 STATUSES = ("proposed", "accepted", "rejected", "deprecated", "superseded")
@@ -535,6 +535,15 @@ def _parse_archgate_block(adr: Adr, block: Any, key_lines: Mapping[str, int]) ->
 
     acceptance = criteria("acceptance", "acceptance")
     constraints = criteria("constraints", "constraint")
+    check_archgate_block(
+        decision=decision,
+        baseline=baseline,
+        options=options,
+        acceptance=acceptance,
+        constraints=constraints,
+        file=file,
+        line_of=lambda key: key_lines.get(key, line),
+    )
 
     weights_raw = block.get("weights") or {}
     weights: dict[str, float] = {}
