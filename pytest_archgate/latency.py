@@ -131,10 +131,10 @@ LATENCY_OPTIONS = (
     "inputs",
     "memory",
 )
-#: Limits on the arguments: a day of timing, a billion calls, ten million inputs.
+#: Limits on the arguments: a day of timing, a billion calls, a million distinct inputs.
 MAX_SECONDS = 86_400.0
 MAX_CALLS = 10**9
-MAX_INPUTS = 10_000_000
+MAX_INPUTS = 1_000_000
 
 
 # --------------------------------------------------------------------------------------------
@@ -733,7 +733,8 @@ def _check_result(result: object) -> None:
     close = getattr(result, "close", None)
     if what in ("generator", "coroutine") and callable(close):
         close()  # no "coroutine was never awaited" warning for the caller's run
-    raise _NotWork(f"fn returned a {what}; " + _NOT_WORK.format(what=what), field="fn")
+    article = "an" if what[0] in "aeiou" else "a"
+    raise _NotWork(f"fn returned {article} {what}; " + _NOT_WORK.format(what=what), field="fn")
 
 
 class _NotWork(MeasurementError):
@@ -911,7 +912,7 @@ def measure_latency(
     for pct in pcts:
         if not 0.0 < pct < 100.0:
             raise MeasurementError(
-                f"percentiles must be strictly between 0 and 100, got {pct:g}",
+                f"must be strictly between 0 and 100, got {pct:g}",
                 field="percentiles",
             )
     level = check_level(level, "level")

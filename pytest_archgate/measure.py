@@ -243,12 +243,11 @@ def check_number(
             field=field,
         ) from None
     if not math.isfinite(v):
+        if not what:  # an option such as max_seconds, not a measured number
+            raise MeasurementError(f"must be a finite number, got {v}", field=field)
         raise MeasurementError(
-            _lead(
-                what or "the number",
-                f"is {v}: a non-finite measurement can never be judged; fix the computation "
-                "that produced it",
-            ),
+            f"{what} is {v}: a non-finite measurement can never be judged; fix the computation "
+            "that produced it",
             field=field,
         )
     if minimum is not None and v < minimum:
