@@ -325,6 +325,9 @@ def judge_adr(
         role = role_of(option)
         for c in adr.acceptance:
             if c.vs is not None and c.vs == option:
+                if role == "decision":
+                    # parsing refuses this; an Adr built in code must not skip the decision
+                    criteria.append(_self_comparison(c, option, enforced))
                 continue  # a vs criterion says nothing about the reference itself
             criteria.append(
                 judge_criterion(
@@ -355,6 +358,18 @@ def judge_adr(
         criteria=criteria,
         constraints=constraints,
         options=options,
+    )
+
+
+def _self_comparison(c: Criterion, option: str | None, enforced: bool) -> CriterionResult:
+    """A ``vs`` criterion naming the decision itself cannot be judged: say so, never skip it."""
+    return CriterionResult(
+        criterion=c,
+        option=option,
+        verdict="unmeasured",
+        role="decision",
+        enforced=enforced,
+        reason=f"vs names {c.vs!r}, the decision itself: nothing to compare it with",
     )
 
 

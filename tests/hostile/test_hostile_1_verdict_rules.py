@@ -475,3 +475,24 @@ def test_vs_another_option_is_still_fine(tmp_path: Path) -> None:
         status="proposed",
     )
     assert free.acceptance[0].vs == "a"
+
+
+def test_an_adr_built_in_code_with_vs_the_decision_is_not_skipped() -> None:
+    crit = parse_criterion(
+        "gain", {"metric": "auc", "vs": "a", "min": 0.0}, kind="acceptance", options=("a", "b")
+    )
+    adr = Adr(
+        id="ADR-0002",
+        title="X",
+        path=Path("adr/0002-x.md"),
+        file="adr/0002-x.md",
+        status="accepted",
+        has_archgate=True,
+        decision="a",
+        options=("a", "b"),
+        acceptance=(crit,),
+    )
+    res = judge_adr(adr, [meas("a", "auc", est(0.9))])
+    (gain,) = res.criteria
+    assert (res.verdict, gain.verdict, gain.role) == ("unmeasured", "unmeasured", "decision")
+    assert "the decision itself" in str(gain.reason)
