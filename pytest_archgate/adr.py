@@ -565,9 +565,9 @@ def _parse_archgate_block(adr: Adr, block: Any, key_lines: Mapping[str, int]) ->
                 line=wline,
                 field=f"archgate.weights.{wname}",
             )
-        if isinstance(wval, bool) or not isinstance(wval, int | float) or wval < 0:
+        if isinstance(wval, bool) or not isinstance(wval, int | float) or not 0 <= wval <= 1e300:
             raise AdrError(
-                f"weight must be a non-negative number, got {wval!r}",
+                f"weight must be a non-negative number, got {str(wval)[:40]}",
                 file=file,
                 line=wline,
                 field=f"archgate.weights.{wname}",

@@ -424,6 +424,30 @@ DECIDED = "  decision: xgboost\n  baseline: logreg\n  options: [xgboost, logreg]
             "both an acceptance criterion (line 8) and a constraint",
             id="duplicate-across-sections",
         ),
+        pytest.param(
+            DECIDED + "  acceptance:\n    auc: '>= 0.9'\n  weights:\n    auc: .nan\n",
+            10,
+            "archgate.weights.auc",
+            "non-negative number, got nan",
+            id="weight-nan",
+        ),
+        pytest.param(
+            DECIDED + "  acceptance:\n    auc: '>= 0.9'\n  weights:\n    auc: 1" + "0" * 400 + "\n",
+            10,
+            "archgate.weights.auc",
+            "non-negative number",
+            id="weight-huge-int",
+        ),
+        pytest.param(
+            DECIDED
+            + "  acceptance:\n    auc: '>= 0.9'\n  cost:\n    usd_per_hour: 1"
+            + "0" * 400
+            + "\n",
+            10,
+            "archgate.cost.usd_per_hour",
+            "expected a finite number",
+            id="cost-huge-int",
+        ),
     ],
 )
 def test_criterion_holes_are_errors_with_file_line_field(
