@@ -179,6 +179,11 @@ class Criterion:
 _RANK: dict[str, int] = {"pass": 0, "unmeasured": 1, "fail": 2}
 
 
+def _shown(name: str) -> str:
+    """A name as typed when it is plain, else its repr (never a raw newline in a message)."""
+    return name if bad_name_reason(name) is None else short_repr(name)
+
+
 def _pct(confidence: float) -> str:
     return f"{round(confidence * 100, 4):g}%"
 
@@ -287,7 +292,7 @@ def parse_criterion(
     unknown = sorted(str(k) for k in spec if k not in SPEC_KEYS)
     if unknown:
         raise CriterionError(
-            f"unknown key(s) {', '.join(unknown)}; allowed: {', '.join(SPEC_KEYS)}",
+            f"unknown key(s) {', '.join(map(_shown, unknown))}; allowed: {', '.join(SPEC_KEYS)}",
             file=file,
             line=line,
             field=field,
@@ -328,7 +333,7 @@ def parse_criterion(
                 field=f"{field}.vs",
             )
         if vs not in options:
-            listed = ", ".join(options) if options else "none listed"
+            listed = ", ".join(map(_shown, options)) if options else "none listed"
             raise CriterionError(
                 f"vs names {vs!r}, which is not one of the ADR's options ({listed}); "
                 "add it to archgate.options",

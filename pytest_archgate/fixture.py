@@ -26,6 +26,7 @@ from .measure import (
     MAX_COUNT,
     Estimate,
     Measurement,
+    bad_name_reason,
     check_device,
     check_estimate,
     check_evaluate_args,
@@ -34,6 +35,7 @@ from .measure import (
     check_number,
     check_record_args,
     levels_for,
+    short_repr,
 )
 
 if TYPE_CHECKING:
@@ -268,7 +270,11 @@ class Archgate:
         """
         from .latency import LATENCY_OPTIONS, measure_latency
 
-        unknown = sorted(str(k) for k in opts if k not in LATENCY_OPTIONS)
+        unknown = sorted(
+            k if bad_name_reason(k) is None else short_repr(k)
+            for k in opts
+            if k not in LATENCY_OPTIONS
+        )
         if unknown:
             takes = ("option", "warmup", "runs", "max_seconds", "device", *LATENCY_OPTIONS)
             raise MeasurementError(

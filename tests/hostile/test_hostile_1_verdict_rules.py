@@ -425,6 +425,20 @@ DECIDED = "  decision: xgboost\n  baseline: logreg\n  options: [xgboost, logreg]
             id="duplicate-across-sections",
         ),
         pytest.param(
+            DECIDED + '  acceptance:\n    auc: {min: 0.9, "x\\n::error::y": 1}\n',
+            8,
+            "archgate.acceptance.auc",
+            "unknown key(s) 'x\\n::error::y'",
+            id="unknown-key-newline",
+        ),
+        pytest.param(
+            '  options: [a, "b\\n::error::x"]\n  acceptance:\n    g: {metric: m, vs: c, min: 0}\n',
+            6,
+            "archgate.acceptance.g.vs",
+            "(a, 'b\\n::error::x')",
+            id="vs-listing-options-with-newline",
+        ),
+        pytest.param(
             DECIDED + "  acceptance:\n    auc: '>= 0.9'\n  weights:\n    auc: .nan\n",
             10,
             "archgate.weights.auc",
