@@ -195,7 +195,7 @@ class Archgate:
         )
         if names is not None and not isinstance(names, Mapping):
             raise MeasurementError(
-                f"must map metric names to the names to record them under, got {names!r}",
+                f"must map metric names to the names to record them under, got {short_repr(names)}",
                 field="names",
             )
         renamed = dict(names or {})
