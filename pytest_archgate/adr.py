@@ -42,7 +42,7 @@ from typing import Any, Literal
 
 import yaml
 
-from .criteria import Criterion, Kind, parse_criterion
+from .criteria import Criterion, Kind, check_archgate_block, parse_criterion
 from .errors import AdrError, CriterionError, UnknownAdrError
 
 STATUSES = ("proposed", "accepted", "rejected", "deprecated", "superseded")
@@ -1189,6 +1189,15 @@ def _parse_archgate_block(adr: Adr, block: Any, key_lines: Mapping[str, int]) ->
 
     acceptance = criteria("acceptance", "acceptance")
     constraints = criteria("constraints", "constraint")
+    check_archgate_block(
+        decision=decision,
+        baseline=baseline,
+        options=options,
+        acceptance=acceptance,
+        constraints=constraints,
+        file=file,
+        line_of=lambda key: key_lines.get(key, line),
+    )
 
     weights_raw = block.get("weights") or {}
     weights: dict[str, float] = {}
@@ -1210,9 +1219,9 @@ def _parse_archgate_block(adr: Adr, block: Any, key_lines: Mapping[str, int]) ->
                 line=wline,
                 field=f"archgate.weights.{wname}",
             )
-        if isinstance(wval, bool) or not isinstance(wval, int | float) or wval < 0:
+        if isinstance(wval, bool) or not isinstance(wval, int | float) or not 0 <= wval <= 1e300:
             raise AdrError(
-                f"weight must be a non-negative number, got {wval!r}",
+                f"weight must be a non-negative number, got {str(wval)[:40]}",
                 file=file,
                 line=wline,
                 field=f"archgate.weights.{wname}",

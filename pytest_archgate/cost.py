@@ -138,7 +138,7 @@ def _number(
 ) -> float:
     value: float | None = None
     if isinstance(raw, int | float) and not isinstance(raw, bool):
-        value = float(raw)
+        value = float(raw) if not isinstance(raw, int) or abs(raw) < 2**1023 else math.inf
     elif isinstance(raw, str):
         try:
             value = float(raw.strip())

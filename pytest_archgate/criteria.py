@@ -11,12 +11,12 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from .errors import CriterionError
-from .measure import Estimate
+from .errors import AdrError, CriterionError
+from .measure import Estimate, bad_name_reason, short_repr, two_sided_level
 
 Kind = Literal["acceptance", "constraint"]
 Verdict = Literal["pass", "fail", "unmeasured"]
@@ -78,51 +78,119 @@ class Criterion:
     def judge(self, estimate: Estimate) -> tuple[Verdict, str | None]:
         """Judge one estimate. Returns the verdict and, when not a pass, why.
 
-        With ``confidence`` the one-sided bound at that level must clear the limit: the lower
-        bound for ``min``, the upper bound for ``max``. Without an interval at that level the
-        criterion is ``unmeasured``, never passed on the point value.
+        Without ``confidence`` the point value is judged. With ``confidence`` the judged
+        quantity is the one-sided bound at that level: the lower bound for ``min``, the upper
+        bound for ``max``. A point value that already violates a bound fails, whatever its
+        interval and whether it has one; a point value that meets it but has no interval at the
+        needed level is ``unmeasured``, never passed on the point value.
         """
-        if not math.isfinite(estimate.value):
-            return "fail", f"value is {estimate.value}"
+        value = estimate.value
+        if not math.isfinite(value):
+            return "fail", f"value is {value}"
         reasons: list[str] = []
-        if self.min is not None:
+        missing = False
+        for side in ("min", "max"):
+            limit = self.min if side == "min" else self.max
+            if limit is None:
+                continue
+            point_ok = self._clears(side, value)
+            bound: float | None = None
             if self.confidence is not None:
-                low = estimate.lower_bound(self.confidence)
-                if low is None:
-                    return "unmeasured", f"no interval at confidence {_fmt(self.confidence)}"
-                ok = low > self.min if self.min_strict else low >= self.min
-                if not ok:
-                    reasons.append(f"lower bound {_fmt(low)} below {_fmt(self.min)}")
-            elif not (estimate.value > self.min if self.min_strict else estimate.value >= self.min):
-                reasons.append(f"{_fmt(estimate.value)} below {_fmt(self.min)}")
-        if self.max is not None:
-            if self.confidence is not None:
-                high = estimate.upper_bound(self.confidence)
-                if high is None:
-                    return "unmeasured", f"no interval at confidence {_fmt(self.confidence)}"
-                ok = high < self.max if self.max_strict else high <= self.max
-                if not ok:
-                    reasons.append(f"upper bound {_fmt(high)} above {_fmt(self.max)}")
-            elif not (estimate.value < self.max if self.max_strict else estimate.value <= self.max):
-                reasons.append(f"{_fmt(estimate.value)} above {_fmt(self.max)}")
+                bound = (
+                    estimate.lower_bound(self.confidence)
+                    if side == "min"
+                    else estimate.upper_bound(self.confidence)
+                )
+            if bound is not None and not self._clears(side, bound):
+                reasons.append(self._bound_reason(side, bound))
+            elif not point_ok:
+                where = "below" if side == "min" else "above"
+                reasons.append(f"{_fmt(value)} {where} {_fmt(limit)}")
+            elif self.confidence is not None and bound is None:
+                missing = True
         if reasons:
             return "fail", "; ".join(reasons)
+        if missing:
+            assert self.confidence is not None
+            return "unmeasured", (
+                f"no interval at confidence {_fmt(self.confidence)}: the point value cannot be "
+                f"judged against a one-sided {_pct(self.confidence)} bound"
+            )
         return "pass", None
 
-    def badness(self, estimate: Estimate) -> float:
-        """How far an estimate is on the wrong side of the bound (higher is worse).
+    def judged_value(self, estimate: Estimate, side: Literal["min", "max"]) -> float:
+        """The quantity judged against one side: the point value, or with ``confidence`` the
+        one-sided bound (the point value when it has none, or when it is worse)."""
+        value = estimate.value
+        if self.confidence is None:
+            return value
+        bound = (
+            estimate.lower_bound(self.confidence)
+            if side == "min"
+            else estimate.upper_bound(self.confidence)
+        )
+        if bound is None:
+            return value
+        if math.isnan(bound):
+            return -math.inf if side == "min" else math.inf
+        return min(value, bound) if side == "min" else max(value, bound)
 
-        Used to pick the worst of several measurements of the same criterion and option.
+    def badness(self, estimate: Estimate) -> float:
+        """How far the judged quantity is on the wrong side of the bound (higher is worse).
+
+        With ``confidence`` that is the one-sided bound (lowest lower bound for ``min``,
+        highest upper bound for ``max``), not the point value. Used, after the verdict, to
+        pick the worst of several measurements of the same criterion and option.
         """
+        if not math.isfinite(estimate.value):
+            return math.inf
         score = -math.inf
         if self.min is not None:
-            score = max(score, self.min - estimate.value)
+            score = max(score, self.min - self.judged_value(estimate, "min"))
         if self.max is not None:
-            score = max(score, estimate.value - self.max)
+            score = max(score, self.judged_value(estimate, "max") - self.max)
         return score
+
+    def severity(self, estimate: Estimate) -> tuple[int, float]:
+        """Sort key of one estimate, worst last: ``fail`` > ``unmeasured`` > ``pass``, then
+        :meth:`badness`."""
+        verdict, _ = self.judge(estimate)
+        return _RANK[verdict], self.badness(estimate)
+
+    def _clears(self, side: str, x: float) -> bool:
+        if side == "min":
+            assert self.min is not None
+            return x > self.min if self.min_strict else x >= self.min
+        assert self.max is not None
+        return x < self.max if self.max_strict else x <= self.max
+
+    def _bound_reason(self, side: str, bound: float) -> str:
+        assert self.confidence is not None
+        level = _pct(self.confidence)
+        if side == "min":
+            assert self.min is not None
+            op = "<=" if self.min_strict else "<"
+            return f"lower {level} bound {_fmt(bound)} {op} {_fmt(self.min)}"
+        assert self.max is not None
+        op = ">=" if self.max_strict else ">"
+        return f"upper {level} bound {_fmt(bound)} {op} {_fmt(self.max)}"
+
+
+_RANK: dict[str, int] = {"pass": 0, "unmeasured": 1, "fail": 2}
+
+
+def _shown(name: str) -> str:
+    """A name as typed when it is plain, else its repr (never a raw newline in a message)."""
+    return name if bad_name_reason(name) is None else short_repr(name)
+
+
+def _pct(confidence: float) -> str:
+    return f"{round(confidence * 100, 4):g}%"
 
 
 def _fmt(x: float) -> str:
+    if not math.isfinite(x):
+        return str(x)
     if x == int(x) and abs(x) < 1e15:
         return str(int(x))
     return f"{x:.6g}"
@@ -133,8 +201,24 @@ def parse_number(raw: Any, *, field: str, file: str | None, line: int | None) ->
     if isinstance(raw, bool):
         raise CriterionError(f"expected a number, got {raw!r}", file=file, line=line, field=field)
     if isinstance(raw, int | float):
-        value = float(raw)
+        try:
+            value = float(raw)
+        except OverflowError:
+            raise CriterionError(
+                f"bound must be a finite number, got an integer of {len(str(raw))} digits "
+                "(too large for a float)",
+                file=file,
+                line=line,
+                field=field,
+            ) from None
     elif isinstance(raw, str):
+        if len(raw) > 100:
+            raise CriterionError(
+                f"expected a number, got a string of {len(raw)} characters",
+                file=file,
+                line=line,
+                field=field,
+            )
         try:
             value = float(raw.strip())
         except ValueError:
@@ -169,10 +253,15 @@ def parse_criterion(
     field = f"archgate.{section}.{name}"
     if not isinstance(name, str) or not name.strip():
         raise CriterionError(
-            f"criterion name must be a non-empty string, got {name!r}",
+            f"criterion name must be a non-empty string, got {short_repr(name)}",
             file=file,
             line=line,
             field=f"archgate.{section}",
+        )
+    why = bad_name_reason(name)
+    if why is not None:
+        raise CriterionError(
+            f"criterion name {why}", file=file, line=line, field=f"archgate.{section}"
         )
     if isinstance(spec, str):
         match = _OP_RE.match(spec)
@@ -203,7 +292,7 @@ def parse_criterion(
     unknown = sorted(str(k) for k in spec if k not in SPEC_KEYS)
     if unknown:
         raise CriterionError(
-            f"unknown key(s) {', '.join(unknown)}; allowed: {', '.join(SPEC_KEYS)}",
+            f"unknown key(s) {', '.join(map(_shown, unknown))}; allowed: {', '.join(SPEC_KEYS)}",
             file=file,
             line=line,
             field=field,
@@ -226,19 +315,25 @@ def parse_criterion(
     metric = spec.get("metric", name)
     if not isinstance(metric, str) or not metric.strip():
         raise CriterionError(
-            f"metric must be a non-empty string, got {metric!r}",
+            f"metric must be a non-empty string, got {short_repr(metric)}",
             file=file,
             line=line,
             field=f"{field}.metric",
         )
+    why = bad_name_reason(metric.strip())
+    if why is not None:
+        raise CriterionError(f"metric {why}", file=file, line=line, field=f"{field}.metric")
     vs = spec.get("vs")
     if vs is not None:
         if not isinstance(vs, str):
             raise CriterionError(
-                f"vs must name an option, got {vs!r}", file=file, line=line, field=f"{field}.vs"
+                f"vs must name an option, got {short_repr(vs)}",
+                file=file,
+                line=line,
+                field=f"{field}.vs",
             )
         if vs not in options:
-            listed = ", ".join(options) if options else "none listed"
+            listed = ", ".join(map(_shown, options)) if options else "none listed"
             raise CriterionError(
                 f"vs names {vs!r}, which is not one of the ADR's options ({listed}); "
                 "add it to archgate.options",
@@ -249,18 +344,29 @@ def parse_criterion(
     confidence = spec.get("confidence")
     conf_v: float | None = None
     if confidence is not None:
-        conf_v = parse_number(confidence, field=f"{field}.confidence", file=file, line=line)
-        if not 0.5 <= conf_v < 1.0:
+        if isinstance(confidence, str):
             raise CriterionError(
-                f"confidence must be in [0.5, 1), e.g. 0.95; got {confidence!r}",
+                f"confidence must be in (0.5, 1), a number such as 0.95; got the string "
+                f"{short_repr(confidence)}",
+                file=file,
+                line=line,
+                field=f"{field}.confidence",
+            )
+        conf_v = parse_number(confidence, field=f"{field}.confidence", file=file, line=line)
+        # the one-sided bound at c is an end of the two-sided interval at 2c - 1, which must
+        # itself be a level strictly inside (0, 1) once rounded
+        if not 0.5 < conf_v < 1.0 or not 0.0 < two_sided_level(conf_v) < 1.0:
+            raise CriterionError(
+                f"confidence must be in (0.5, 1), strictly between 0.5 and 1, e.g. 0.95; "
+                f"got {short_repr(confidence)}",
                 file=file,
                 line=line,
                 field=f"{field}.confidence",
             )
     device = spec.get("device")
-    if device is not None and device not in DEVICES:
+    if device is not None and (not isinstance(device, str) or device not in DEVICES):
         raise CriterionError(
-            f"device must be one of {', '.join(DEVICES)}; got {device!r}",
+            f"device must be one of {', '.join(DEVICES)}; got {short_repr(device)}",
             file=file,
             line=line,
             field=f"{field}.device",
@@ -276,3 +382,78 @@ def parse_criterion(
         device=device,
         line=line,
     )
+
+
+def check_archgate_block(
+    *,
+    decision: str | None,
+    baseline: str | None,
+    options: Sequence[str],
+    acceptance: Sequence[Criterion],
+    constraints: Sequence[Criterion],
+    file: str | None,
+    line_of: Callable[[str], int | None],
+) -> None:
+    """Checks across the criteria and options of one ``archgate:`` block.
+
+    Parsing each criterion on its own cannot see these holes: an option name with a control
+    character, a baseline that is the decision, a ``vs`` that names the decision (the decision
+    would be compared with itself, so the criterion would never be judged), and one name used
+    by an acceptance criterion and a constraint. Each is an error naming file, line and field.
+    """
+    for key, value in (("decision", decision), ("baseline", baseline)):
+        why = bad_name_reason(value) if value is not None else None
+        if why is not None:
+            raise AdrError(
+                f"option name {why}",
+                file=file,
+                line=line_of(f"archgate.{key}"),
+                field=f"archgate.{key}",
+            )
+    for option in options:
+        why = bad_name_reason(option)
+        if why is not None:
+            raise AdrError(
+                f"option name {why}",
+                file=file,
+                line=line_of("archgate.options"),
+                field="archgate.options",
+            )
+    if decision is not None and baseline == decision:
+        raise AdrError(
+            f"baseline {baseline!r} is the decision itself; a baseline is a reference option "
+            "to compare the decision with: name another option or remove baseline",
+            file=file,
+            line=line_of("archgate.baseline"),
+            field="archgate.baseline",
+        )
+    seen: dict[str, Criterion] = {}
+    for c in (*acceptance, *constraints):
+        section = "acceptance" if c.kind == "acceptance" else "constraints"
+        field = f"archgate.{section}.{c.name}"
+        if c.vs is not None and decision is not None and c.vs == decision:
+            raise CriterionError(
+                f"vs names {c.vs!r}, the decision itself: the decision cannot be compared with "
+                "itself, so this criterion would never be judged; compare with another option "
+                "(e.g. the baseline)",
+                file=file,
+                line=c.line,
+                field=f"{field}.vs",
+            )
+        if c.vs is not None and decision is None and options and set(options) == {c.vs}:
+            raise CriterionError(
+                f"vs names {c.vs!r}, the only option: no option is left to compare with it",
+                file=file,
+                line=c.line,
+                field=f"{field}.vs",
+            )
+        other = seen.get(c.name)
+        if other is not None:
+            raise CriterionError(
+                f"{c.name!r} is both an acceptance criterion (line {other.line}) and a "
+                "constraint; give them different names",
+                file=file,
+                line=c.line,
+                field=field,
+            )
+        seen[c.name] = c

@@ -8,7 +8,6 @@ paired ``vs`` criteria can be judged at the end of the session.
 
 from __future__ import annotations
 
-import math
 import threading
 import uuid
 from collections.abc import Callable, Iterable, Mapping, Sequence
@@ -23,7 +22,22 @@ from .cost import (
 )
 from .errors import MeasurementError
 from .linking import Link
-from .measure import DEFAULT_LEVEL, Estimate, Measurement, level_key, levels_for
+from .measure import (
+    DEFAULT_LEVEL,
+    MAX_COUNT,
+    Estimate,
+    Measurement,
+    bad_name_reason,
+    check_device,
+    check_estimate,
+    check_evaluate_args,
+    check_int,
+    check_name,
+    check_number,
+    check_record_args,
+    levels_for,
+    short_repr,
+)
 
 if TYPE_CHECKING:
     from .latency import LatencyResult
@@ -107,6 +121,8 @@ class Archgate:
                 'this test is not linked to any ADR: add @pytest.mark.archgate("ADR-NNNN")',
                 field=self.nodeid,
             )
+        if option is not None:
+            check_name(option, "option")
         out = []
         for link in self.links:
             chosen = option if option is not None else link.option
@@ -174,47 +190,22 @@ class Archgate:
         method: str = "recorded",
     ) -> Estimate:
         """Record one measured value (a finite number), optionally with its interval."""
-        if not isinstance(name, str) or not name:
-            raise MeasurementError(f"metric name must be a non-empty string, got {name!r}")
-        if isinstance(value, bool | str | bytes):
-            raise MeasurementError(f"value must be a number, got {value!r}", field=name)
-        try:
-            v = float(value)
-        except (TypeError, ValueError):
-            raise MeasurementError(f"value must be a number, got {value!r}", field=name) from None
-        if not math.isfinite(v):
-            raise MeasurementError(
-                f"value is {v}: a non-finite measurement can never be judged; fix the "
-                "computation that produced it",
-                field=name,
-            )
-        intervals: dict[float, tuple[float, float]] = {}
-        if ci is not None:
-            try:
-                low, high = (float(ci[0]), float(ci[1]))
-            except (TypeError, ValueError, IndexError):
-                raise MeasurementError(f"ci must be (low, high), got {ci!r}", field=name) from None
-            if not (math.isfinite(low) and math.isfinite(high)) or not low <= v <= high:
-                raise MeasurementError(
-                    f"ci {ci!r} must be finite with low <= value <= high (value {v})", field=name
-                )
-            intervals[level_key(level)] = (low, high)
-        estimate = Estimate(
-            value=v, method=method, n=n, level=level_key(level), intervals=intervals
-        )
-        self._add(name, estimate, option, device=device)
+        args = check_record_args(name, value, ci=ci, level=level, n=n, method=method, device=device)
+        name, v, intervals, lv = args.name, args.value, args.intervals, args.level
+        self._targets(option)  # an unknown option is refused before anything is recorded
+        estimate = Estimate(value=v, method=method, n=args.n, level=lv, intervals=intervals)
+        self._add(name, estimate, option, device=args.device)
         return estimate
 
     def record_estimate(
         self, name: str, estimate: Estimate, *, option: str | None = None, device: str | None = None
     ) -> Estimate:
         """Record an :class:`Estimate` computed elsewhere (e.g. by ``compare`` or a bridge)."""
-        if not estimate.is_finite():
-            raise MeasurementError(
-                f"value is {estimate.value}: a non-finite measurement can never be judged",
-                field=name,
-            )
-        self._add(name, estimate, option, device=device)
+        name = check_name(name, "name")
+        check_estimate(estimate, name)
+        dev = check_device(device, name)
+        self._targets(option)
+        self._add(name, estimate, option, device=dev)
         return estimate
 
     def evaluate(
@@ -239,9 +230,19 @@ class Archgate:
 
         from .metrics import data_fingerprint, evaluate
 
-        metric_names = [metrics] if isinstance(metrics, str) else list(metrics)
+        metric_names, _, level, _, _ = check_evaluate_args(
+            metrics, threshold=threshold, level=level, n_boot=n_boot, seed=seed
+        )
+        if names is not None and not isinstance(names, Mapping):
+            raise MeasurementError(
+                f"must map metric names to the names to record them under, got {short_repr(names)}",
+                field="names",
+            )
         renamed = dict(names or {})
-        unknown = sorted(set(renamed) - set(metric_names))
+        for new_name in renamed.values():
+            check_name(new_name, "names")
+        self._targets(option)
+        unknown = sorted(repr(k) for k in set(renamed) - set(metric_names))
         if unknown:
             raise MeasurementError(
                 f"names renames {', '.join(unknown)}, which is not among the metrics evaluated",
@@ -302,8 +303,25 @@ class Archgate:
         device: str | None = None,
         **opts: Any,
     ) -> LatencyResult:
-        """Time ``fn`` call by call and record latency percentiles and throughput."""
-        from .latency import measure_latency
+        """Time ``fn`` call by call and record latency percentiles and throughput.
+
+        ``fn`` must do the work when called: a function that returns a generator, a coroutine
+        or another awaitable is refused (only its creation would be timed).
+        """
+        from .latency import LATENCY_OPTIONS, measure_latency
+
+        unknown = sorted(
+            k if bad_name_reason(k) is None else short_repr(k)
+            for k in opts
+            if k not in LATENCY_OPTIONS
+        )
+        if unknown:
+            takes = ("option", "warmup", "runs", "max_seconds", "device", *LATENCY_OPTIONS)
+            raise MeasurementError(
+                f"unknown argument(s) {', '.join(unknown)}; latency() takes {', '.join(takes)}",
+                field="latency",
+            )
+        self._targets(option)
 
         confidences = [
             c
@@ -351,6 +369,9 @@ class Archgate:
         ``input_tokens`` / ``output_tokens`` are totals over ``queries`` queries; the price per
         1k tokens comes from ``archgate.cost.prices`` for the option's ``model``.
         """
+        check_number(input_tokens, "input_tokens", minimum=0.0)
+        check_number(output_tokens, "output_tokens", minimum=0.0)
+        check_int(queries, "queries", maximum=MAX_COUNT)
         return self._record_costs(
             option,
             None,

@@ -56,13 +56,14 @@ the caller asks for ``device="cuda"`` (or ``"auto"`` finds it already imported).
 
 from __future__ import annotations
 
+import inspect
 import itertools
 import math
 import os
 import sys
 import threading
 import time
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache, partial
 from statistics import NormalDist
@@ -73,7 +74,16 @@ import numpy.typing as npt
 
 from .environment import collect_environment
 from .errors import MeasurementError
-from .measure import DEFAULT_LEVEL, Estimate, level_key
+from .measure import (
+    DEFAULT_LEVEL,
+    MAX_COUNT,
+    Estimate,
+    check_int,
+    check_level,
+    check_number,
+    level_key,
+    short_repr,
+)
 
 __all__ = [
     "LatencyResult",
@@ -110,13 +120,29 @@ _SAMPLING_INTERVAL_S = 0.002
 
 STOP_REASONS = ("precision", "max_seconds", "max_runs", "runs")
 
+#: Keyword arguments of :func:`measure_latency` that ``archgate.latency`` passes through.
+LATENCY_OPTIONS = (
+    "warmup_seconds",
+    "max_runs",
+    "percentiles",
+    "level",
+    "rtol",
+    "batch_size",
+    "inputs",
+    "memory",
+)
+#: Limits on the arguments: a day of timing, a billion calls, a million distinct inputs.
+MAX_SECONDS = 86_400.0
+MAX_CALLS = 10**9
+MAX_INPUTS = 1_000_000
+
 
 # --------------------------------------------------------------------------------------------
 # binomial quantiles and order-statistic intervals
 
 
 def _check_prob(p: float, name: str) -> float:
-    p = float(p)
+    p = check_number(p, name)
     if not 0.0 < p < 1.0:
         raise MeasurementError(f"must be strictly between 0 and 1, got {p!r}", field=name)
     return p
@@ -661,6 +687,60 @@ def _resolve_device(device: str | None) -> tuple[str, Any, int | None]:
 # the timing loops
 
 
+_NOT_WORK = (
+    "pass a function that does the work when called (e.g. lambda: list(gen()) for a generator, "
+    "or lambda: asyncio.run(coro()) for a coroutine function): only the creation of the "
+    "{what} would be timed"
+)
+#: Lazy iterators of the standard library: calling fn only builds them, the work comes later.
+_LAZY_TYPES: tuple[type, ...] = (map, filter, zip)
+
+
+def _check_fn(fn: object) -> None:
+    """Refuse what cannot be timed call by call, before calling it."""
+    if not callable(fn):
+        raise MeasurementError(
+            f"fn must be callable (a function that does the work), got {type(fn).__name__}",
+            field="fn",
+        )
+    target = inspect.unwrap(fn.func) if isinstance(fn, partial) else fn
+    for check, what in (
+        (inspect.iscoroutinefunction, "coroutine"),
+        (inspect.isasyncgenfunction, "async generator"),
+        (inspect.isgeneratorfunction, "generator"),
+    ):
+        if check(target):
+            raise MeasurementError(
+                f"fn is a {what} function; " + _NOT_WORK.format(what=what), field="fn"
+            )
+
+
+def _check_result(result: object) -> None:
+    """Refuse a first call that returned a generator, coroutine or other awaitable."""
+    what: str | None = None
+    if inspect.isgenerator(result):
+        what = "generator"
+    elif inspect.iscoroutine(result):
+        what = "coroutine"
+    elif inspect.isasyncgen(result):
+        what = "async generator"
+    elif inspect.isawaitable(result):
+        what = "awaitable"
+    elif isinstance(result, _LAZY_TYPES):
+        what = f"lazy {type(result).__name__} iterator"
+    if what is None:
+        return
+    close = getattr(result, "close", None)
+    if what in ("generator", "coroutine") and callable(close):
+        close()  # no "coroutine was never awaited" warning for the caller's run
+    article = "an" if what[0] in "aeiou" else "a"
+    raise _NotWork(f"fn returned {article} {what}; " + _NOT_WORK.format(what=what), field="fn")
+
+
+class _NotWork(MeasurementError):
+    """``fn`` returned something that defers the work (raised as it is, never wrapped)."""
+
+
 def _call_failed(exc: Exception, phase: str, call: int) -> MeasurementError:
     return MeasurementError(
         f"the measured callable raised {type(exc).__name__}: {exc} (during {phase} call {call})",
@@ -686,11 +766,13 @@ def _warmup(
     count = 0
     start = pc()
     try:
+        _check_result(fn() if it is None else fn(next(it)))
         while True:
-            if it is None:
-                fn()
-            else:
-                fn(next(it))
+            if count:
+                if it is None:
+                    fn()
+                else:
+                    fn(next(it))
             if sync is not None:
                 sync()
             count += 1
@@ -699,6 +781,8 @@ def _warmup(
                 return count, elapsed, False
             if elapsed >= cap_ns:
                 return count, elapsed, True
+    except _NotWork:
+        raise
     except Exception as exc:
         raise _call_failed(exc, "warm-up", count + 1) from exc
 
@@ -741,6 +825,22 @@ def _timed_chunk(
                 buf[i] = pc() - t0
     except Exception as exc:
         raise _call_failed(exc, "timed", done + i + 1) from exc
+
+
+def _timed_first(
+    fn: Callable[..., Any], it: Iterator[Any] | None, sync: Callable[[], Any] | None, buf: list[int]
+) -> None:
+    """Time one call into ``buf[0]`` and check what it returned (used when nothing warmed up)."""
+    pc = time.perf_counter_ns
+    try:
+        t0 = pc()
+        result = fn() if it is None else fn(next(it))
+        if sync is not None:
+            sync()
+        buf[0] = pc() - t0
+    except Exception as exc:
+        raise _call_failed(exc, "timed", 1) from exc
+    _check_result(result)
 
 
 def _precise_enough(
@@ -800,38 +900,65 @@ def measure_latency(
     exception is chained), when no call completes within ``max_seconds``, or when CUDA is
     requested but unusable.
     """
-    if not callable(fn):
-        raise MeasurementError(f"fn must be callable, got {type(fn).__name__}", field="fn")
-    pcts = tuple(float(p) for p in percentiles)
+    _check_fn(fn)
+    if isinstance(percentiles, str | bytes) or not isinstance(percentiles, Iterable):
+        raise MeasurementError(
+            f"must be a list of percentiles such as (50, 95, 99), got {short_repr(percentiles)}",
+            field="percentiles",
+        )
+    pcts = tuple(check_number(p, "percentiles") for p in percentiles)
     if not pcts:
         raise MeasurementError("at least one percentile is required", field="percentiles")
     for pct in pcts:
         if not 0.0 < pct < 100.0:
             raise MeasurementError(
-                f"percentiles must be strictly between 0 and 100, got {pct:g}",
+                f"must be strictly between 0 and 100, got {pct:g}",
                 field="percentiles",
             )
-    level = level_key(_check_prob(level, "level"))
-    extra_levels = tuple(level_key(_check_prob(x, "levels")) for x in levels)
+    level = check_level(level, "level")
+    if isinstance(levels, str | bytes) or not isinstance(levels, Iterable):
+        raise MeasurementError(
+            f"must be a list of levels, got {short_repr(levels)}", field="levels"
+        )
+    extra_levels = tuple(check_level(x, "levels") for x in levels)
     all_levels = tuple(sorted({level, *extra_levels}))
-    if warmup < 0:
-        raise MeasurementError(f"must be >= 0, got {warmup}", field="warmup")
-    if not warmup_seconds >= 0.0:
-        raise MeasurementError(f"must be >= 0, got {warmup_seconds}", field="warmup_seconds")
-    if runs is not None and runs < 1:
-        raise MeasurementError(f"must be >= 1, got {runs}", field="runs")
-    if max_runs < 1:
-        raise MeasurementError(f"must be >= 1, got {max_runs}", field="max_runs")
-    if not (max_seconds > 0.0 and math.isfinite(max_seconds)):
-        raise MeasurementError(f"must be a positive number, got {max_seconds}", field="max_seconds")
+    warmup = check_int(warmup, "warmup", minimum=0, maximum=MAX_CALLS)
+    warmup_seconds = check_number(warmup_seconds, "warmup_seconds", minimum=0.0)
+    if warmup_seconds > MAX_SECONDS:
+        raise MeasurementError(
+            f"must be at most {MAX_SECONDS:g} s, got {warmup_seconds:g}", field="warmup_seconds"
+        )
+    if runs is not None:
+        runs = check_int(runs, "runs", minimum=1, maximum=MAX_CALLS)
+    max_runs = check_int(max_runs, "max_runs", minimum=1, maximum=MAX_CALLS)
+    max_seconds = check_number(max_seconds, "max_seconds")
+    if not 0.0 < max_seconds <= MAX_SECONDS:
+        raise MeasurementError(
+            f"must be a positive number of seconds, at most {MAX_SECONDS:g}, got {max_seconds:g}",
+            field="max_seconds",
+        )
+    rtol = check_number(rtol, "rtol")
     if not rtol > 0.0:
-        raise MeasurementError(f"must be > 0, got {rtol}", field="rtol")
-    if batch_size < 1:
-        raise MeasurementError(f"must be >= 1, got {batch_size}", field="batch_size")
+        raise MeasurementError(f"must be > 0, got {rtol:g}", field="rtol")
+    batch_size = check_int(batch_size, "batch_size", minimum=1, maximum=MAX_COUNT)
+    if not isinstance(memory, bool):
+        raise MeasurementError(f"must be True or False, got {short_repr(memory)}", field="memory")
+    if inputs is not None and (
+        isinstance(inputs, str | bytes | Mapping) or not isinstance(inputs, Iterable)
+    ):
+        raise MeasurementError(
+            f"must be a finite iterable of inputs (e.g. a list), got {short_repr(inputs)}",
+            field="inputs",
+        )
 
     it: Iterator[Any] | None = None
     if inputs is not None:
-        items = list(inputs)
+        items = list(itertools.islice(inputs, MAX_INPUTS + 1))
+        if len(items) > MAX_INPUTS:
+            raise MeasurementError(
+                f"holds more than {MAX_INPUTS:_} items (or never ends); pass a finite list",
+                field="inputs",
+            )
         if not items:
             raise MeasurementError("inputs is empty: nothing to call fn with", field="inputs")
         it = itertools.cycle(items)
@@ -857,7 +984,18 @@ def measure_latency(
             fn, it, sync, int(warmup), int(warmup_seconds * _NS_PER_S), max_ns
         )
         samples, stop_reason, timed_ns = _timed_phase(
-            fn, it, sync, target, runs is not None, n_min, pcts, level, rtol, max_ns, max_seconds
+            fn,
+            it,
+            sync,
+            target,
+            runs is not None,
+            n_min,
+            pcts,
+            level,
+            rtol,
+            max_ns,
+            max_seconds,
+            check_first=warm_calls == 0,
         )
         reading = monitor.stop() if monitor is not None else None
     except BaseException:
@@ -918,6 +1056,7 @@ def _timed_phase(
     rtol: float,
     max_ns: int,
     max_seconds: float,
+    check_first: bool = False,
 ) -> tuple[npt.NDArray[np.int64], str, int]:
     """Run timed chunks until a stop rule fires; returns ``(samples, reason, wall_ns)``."""
     pc = time.perf_counter_ns
@@ -934,7 +1073,11 @@ def _timed_phase(
         if not fixed_runs and n < next_check:
             k = min(k, next_check - n)
         chunk_start = pc()
-        _timed_chunk(fn, it, sync, k, buf, n)
+        if check_first and n == 0:
+            _timed_first(fn, it, sync, buf)
+            k = 1
+        else:
+            _timed_chunk(fn, it, sync, k, buf, n)
         now = pc()
         if n == 0 and now > deadline:
             raise MeasurementError(

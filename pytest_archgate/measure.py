@@ -9,12 +9,20 @@ criteria ask for (see :func:`levels_for`).
 
 from __future__ import annotations
 
+import json
 import math
+import numbers
+import unicodedata
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from .errors import MeasurementError
+
 DEFAULT_LEVEL = 0.95
+
+#: The longest metric, option or method name a measurement may carry.
+MAX_NAME_LENGTH = 200
 
 
 def level_key(level: float) -> float:
@@ -162,3 +170,295 @@ class Measurement:
             if isinstance(env := data.get("environment"), dict)
             else ({"ref": env} if isinstance(env, str) else {}),
         )
+
+
+# --------------------------------------------------------------------------------------------
+# validation of what a user hands to ``record``, ``evaluate``, ``latency``...: one set of
+# checks, each raising MeasurementError that names the argument, never a bare traceback
+
+
+def bad_name_reason(name: object) -> str | None:
+    """Why ``name`` is not a usable metric, option or criterion name (None when it is).
+
+    A name is a non-empty string of at most :data:`MAX_NAME_LENGTH` characters, without
+    surrounding whitespace and without control, format or line/paragraph separator characters
+    (a newline in a name could start a new line, e.g. a CI workflow command, wherever the name
+    is printed).
+    """
+    if not isinstance(name, str):
+        return f"must be a string, got {type(name).__name__} {name!r}"
+    if not name.strip():
+        return f"must be a non-empty name, got {name!r}"
+    if len(name) > MAX_NAME_LENGTH:
+        return f"is {len(name)} characters long; at most {MAX_NAME_LENGTH} are allowed"
+    for ch in name:
+        if unicodedata.category(ch) in ("Cc", "Cf", "Cs", "Co", "Cn", "Zl", "Zp"):
+            return f"must not contain control characters, got {name!r}"
+    if name != name.strip():
+        return f"must not start or end with whitespace, got {name!r}"
+    return None
+
+
+def check_name(name: object, field: str) -> str:
+    """``name`` as a metric/option name, or a MeasurementError naming ``field``."""
+    why = bad_name_reason(name)
+    if why is not None:
+        raise MeasurementError(why, field=field)
+    assert isinstance(name, str)
+    return name
+
+
+def _lead(what: str, text: str) -> str:
+    """``"value must be..."`` when the argument is named in the message, else ``"must be..."``."""
+    return f"{what} {text}" if what else text
+
+
+def check_number(
+    value: object, field: str, *, minimum: float | None = None, what: str = ""
+) -> float:
+    """A finite float from ``value`` (no bool, no string, no array, nothing that overflows).
+
+    ``field`` locates the error (``roc_auc``); ``what`` names the argument in the message
+    (``value``) when the field does not already.
+    """
+    if (
+        isinstance(value, bool | str | bytes)
+        or str(getattr(value, "dtype", "")) == "bool"
+        or getattr(value, "ndim", 0) != 0
+        or not (isinstance(value, numbers.Real) or hasattr(value, "__float__"))
+    ):
+        raise MeasurementError(
+            _lead(what, f"must be a number, got {short_repr(value)}"), field=field
+        )
+    try:
+        v = float(value)
+    except OverflowError:
+        raise MeasurementError(
+            _lead(what, f"is {short_repr(value)}, too large for a float; it must be finite"),
+            field=field,
+        ) from None
+    except Exception as exc:  # a __float__ that raises
+        raise MeasurementError(
+            _lead(what, f"must be a number, got {short_repr(value)} ({type(exc).__name__})"),
+            field=field,
+        ) from None
+    if not math.isfinite(v):
+        if not what:  # an option such as max_seconds, not a measured number
+            raise MeasurementError(f"must be a finite number, got {v}", field=field)
+        raise MeasurementError(
+            f"{what} is {v}: a non-finite measurement can never be judged; fix the computation "
+            "that produced it",
+            field=field,
+        )
+    if minimum is not None and v < minimum:
+        raise MeasurementError(_lead(what, f"must be >= {minimum:g}, got {v:g}"), field=field)
+    return v
+
+
+def check_int(
+    value: object, field: str, *, minimum: int = 1, maximum: int | None = None, what: str = ""
+) -> int:
+    """A whole number (``int`` or a numpy integer, never a bool or float) in range."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
+        raise MeasurementError(
+            _lead(what, f"must be a whole number, got {short_repr(value)}"), field=field
+        )
+    v = int(value)
+    if v < minimum:
+        raise MeasurementError(_lead(what, f"must be >= {minimum}, got {v}"), field=field)
+    if maximum is not None and v > maximum:
+        raise MeasurementError(
+            _lead(what, f"must be <= {maximum:_}, got {short_repr(v)}"), field=field
+        )
+    return v
+
+
+def check_level(level: object, field: str = "level", *, what: str = "") -> float:
+    """A two-sided confidence level: a float strictly between 0 and 1 (not a bool, not NaN),
+    normalised by :func:`level_key` (and still strictly inside (0, 1) after that)."""
+    v = math.nan
+    if not isinstance(level, bool) and isinstance(level, numbers.Real):
+        try:
+            v = float(level)
+        except (OverflowError, TypeError, ValueError):
+            v = math.nan
+    key = level_key(v) if math.isfinite(v) else v
+    if not (0.0 < v < 1.0) or not (0.0 < key < 1.0):
+        raise MeasurementError(
+            _lead(
+                what,
+                f"must be a number strictly between 0 and 1 (e.g. 0.95), got {short_repr(level)}",
+            ),
+            field=field,
+        )
+    return key
+
+
+def check_interval(
+    ci: object, field: str, *, value: float | None = None, what: str = "ci"
+) -> tuple[float, float]:
+    """``(low, high)``: two finite numbers with ``low <= high`` (and ``low <= value <= high``
+    when ``value`` is given)."""
+    bad = _lead(what, f"must be a pair (low, high), got {short_repr(ci)}")
+    if isinstance(ci, str | bytes | Mapping) or not hasattr(ci, "__len__"):
+        raise MeasurementError(bad, field=field)
+    try:
+        items = list(ci)  # type: ignore[call-overload]
+    except Exception:
+        raise MeasurementError(bad, field=field) from None
+    if len(items) != 2:
+        raise MeasurementError(f"{bad} ({len(items)} values)", field=field)
+    low = check_number(items[0], field, what=f"{what} low".strip())
+    high = check_number(items[1], field, what=f"{what} high".strip())
+    if low > high:
+        raise MeasurementError(
+            _lead(what, f"{short_repr(ci)} has low {low:g} above high {high:g}"), field=field
+        )
+    if value is not None and not low <= value <= high:
+        raise MeasurementError(
+            _lead(
+                what,
+                f"{short_repr(ci)} must be finite with low <= value <= high (value {value:g})",
+            ),
+            field=field,
+        )
+    return low, high
+
+
+def check_estimate(estimate: object, field: str) -> Estimate:
+    """An :class:`Estimate` whose numbers can be judged and written to a report."""
+    if not isinstance(estimate, Estimate):
+        raise MeasurementError(
+            f"expected a pytest_archgate.Estimate, got {type(estimate).__name__}", field=field
+        )
+    check_number(estimate.value, field, what="value")
+    check_level(estimate.level, field, what="level")
+    if estimate.n is not None:
+        check_int(estimate.n, field, what="n")
+    if not isinstance(estimate.method, str) or not estimate.method:
+        raise MeasurementError(
+            f"method must be a non-empty string, got {short_repr(estimate.method)}", field=field
+        )
+    if not isinstance(estimate.intervals, Mapping):
+        raise MeasurementError(
+            f"intervals must map levels to (low, high), got {short_repr(estimate.intervals)}",
+            field=field,
+        )
+    for lv, iv in estimate.intervals.items():
+        key = check_level(lv, field, what="interval level")
+        check_interval(iv, field, what=f"interval at level {key:g}")
+    try:
+        json.dumps(dict(estimate.details), allow_nan=False)
+    except (TypeError, ValueError) as exc:
+        raise MeasurementError(
+            f"details must be JSON data with finite numbers: {exc}", field=field
+        ) from None
+    return estimate
+
+
+def short_repr(value: object, limit: int = 80) -> str:
+    """A bounded repr for error messages (a 10**400 or a huge list stays readable)."""
+    try:
+        text = repr(value)
+    except Exception:  # a hostile __repr__
+        text = f"<{type(value).__name__}>"
+    if isinstance(value, int) and not isinstance(value, bool) and len(text) > limit:
+        return f"an integer of {len(text)} digits"
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
+#: Upper limits that keep a typo from turning into an hour-long or overflowing computation.
+MAX_N_BOOT = 1_000_000
+MAX_COUNT = 10**12
+
+
+def check_device(device: object, field: str = "device") -> str | None:
+    """``None``, ``"cpu"`` or ``"cuda"`` (``"cuda:N"`` counts as ``"cuda"``)."""
+    if device is None:
+        return None
+    if isinstance(device, str) and device in ("cpu", "cuda"):
+        return device
+    if isinstance(device, str) and device.startswith("cuda:") and device[5:].isdigit():
+        return "cuda"
+    raise MeasurementError(
+        f"device must be 'cpu' or 'cuda' (or 'cuda:N'), got {short_repr(device)}", field=field
+    )
+
+
+@dataclass(frozen=True)
+class RecordArgs:
+    """The validated arguments of ``archgate.record``."""
+
+    name: str
+    value: float
+    intervals: dict[float, tuple[float, float]]
+    level: float
+    n: int | None
+    device: str | None
+
+
+def check_record_args(
+    name: object,
+    value: object,
+    *,
+    ci: object = None,
+    level: object = DEFAULT_LEVEL,
+    n: object = None,
+    method: object = "recorded",
+    device: object = None,
+) -> RecordArgs:
+    """Validate everything ``archgate.record`` takes, before anything is recorded."""
+    metric = check_name(name, "name")
+    v = check_number(value, metric, what="value")
+    lv = check_level(level, metric, what="level")
+    intervals: dict[float, tuple[float, float]] = {}
+    if ci is not None:
+        intervals[lv] = check_interval(ci, metric, value=v)
+    count = check_int(n, metric, maximum=MAX_COUNT, what="n") if n is not None else None
+    if bad_name_reason(method) is not None:
+        raise MeasurementError(f"method {bad_name_reason(method)}", field=metric)
+    return RecordArgs(
+        name=metric,
+        value=v,
+        intervals=intervals,
+        level=lv,
+        n=count,
+        device=check_device(device, metric),
+    )
+
+
+def check_evaluate_args(
+    metrics: object,
+    *,
+    threshold: object = 0.5,
+    level: object = DEFAULT_LEVEL,
+    n_boot: object = 1000,
+    seed: object = 0,
+) -> tuple[list[str], float, float, int, int]:
+    """Validate the arguments of ``evaluate``/``compare`` other than the data arrays.
+
+    Returns ``(metric names, threshold, level, n_boot, seed)``.
+    """
+    if isinstance(metrics, str):
+        names = [metrics]
+    elif (
+        metrics is None or isinstance(metrics, bytes | Mapping) or not isinstance(metrics, Iterable)
+    ):
+        raise MeasurementError(
+            f"must be a metric name or a list of names, got {short_repr(metrics)}",
+            field="metrics",
+        )
+    else:
+        names = list(metrics)
+    if not names:
+        raise MeasurementError("no metric requested", field="metrics")
+    for m in names:
+        check_name(m, "metrics")
+    try:
+        t = check_number(threshold, "threshold")
+        lv = check_level(level, "level")
+        nb = check_int(n_boot, "n_boot", minimum=2, maximum=MAX_N_BOOT)
+        sd = check_int(seed, "seed", minimum=0, maximum=2**128)
+    except MeasurementError as exc:  # name the metrics too: "roc_auc: level: must be..."
+        raise MeasurementError(f"{exc.field}: {exc.message}", field=", ".join(names)) from None
+    return names, t, lv, nb, sd

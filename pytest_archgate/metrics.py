@@ -23,7 +23,7 @@ import numpy.typing as npt
 
 from . import stats
 from .errors import MeasurementError
-from .measure import DEFAULT_LEVEL, Estimate
+from .measure import DEFAULT_LEVEL, Estimate, check_evaluate_args, short_repr
 
 FloatArray = npt.NDArray[np.float64]
 BoolArray = npt.NDArray[np.bool_]
@@ -549,9 +549,9 @@ def evaluate(
     they are). Regression metrics (mae, rmse, r2) take ``y_score`` as the predictions.
     ``n_boot`` and ``seed`` drive the bootstrap-based intervals.
     """
-    names = [metrics] if isinstance(metrics, str) else list(metrics)
-    if not names:
-        raise MeasurementError("no metric requested", field="metrics")
+    names, *_ = check_evaluate_args(
+        metrics, threshold=threshold, level=level, n_boot=n_boot, seed=seed
+    )
     out: dict[str, Estimate] = {}
     for name in names:
         spec = get_metric(name)
@@ -651,6 +651,9 @@ def compare(
     joint confusion table, CLT or delta method on per-row differences, or a bootstrap applying
     the same resample weights to both). ``details`` holds both values and the rows' fingerprint.
     """
+    if not isinstance(metric, str):
+        raise MeasurementError(f"must be a metric name, got {short_repr(metric)}", field="metric")
+    check_evaluate_args(metric, threshold=threshold, level=level, n_boot=n_boot, seed=seed)
     spec = get_metric(metric)
     name = spec.name
     lv = _all_levels(level, levels, name)

@@ -10,7 +10,10 @@ Rules (see the README's "Verdicts" section):
   judged (``unmeasured`` when nothing measured it) and is the only one that can fail the run;
   other measured options are judged for comparison. Without a decision every measured option
   is judged.
-* When several measurements of the same criterion and option exist, the worst decides.
+* When several measurements of the same criterion and option exist, the worst decides: a
+  failing one before one that cannot be judged, that before a passing one, and among equals
+  the one whose judged quantity (with ``confidence``: the one-sided bound, not the point value)
+  is furthest on the wrong side of the limit (see :meth:`Criterion.severity`).
 * ``vs`` criteria judge ``metric(option) - metric(vs)``: paired on the same rows when both sides
   kept per-row predictions, otherwise from the two estimates (unpaired).
 """
@@ -241,7 +244,12 @@ def judge_criterion(
     enforced: bool,
     paired: PairedFn = default_paired,
 ) -> CriterionResult:
-    """Judge one criterion for one option; the worst of several measurements decides."""
+    """Judge one criterion for one option; the worst of several measurements decides.
+
+    "Worst" is by :meth:`Criterion.severity`: the verdict first (fail, then unmeasured, then
+    pass), then the judged quantity (lowest one-sided lower bound for a ``min`` with
+    ``confidence``, highest upper bound for a ``max``), never the point value alone.
+    """
     result = CriterionResult(
         criterion=c, option=option, verdict="unmeasured", role=role, enforced=enforced
     )
@@ -267,7 +275,7 @@ def judge_criterion(
                     result.tests = sorted({a.nodeid, b.nodeid})
                     return result
                 pairs.append((est, [a.nodeid, b.nodeid]))
-        est, _tests = max(pairs, key=lambda p: c.badness(p[0]))
+        est, _tests = max(pairs, key=lambda p: c.severity(p[0]))
         result.estimate = est
         result.tests = sorted({m.nodeid for m in cands} | {m.nodeid for m in refs})
     else:
@@ -276,7 +284,7 @@ def judge_criterion(
             dev = f" on {c.device}" if c.device else ""
             result.reason = f"no measurement of {c.metric}{dev}"
             return result
-        worst = max(cands, key=lambda m: c.badness(m.estimate))
+        worst = max(cands, key=lambda m: c.severity(m.estimate))
         result.estimate = worst.estimate
         result.tests = sorted({m.nodeid for m in cands})
     result.verdict, result.reason = c.judge(result.estimate)
@@ -317,6 +325,9 @@ def judge_adr(
         role = role_of(option)
         for c in adr.acceptance:
             if c.vs is not None and c.vs == option:
+                if role == "decision":
+                    # parsing refuses this; an Adr built in code must not skip the decision
+                    criteria.append(_self_comparison(c, option, enforced))
                 continue  # a vs criterion says nothing about the reference itself
             criteria.append(
                 judge_criterion(
@@ -347,6 +358,18 @@ def judge_adr(
         criteria=criteria,
         constraints=constraints,
         options=options,
+    )
+
+
+def _self_comparison(c: Criterion, option: str | None, enforced: bool) -> CriterionResult:
+    """A ``vs`` criterion naming the decision itself cannot be judged: say so, never skip it."""
+    return CriterionResult(
+        criterion=c,
+        option=option,
+        verdict="unmeasured",
+        role="decision",
+        enforced=enforced,
+        reason=f"vs names {c.vs!r}, the decision itself: nothing to compare it with",
     )
 
 

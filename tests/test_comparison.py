@@ -324,7 +324,7 @@ def test_confidence_failure_explains_the_bound() -> None:
     assert comp is not None
     assert comp["cells"]["xgboost"]["roc_auc"]["verdict"] == "fail"
     assert (
-        "xgboost misses roc_auc: 0.91 against >= 0.9 (conf. 0.975) (lower bound 0.88"
+        "xgboost misses roc_auc: 0.91 against >= 0.9 (conf. 0.975) (lower 97.5% bound 0.88 < 0.9)"
         in (comp["recommendation"]["text"])
     )
 

@@ -98,14 +98,14 @@ def test_kind_is_kept() -> None:
             {"min": 1, "confidence": 1.0},
             (),
             "archgate.acceptance.auc.confidence",
-            "[0.5, 1)",
+            "(0.5, 1)",
         ),
         (
             "auc",
             {"min": 1, "confidence": 0.4},
             (),
             "archgate.acceptance.auc.confidence",
-            "[0.5, 1)",
+            "(0.5, 1)",
         ),
         (
             "auc",
@@ -180,19 +180,20 @@ def test_judge_with_confidence_uses_one_sided_bounds() -> None:
     assert low.judge(est(0.9, **{"0_9": (0.85, 0.95)})) == ("pass", None)
     assert low.judge(est(0.9, **{"0_9": (0.75, 0.95)})) == (
         "fail",
-        "lower bound 0.75 below 0.8",
+        "lower 95% bound 0.75 < 0.8",
     )
     assert high.judge(est(8, **{"0_95": (7.0, 9.5)})) == ("pass", None)
-    assert high.judge(est(8, **{"0_95": (7.0, 11.0)})) == ("fail", "upper bound 11 above 10")
+    assert high.judge(est(8, **{"0_95": (7.0, 11.0)})) == ("fail", "upper 97.5% bound 11 > 10")
     # a wider interval (higher level) stands in for the one asked for: conservative
     assert low.judge(est(0.99, **{"0_95": (0.98, 1.0)})) == ("pass", None)
-    assert low.judge(est(0.9, **{"0_95": (0.79, 1.0)})) == ("fail", "lower bound 0.79 below 0.8")
+    assert low.judge(est(0.9, **{"0_95": (0.79, 1.0)})) == ("fail", "lower 95% bound 0.79 < 0.8")
     # a narrower one (lower level), or none, never passes on the point value
-    assert low.judge(est(0.99, **{"0_8": (0.98, 1.0)})) == (
-        "unmeasured",
-        "no interval at confidence 0.95",
+    no_interval = (
+        "no interval at confidence 0.95: the point value cannot be judged against a one-sided "
+        "95% bound"
     )
-    assert low.judge(est(0.99)) == ("unmeasured", "no interval at confidence 0.95")
+    assert low.judge(est(0.99, **{"0_8": (0.98, 1.0)})) == ("unmeasured", no_interval)
+    assert low.judge(est(0.99)) == ("unmeasured", no_interval)
 
 
 def test_badness_orders_worst_first() -> None:
