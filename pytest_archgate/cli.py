@@ -11,6 +11,7 @@ import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
+from . import escape
 from .adr import AdrLog, lint_log, load_log
 from .config import resolve_adr_dir
 from .errors import ArchgateError, CommandError
@@ -34,14 +35,15 @@ def _load(args: argparse.Namespace) -> AdrLog:
 def cmd_list(args: argparse.Namespace) -> int:
     log = _load(args)
     if args.format == "json":
-        json.dump([a.summary() for a in log], sys.stdout, indent=2, default=str)
-        sys.stdout.write("\n")
+        text = json.dumps([a.summary() for a in log], indent=2, default=str)
+        # "##[" can only occur inside a JSON string, where \u005b is the same "["
+        sys.stdout.write(text.replace("##[", "##\\u005b") + "\n")
     else:
         rows = [[a.id, a.status, a.date or "", a.title[:60], a.file] for a in log]
         for line in table(rows, ["ADR", "status", "date", "title", "file"]):
             print(line)
     for err in log.errors:
-        print(f"error: {err}", file=sys.stderr)
+        print(escape.line(f"error: {err}"), file=sys.stderr)
     return 1 if log.errors else 0
 
 
@@ -49,9 +51,9 @@ def cmd_lint(args: argparse.Namespace) -> int:
     log = _load(args)
     problems = lint_log(log)
     for p in problems:
-        print(p)
+        print(escape.line(p))
     if not problems:
-        print(f"{len(log)} ADRs in {log.directory}: no problems")
+        print(escape.line(f"{len(log)} ADRs in {log.directory}: no problems"))
     return 1 if problems else 0
 
 
@@ -108,7 +110,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return handler(args)
     except ArchgateError as exc:
-        print(f"archgate {args.command}: error: {exc}", file=sys.stderr)
+        print(escape.line(f"archgate {args.command}: error: {exc}"), file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         return 130

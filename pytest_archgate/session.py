@@ -19,6 +19,7 @@ from typing import Any
 
 import pytest
 
+from . import escape
 from .adr import AdrLog, find_adr_dir, load_log
 from .errors import ArchgateError, NeedsReviewWarning, SupersededAdrWarning
 from .fixture import Archgate
@@ -79,7 +80,7 @@ class ArchgateSession:
             )
         self.log: AdrLog = load_log(self.adr_dir, root=self.rootdir)
         if self.log.errors:
-            lines = "\n  ".join(str(e) for e in self.log.errors)
+            lines = "\n  ".join(escape.text(e) for e in self.log.errors)
             raise pytest.UsageError(
                 f"archgate: {len(self.log.errors)} ADR file(s) cannot be parsed "
                 f"(run `archgate lint` for details):\n  {lines}"
@@ -87,7 +88,7 @@ class ArchgateSession:
         dupes = self.log.duplicate_ids()
         if dupes:
             lines = "\n  ".join(
-                f"{v[0].id}: {', '.join(a.file for a in v)}" for v in dupes.values()
+                escape.text(f"{v[0].id}: {', '.join(a.file for a in v)}") for v in dupes.values()
             )
             raise pytest.UsageError(f"archgate: duplicate ADR ids:\n  {lines}")
 
@@ -131,8 +132,8 @@ class ArchgateSession:
             try:
                 links = links_for(item, self.log)
             except ArchgateError as exc:
-                problems.append(str(exc))
-                item.stash[PROBLEM_KEY] = f"archgate: {exc}"
+                problems.append(escape.text(exc))
+                item.stash[PROBLEM_KEY] = escape.line(f"archgate: {exc}")
                 continue
             if not links:
                 continue
@@ -165,7 +166,9 @@ class ArchgateSession:
                 )
                 warnings.warn(
                     SupersededAdrWarning(
-                        f"{item.nodeid} is linked to {adr.id}, which is {adr.status}{succ_text}"
+                        escape.line(
+                            f"{item.nodeid} is linked to {adr.id}, which is {adr.status}{succ_text}"
+                        )
                     ),
                     stacklevel=1,
                 )
@@ -252,7 +255,7 @@ class ArchgateSession:
         report = yield
         error: str | None = None
         if call.excinfo is not None and isinstance(call.excinfo.value, ArchgateError):
-            error = f"archgate: {call.excinfo.value}"
+            error = escape.line(f"archgate: {call.excinfo.value}")
             report.longrepr = error
         problem = item.stash.get(PROBLEM_KEY, None)
         if problem is not None and call.when == "setup":
@@ -377,31 +380,33 @@ class ArchgateSession:
         tr.write_sep("=", "archgate")
         data = self.report_data()
         for line in summary_lines(data["adrs"]):
-            tr.write_line(line)
+            tr.write_line(escape.line(line))
         from .comparison import comparison_lines
 
         for entry in data["adrs"]:
             if entry.get("comparison"):
                 tr.write_line("")
                 for line in comparison_lines(entry["comparison"]):
-                    tr.write_line(line)
+                    tr.write_line(escape.line(line))
         for msg in self.session_failures:
-            tr.write_line(f"FAILED (session) {msg}", red=True)
+            tr.write_line(escape.line(f"FAILED (session) {msg}"), red=True)
         for msg in self.strict_failures:
-            tr.write_line(f"FAILED (--archgate-strict) {msg}", red=True)
+            tr.write_line(escape.line(f"FAILED (--archgate-strict) {msg}"), red=True)
         for msg in self.errors:
-            tr.write_line(f"ERROR {msg}", red=True)
+            tr.write_line(escape.line(f"ERROR {msg}"), red=True)
         for msg in self.notes:
-            tr.write_line(f"note: {msg}")
+            tr.write_line(escape.line(f"note: {msg}"))
         for res in self.results:
             for r in res.violated_constraints:
                 tr.write_line(
-                    f"WARNING needs review: {r.message(res.adr)}: the decision's assumptions "
-                    "no longer hold",
+                    escape.line(
+                        f"WARNING needs review: {r.message(res.adr)}: the decision's "
+                        "assumptions no longer hold"
+                    ),
                     yellow=True,
                 )
         if self.report_path is not None:
-            tr.write_line(f"archgate report: {self.report_path}")
+            tr.write_line(escape.line(f"archgate report: {self.report_path}"))
 
     def pytest_sessionfinish(self, session: pytest.Session) -> None:
         """Write the JSON report, publish to GitHub Actions, raise needs-review warnings."""
@@ -431,6 +436,7 @@ class ArchgateSession:
             f"needs review: {r.message(res.adr)}: the decision's assumptions no longer hold; "
             "revisit the ADR"
         )
+        _safe_source_lines(res.adr.path)
         try:
             warnings.warn_explicit(
                 NeedsReviewWarning(message),
@@ -442,3 +448,20 @@ class ArchgateSession:
             # filterwarnings turned the warning into an error: fail the run, without a traceback
             self.errors.append(message)
             session.exitstatus = pytest.ExitCode.TESTS_FAILED
+
+
+def _safe_source_lines(path: Path) -> None:
+    """Let pytest's warning summary quote the ADR line through :func:`escape.line`.
+
+    The summary prints the source line a warning points at; an ADR line is text from a pull
+    request and could carry a workflow command. ``linecache`` entries without a modification
+    time are kept as they are, so the escaped copy is what gets quoted.
+    """
+    import linecache
+
+    try:
+        text = path.read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        return
+    lines = [escape.line(x) + "\n" for x in text.splitlines()]
+    linecache.cache[str(path)] = (len(text), None, lines, str(path))
