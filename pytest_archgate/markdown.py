@@ -299,8 +299,21 @@ def comparison_section(comparison: Mapping[str, Any]) -> str:
     if isinstance(rec, str) and rec.strip():
         parts.append("**Recommendation:** " + escape_md(rec))
     elif isinstance(rec, Mapping):
-        parts.append("**Recommendation:** " + _fmt_any(rec))
+        parts.append(recommendation_text(rec))
     return "\n\n".join(parts)
+
+
+def recommendation_text(rec: Mapping[str, Any]) -> str:
+    """The recommendation of a comparison as one readable sentence (never its JSON)."""
+    option, text = rec.get("option"), rec.get("text")
+    lead = (
+        f"**Recommendation: {escape_md(option)}.**"
+        if isinstance(option, str) and option
+        else "**No recommendation.**"
+    )
+    if isinstance(text, str) and text.strip():
+        return f"{lead} {escape_md(text.strip())}"
+    return lead
 
 
 def _mermaid_label(text: object, limit: int = 40) -> str:
