@@ -1082,7 +1082,7 @@ def cmd_new(args: argparse.Namespace) -> int:
         path = new_adr(args.title, directory=directory, template=args.template, root=Path.cwd())
     except Refused as exc:
         return _refused(args, exc)
-    print(_display(path))
+    print(escape.line(_display(path)))
     return 0
 
 

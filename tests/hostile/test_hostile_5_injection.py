@@ -43,6 +43,16 @@ archgate:
 # Ignored
 """
 
+SUPERSEDED = f"""\
+---
+status: superseded by ADR-0002
+date: 2023-01-01
+id: "::warning::OLD"
+title: "Old{YAML_NASTY}"
+---
+# Old
+"""
+
 TESTS = f"""\
 import pytest
 
@@ -54,6 +64,10 @@ OPTION = {("xg" + NASTY)!r}
 def test_model(archgate, v):
     archgate.record(NAME, v)
     archgate.record({("rows" + NASTY)!r}, 5)
+
+@pytest.mark.archgate("::warning::OLD")
+def test_old():
+    pass
 """
 
 # archgate's own annotations: "::error title=...::message" with GitHub's escaping
@@ -74,7 +88,7 @@ def assert_no_injected_command(text: str, *, allow_own: bool = False) -> None:
 
 @pytest.fixture
 def project(pytester: pytest.Pytester) -> pytest.Pytester:
-    pytester.makefile(".md", **{"adr/0002-hostile": ADR})
+    pytester.makefile(".md", **{"adr/0002-hostile": ADR, "adr/0001-old": SUPERSEDED})
     pytester.makeini("[pytest]\narchgate_adr_dir = adr\n")
     pytester.makepyfile(test_hostile=TESTS)
     return pytester
@@ -92,7 +106,7 @@ def test_pytest_run_output_has_no_injected_command(
     )
     # the accepted decision is violated: the run fails
     assert result.ret == 1
-    result.assert_outcomes(failed=1)
+    result.assert_outcomes(failed=1, passed=1, warnings=2)
     out, err = result.stdout.str(), result.stderr.str()
     assert "violates >= 0.9" in out
     assert_no_injected_command(out, allow_own=True)
@@ -130,6 +144,7 @@ def test_cli_output_has_no_injected_command(
         "comment": (["comment", str(hostile), "--dry-run"], 0),
         "report": (["report", str(hostile), "--md", "out.md", "--html", "out.html"], 0),
         "accept": (["accept", "::error::ID", "--report", str(hostile)], 1),
+        "accept-option": (["accept", "::warning::OLD", "--option", NASTY], 1),
         "bad-report": (["merge", str(project.path / "adr" / "0002-hostile.md"), "-o", "m"], 2),
     }
     for name, (args, status) in runs.items():
