@@ -22,6 +22,7 @@ import math
 import os
 import re
 import sys
+import warnings
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any, Literal
@@ -521,7 +522,12 @@ def chart(
     """``(svg, engine)``: matplotlib when asked or available, else the built-in SVG."""
     if charts != "svg":
         try:
-            return matplotlib_chart(title, rows, bounds, bound_text, scope=scope), "matplotlib"
+            with warnings.catch_warnings():
+                # values near the float limits overflow matplotlib's tick arithmetic: the axis
+                # is drawn anyway, and a numpy RuntimeWarning is no news to the reader
+                warnings.simplefilter("ignore", RuntimeWarning)
+                svg = matplotlib_chart(title, rows, bounds, bound_text, scope=scope)
+            return svg, "matplotlib"
         except ImportError:
             if charts == "matplotlib":
                 raise CommandError(
