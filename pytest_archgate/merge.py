@@ -100,7 +100,11 @@ def _adrs_of(name: str, data: Mapping[str, Any]) -> list[tuple[Adr, Mapping[str,
 
 
 def _measurements_of(name: str, data: Mapping[str, Any]) -> list[Measurement]:
-    return [Measurement.from_json(m) for m in data.get("measurements") or []]
+    # ``predictions`` names a scratch file of the run that wrote the report: it means nothing
+    # here, and a path in a handed-over report must never be opened
+    return [
+        Measurement.from_json({**m, "predictions": None}) for m in data.get("measurements") or []
+    ]
 
 
 def merge_reports(

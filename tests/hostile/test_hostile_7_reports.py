@@ -451,3 +451,39 @@ def test_every_report_the_loader_accepts_renders_and_merges(good_report: dict[st
             merge_reports([("a.json", checked), ("b.json", checked)])
 
     check()
+
+
+def test_merge_never_opens_prediction_paths_from_a_report(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A report's ``predictions`` (scratch files of the run that wrote it) are never opened:
+    a handed-over report could point them anywhere."""
+    from pytest_archgate import cli
+
+    adr_file = tmp_path / "adr" / "0003-vs.md"
+    adr_file.parent.mkdir()
+    adr_file.write_text(
+        "---\nstatus: accepted\ndate: 2024-01-01\narchgate:\n  decision: a\n  baseline: b\n"
+        "  options: [a, b]\n  acceptance:\n    gain: {metric: auc, vs: b, min: 0.01}\n---\n# Vs\n",
+        encoding="utf-8",
+    )
+    adr = parse_adr(adr_file)
+    ms = [
+        Measurement(adr=adr.id, option=o, metric="auc", estimate=Estimate(value=v, method="x"))
+        for o, v in (("a", 0.9), ("b", 0.8))
+    ]
+    data = build_report(judge_all([adr], ms), ms)
+    not_npz = tmp_path / "not-an-npz.bin"
+    not_npz.write_bytes(b"\x80\x04pickled?" * 10)
+    for m in data["measurements"]:
+        m["predictions"] = str(not_npz)
+        m["fingerprint"] = "same"
+    report = tmp_path / "r.json"
+    report.write_text(json.dumps(data), encoding="utf-8")
+    rc = cli.main(["merge", str(report), "-o", str(tmp_path / "m.json")])
+    captured = capsys.readouterr()
+    assert rc == 0, captured.err
+    assert "Traceback" not in captured.err
+    merged = json.loads((tmp_path / "m.json").read_text(encoding="utf-8"))
+    assert merged["adrs"][0]["verdict"] == "pass"
+    assert all(m.get("predictions") is None for m in merged["measurements"])
