@@ -28,6 +28,8 @@ from pathlib import PurePosixPath, PureWindowsPath
 from typing import Any, Literal
 from urllib.parse import quote
 
+from . import escape
+
 MAX_PER_KIND = 10
 """Annotations of each kind shown per run; the rest are counted in the job summary."""
 
@@ -47,14 +49,8 @@ _SHA_RE = re.compile(r"^[0-9a-fA-F]{7,64}$")
 # --------------------------------------------------------------------------- workflow commands
 
 
-def escape_data(text: str) -> str:
-    """Escape a workflow command's message (``%`` first, then CR and LF)."""
-    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
-
-
-def escape_property(text: str) -> str:
-    """Escape a workflow command property value (also ``:`` and ``,``)."""
-    return escape_data(text).replace(":", "%3A").replace(",", "%2C")
+escape_data = escape.command_data
+escape_property = escape.command_property
 
 
 def format_command(
@@ -100,6 +96,9 @@ def annotate(
     line: int | None = None,
 ) -> None:
     """Print one annotation (a workflow command) on stdout."""
+    message = escape.strip_controls(message)
+    title = escape.strip_controls(title) if title is not None else None
+    file = escape.strip_controls(file) if file is not None else None
     if _library_escapes():
         import github_action_utils as gha
 
@@ -114,7 +113,7 @@ def annotate(
 
 def warn(message: str) -> None:
     """A one-line warning on stderr (never a Python warning: pytest may turn those into errors)."""
-    print(f"archgate: warning: {message}", file=sys.stderr)
+    print(escape.line(f"archgate: warning: {message}"), file=sys.stderr)
 
 
 def read_event(env: Mapping[str, str]) -> dict[str, Any]:

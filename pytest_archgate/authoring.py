@@ -35,6 +35,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
+from . import escape
 from .adr import (
     _DATE_PREFIX_RE,
     _HEADING_RE,
@@ -50,7 +51,7 @@ from .adr import (
     parse_adr,
 )
 from .config import resolve_adr_dir
-from .errors import AdrError, ArchgateError, CommandError, ReportError, UnknownAdrError
+from .errors import AdrError, ArchgateError, CommandError, UnknownAdrError
 from .frontmatter_edit import newline_of, set_key, split_document
 
 __all__ = [
@@ -734,10 +735,7 @@ def accept_adr(
         commit, commit_source = head, "working tree HEAD" if head else "not a git checkout"
     else:
         report_name = str(report_path)
-        try:
-            report = _load_report(report_path)
-        except ReportError as exc:
-            raise Refused(exc.message, file=exc.file, line=exc.line, field=exc.field) from None
+        report = _load_report(report_path)  # a bad report is a ReportError: exit 2
         found = [a for a in report["adrs"] if isinstance(a, Mapping) and a.get("id") == adr.id]
         if not found:
             raise Refused(
@@ -846,7 +844,7 @@ def accept_adr(
 
 
 def _load_report(path: Path) -> dict[str, Any]:
-    from .report import load_report  # the report module pulls in verdicts and numpy
+    from .report_load import load_report
 
     return load_report(path)
 
@@ -1074,7 +1072,7 @@ def _directory(args: argparse.Namespace, *, create: bool) -> tuple[Path, Path]:
 
 
 def _refused(args: argparse.Namespace, exc: ArchgateError) -> int:
-    print(f"archgate {args.command}: refused: {str(exc).replace(chr(10), ' ')}", file=sys.stderr)
+    print(escape.line(f"archgate {args.command}: refused: {exc}"), file=sys.stderr)
     return 1
 
 
@@ -1084,7 +1082,7 @@ def cmd_new(args: argparse.Namespace) -> int:
         path = new_adr(args.title, directory=directory, template=args.template, root=Path.cwd())
     except Refused as exc:
         return _refused(args, exc)
-    print(_display(path))
+    print(escape.line(_display(path)))
     return 0
 
 
@@ -1102,7 +1100,11 @@ def cmd_accept(args: argparse.Namespace) -> int:
     except Refused as exc:
         return _refused(args, exc)
     note = " (with --override)" if result.overridden else ""
-    print(f"{result.adr_id} accepted: decision {result.option}{note} ({_display(result.path)})")
+    print(
+        escape.line(
+            f"{result.adr_id} accepted: decision {result.option}{note} ({_display(result.path)})"
+        )
+    )
     return 0
 
 
@@ -1112,7 +1114,7 @@ def cmd_supersede(args: argparse.Namespace) -> int:
         old, new = supersede_adr(args.old, args.by, directory=directory, root=Path.cwd())
     except Refused as exc:
         return _refused(args, exc)
-    print(f"{old.id} superseded by {new.id} ({old.file}, {new.file})")
+    print(escape.line(f"{old.id} superseded by {new.id} ({old.file}, {new.file})"))
     return 0
 
 

@@ -11,6 +11,7 @@ import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
+from . import escape
 from .adr import AdrLog, lint_issues, load_log
 from .config import resolve_adr_dir
 from .errors import ArchgateError, CommandError
@@ -34,17 +35,18 @@ def _load(args: argparse.Namespace) -> AdrLog:
 def cmd_list(args: argparse.Namespace) -> int:
     log = _load(args)
     if args.format == "json":
-        json.dump([a.summary() for a in log], sys.stdout, indent=2, default=str)
-        sys.stdout.write("\n")
+        text = json.dumps([a.summary() for a in log], indent=2, default=str)
+        # "##[" can only occur inside a JSON string, where \u005b is the same "["
+        sys.stdout.write(text.replace("##[", "##\\u005b") + "\n")
     else:
         rows = [[a.id, a.status, a.date or "", a.title[:60], a.file] for a in log]
         for line in table(rows, ["ADR", "status", "date", "title", "file"]):
             print(line)
     # errors break gating (exit 1); warnings concern files used only as records (exit 0)
     for err in log.errors:
-        print(f"error: {err}", file=sys.stderr)
+        print(escape.line(f"error: {err}"), file=sys.stderr)
     for warning in log.warnings:
-        print(f"warning: {warning}", file=sys.stderr)
+        print(escape.line(f"warning: {warning}"), file=sys.stderr)
     return 1 if log.errors else 0
 
 
@@ -52,13 +54,13 @@ def cmd_lint(args: argparse.Namespace) -> int:
     log = _load(args)
     issues = lint_issues(log)
     for issue in issues:
-        print(issue)
+        print(escape.line(str(issue)))
     errors = sum(1 for i in issues if i.severity == "error")
     warnings = len(issues) - errors
     if not issues:
-        print(f"{len(log)} ADRs in {log.directory}: no problems")
+        print(escape.line(f"{len(log)} ADRs in {log.directory}: no problems"))
     elif not errors:
-        print(f"{len(log)} ADRs in {log.directory}: {warnings} warning(s), no errors")
+        print(escape.line(f"{len(log)} ADRs in {log.directory}: {warnings} warning(s), no errors"))
     return 1 if errors or (args.strict and warnings) else 0
 
 
@@ -125,7 +127,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return handler(args)
     except ArchgateError as exc:
-        print(f"archgate {args.command}: error: {exc}", file=sys.stderr)
+        print(escape.line(f"archgate {args.command}: error: {exc}"), file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         return 130

@@ -21,7 +21,6 @@ never edited, even when they quote the marker.
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import re
 import sys
@@ -30,8 +29,9 @@ from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any, Literal
 
+from . import escape
 from .actions import annotate, link_base, read_event, repo_prefix
-from .errors import ArchgateError, CommandError, ReportError
+from .errors import ArchgateError, CommandError
 from .github_api import (
     DEFAULT_API_URL,
     DEFAULT_BOT_LOGIN,
@@ -40,7 +40,7 @@ from .github_api import (
     is_own_comment,
 )
 from .markdown import comment_marker, render_comment
-from .report import load_report
+from .report_load import load_json, load_report
 
 _REPO_RE = re.compile(r"^[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+$")
 
@@ -136,15 +136,7 @@ def post_or_update(
 
 
 def _load_json(path: str, what: str) -> Any:
-    try:
-        with open(path, encoding="utf-8") as fh:
-            return json.load(fh)
-    except FileNotFoundError:
-        raise ReportError(f"{what} not found", file=path) from None
-    except OSError as exc:
-        raise ReportError(f"cannot read {what}: {exc.strerror}", file=path) from None
-    except ValueError as exc:
-        raise ReportError(f"{what} is not valid JSON: {exc}", file=path) from None
+    return load_json(path, what=what)
 
 
 def _pr_number(args: argparse.Namespace, env: Mapping[str, str]) -> int | None:
@@ -185,7 +177,7 @@ def _hint(exc: GitHubError) -> str:
 
 
 def _warn(message: str, env: Mapping[str, str]) -> None:
-    print(f"warning: archgate comment: {message}", file=sys.stderr)
+    print(escape.line(f"warning: archgate comment: {message}"), file=sys.stderr)
     if env.get("GITHUB_ACTIONS") == "true":
         annotate("warning", message, title="archgate comment")
 
@@ -223,7 +215,7 @@ def cmd_comment(
     env = os.environ if env is None else env
     report = load_report(args.report)
     base = load_report(args.base_report) if args.base_report else None
-    diff = _load_json(args.diff, "diff file") if args.diff else _own_diff(args, env)
+    diff = _load_json(args.diff, "diff") if args.diff else _own_diff(args, env)
     comment_marker(args.key)  # validate before anything is sent
 
     repo = args.repo or env.get("GITHUB_REPOSITORY") or ""
@@ -233,7 +225,8 @@ def cmd_comment(
     body = render_comment(report, base=base, diff=diff, key=args.key, link_base=links)
 
     if args.dry_run:
-        print(body)
+        for text in escape.lines(body):
+            print(text)
         return 0
 
     fail = 1 if args.strict else 0
@@ -262,5 +255,5 @@ def cmd_comment(
         message = f"comment not posted to {repo}#{pr}: {exc}" + (f"; {hint}" if hint else "")
         _warn(message.replace(token, "***"), env)
         return fail
-    print(f"archgate comment: {action} comment {comment_id} on {repo}#{pr}")
+    print(escape.line(f"archgate comment: {action} comment {comment_id} on {repo}#{pr}"))
     return 0

@@ -30,6 +30,7 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import Any, Literal
 
+from . import escape
 from .adr import Adr, AdrLog, is_adr_file, load_log
 from .config import resolve_adr_dir
 from .criteria import Criterion
@@ -537,10 +538,12 @@ def cmd_diff(args: argparse.Namespace) -> int:
         )
     result = diff_against(args.base, directory, cwd=cwd)
     if args.format == "json":
-        json.dump(result.to_json(), sys.stdout, indent=2, default=str)
-        sys.stdout.write("\n")
+        text = json.dumps(result.to_json(), indent=2, default=str)
+        # "##[" can only occur inside a JSON string, where \u005b is the same "["
+        sys.stdout.write(text.replace("##[", "##\\u005b") + "\n")
     else:
-        print(result.to_text())
+        for line in escape.lines(result.to_text()):
+            print(line)
     return 1 if args.fail_on_loosened and result.loosened_accepted else 0
 
 

@@ -17,19 +17,21 @@ a dashed line.
 from __future__ import annotations
 
 import argparse
-import html
 import io
 import math
 import os
 import re
 import sys
+import warnings
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any, Literal
 from urllib.parse import quote
 
+from . import escape
 from .comparison import compare_options, fmt_count, fmt_usd, fmt_value
-from .errors import CommandError, ReportError
+from .errors import CommandError
+from .escape import escape_html
 from .report import adr_notes, write_text_atomic
 
 Charts = Literal["auto", "matplotlib", "svg"]
@@ -103,8 +105,8 @@ def gate_failures(report: Mapping[str, Any]) -> list[Any]:
 
 
 def esc(value: Any) -> str:
-    """HTML-escape anything (quotes included), ``-`` for None."""
-    return html.escape("-" if value is None else str(value), quote=True)
+    """HTML-escape anything (quotes included, one line, no controls), ``-`` for None."""
+    return escape_html("-" if value is None else value)
 
 
 def adr_anchor(adr_id: Any) -> str:
@@ -281,9 +283,11 @@ def _bounds_of(comp: Mapping[str, Any], criterion: str) -> list[float]:
     out = []
     for f in found:
         try:
-            out.append(float(f))
+            value = float(f)
         except ValueError:
             continue
+        if math.isfinite(value):
+            out.append(value)
     return out
 
 
@@ -293,6 +297,8 @@ def _bounds_of(comp: Mapping[str, Any], criterion: str) -> list[float]:
 
 def nice_step(span: float, target: int = 4) -> float:
     raw = span / target
+    if not math.isfinite(raw) or raw <= 0:
+        return 1.0
     mag = 10 ** math.floor(math.log10(raw))
     for m in (1, 2, 2.5, 5, 10):
         if raw <= m * mag:
@@ -516,7 +522,12 @@ def chart(
     """``(svg, engine)``: matplotlib when asked or available, else the built-in SVG."""
     if charts != "svg":
         try:
-            return matplotlib_chart(title, rows, bounds, bound_text, scope=scope), "matplotlib"
+            with warnings.catch_warnings():
+                # values near the float limits overflow matplotlib's tick arithmetic: the axis
+                # is drawn anyway, and a numpy RuntimeWarning is no news to the reader
+                warnings.simplefilter("ignore", RuntimeWarning)
+                svg = matplotlib_chart(title, rows, bounds, bound_text, scope=scope)
+            return svg, "matplotlib"
         except ImportError:
             if charts == "matplotlib":
                 raise CommandError(
@@ -942,7 +953,7 @@ def render_html(
 def cmd_report(args: argparse.Namespace) -> int:
     """``archgate report REPORT.json --html OUT.html [--md OUT.md] [--base BASE.json]``."""
     from .md_report import render_markdown
-    from .report import load_report
+    from .report_load import load_report
 
     if not args.html and not args.md:
         raise CommandError("nothing to write: give --html OUT.html and/or --md OUT.md")
@@ -960,20 +971,15 @@ def cmd_report(args: argparse.Namespace) -> int:
     report = load_report(source)
     base = load_report(args.base) if args.base else None
     for flag, path, render in outputs:
-        try:
-            kwargs: dict[str, Any] = {"base": base, "out_dir": path.parent}
-            if render is render_html:
-                kwargs["charts"] = args.charts
-            text = render(report, **kwargs)
-        except (KeyError, TypeError, ValueError, AttributeError, IndexError) as exc:
-            raise ReportError(
-                f"report content is malformed ({type(exc).__name__}: {exc})", file=str(source)
-            ) from None
+        kwargs: dict[str, Any] = {"base": base, "out_dir": path.parent}
+        if render is render_html:
+            kwargs["charts"] = args.charts
+        text = render(report, **kwargs)  # the loader checked every field the renderers read
         try:
             write_text_atomic(path, text)
         except OSError as exc:
             raise CommandError(f"cannot write {path}: {exc.strerror}", field=flag) from None
-        print(f"wrote {path}", file=sys.stdout)
+        print(escape.line(f"wrote {path}"), file=sys.stdout)
     return 0
 
 

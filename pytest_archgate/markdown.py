@@ -20,6 +20,8 @@ from typing import Any
 from urllib.parse import quote
 
 from .errors import CommandError
+from .escape import escape_html as escape_html
+from .escape import escape_md as escape_md
 from .report import adr_notes
 
 GITHUB_COMMENT_LIMIT = 65_536
@@ -32,70 +34,12 @@ MARKER_PREFIX = "archgate-comment:"
 _KEY_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
 
 _LINK_BASE_RE = re.compile(r"^https?://[A-Za-z0-9._~:/%+-]+$")
-_ZWSP = "&#8203;"  # a zero-width space: breaks @mentions and #123 links, renders invisibly
-_CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
-_NEWLINE_RE = re.compile(r"\r\n|\r|\n|\u2028|\u2029|\x85")
-_MD_SPECIAL = {
-    "\\": "\\\\",
-    "*": "\\*",
-    "_": "\\_",
-    "[": "\\[",
-    "]": "\\]",
-    "~": "\\~",
-}
-_HTML_SPECIAL = {
-    "&": "&amp;",
-    "<": "&lt;",
-    ">": "&gt;",
-    '"': "&quot;",
-    "|": "&#124;",
-    "`": "&#96;",
-}
-
 VERDICT_BADGE = {
     "pass": "✅ pass",
     "fail": "❌ FAIL",
     "unmeasured": "⚠️ unmeasured",
     "none": "⚪ none",
 }
-
-
-# --------------------------------------------------------------------------- escaping
-
-
-def _escape(text: object, *, markdown: bool) -> str:
-    s = "" if text is None else str(text)
-    s = _NEWLINE_RE.sub(" ", s)
-    s = _CONTROL_RE.sub(" ", s)
-    out: list[str] = []
-    for i, ch in enumerate(s):
-        if ch in _HTML_SPECIAL:
-            out.append(_HTML_SPECIAL[ch])
-        elif markdown and ch in _MD_SPECIAL:
-            out.append(_MD_SPECIAL[ch])
-        elif ch == "@" or (ch == "#" and s[i + 1 : i + 2].isdigit()):
-            # "@team" notifies people and "#123" links an issue: an invisible break stops both.
-            out.append(ch + _ZWSP)
-        else:
-            out.append(ch)
-    return "".join(out)
-
-
-def escape_md(text: object) -> str:
-    """Make ``text`` safe as one line of GitHub Markdown prose or one table cell.
-
-    HTML metacharacters become entities (no tag or comment can be opened), pipes and backticks
-    become entities (no table cell ends, no code span opens), Markdown emphasis and link
-    characters are backslash-escaped, line breaks become spaces, and ``@name`` / ``#123`` get
-    a zero-width space so that nobody is notified and no issue is linked.
-    """
-    return _escape(text, markdown=True)
-
-
-def escape_html(text: object) -> str:
-    """Like :func:`escape_md`, for text inside raw HTML (``<summary>``), where Markdown
-    backslash escapes would show literally."""
-    return _escape(text, markdown=False)
 
 
 def comment_marker(key: str) -> str:
@@ -355,8 +299,21 @@ def comparison_section(comparison: Mapping[str, Any]) -> str:
     if isinstance(rec, str) and rec.strip():
         parts.append("**Recommendation:** " + escape_md(rec))
     elif isinstance(rec, Mapping):
-        parts.append("**Recommendation:** " + _fmt_any(rec))
+        parts.append(recommendation_text(rec))
     return "\n\n".join(parts)
+
+
+def recommendation_text(rec: Mapping[str, Any]) -> str:
+    """The recommendation of a comparison as one readable sentence (never its JSON)."""
+    option, text = rec.get("option"), rec.get("text")
+    lead = (
+        f"**Recommendation: {escape_md(option)}.**"
+        if isinstance(option, str) and option
+        else "**No recommendation.**"
+    )
+    if isinstance(text, str) and text.strip():
+        return f"{lead} {escape_md(text.strip())}"
+    return lead
 
 
 def _mermaid_label(text: object, limit: int = 40) -> str:

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from .comparison import fmt_count, fmt_usd, fmt_value
+from .escape import escape_md
 from .html_report import (
     SUMMARY_COUNTS,
     adr_anchor,
@@ -32,15 +33,10 @@ from .html_report import (
 )
 from .report import adr_notes
 
-_MD_SPECIAL = re.compile(r"([\\`*_\[\]|#~])")
-
 
 def md(value: Any) -> str:
     """Escape text for a Markdown table cell or heading (one line, no HTML, no formatting)."""
-    text = "-" if value is None else str(value)
-    text = " ".join(text.split())
-    text = _MD_SPECIAL.sub(r"\\\1", text)
-    return text.replace("&", "&amp;").replace("<", "&lt;")  # no tag can start; ">=" stays
+    return escape_md("-" if value is None else " ".join(str(value).split()))
 
 
 def _mermaid_text(value: Any) -> str:

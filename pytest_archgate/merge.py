@@ -20,11 +20,24 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from . import escape
 from .adr import Adr
 from .errors import CommandError, ReportError
 from .measure import Measurement
-from .report import adr_from_json, build_report, load_report, write_json_atomic
+from .report import adr_from_json, build_report, write_json_atomic
+from .report_load import load_report
 from .verdicts import AdrResult, judge_all
+
+EXIT_STATUSES = (
+    "0: every accepted ADR holds (criteria unmeasured in every job are allowed unless "
+    "--fail-on-unmeasured); "
+    "1: an accepted ADR fails, an input report carries errors (a measurement that could not be "
+    "made, so the run that wrote it failed), or --fail-on-unmeasured and an accepted ADR has "
+    "criteria no job measured; "
+    "2: an input cannot be used (missing, not UTF-8, not JSON, NaN, wrong types, ADRs defined "
+    "differently) or the output cannot be written"
+)
+"""``archgate merge``'s exit statuses, as its help shows them."""
 
 # fields of a report's ADR definition that do not change what is judged
 _COSMETIC_DEFINITION_KEYS = ("status_line", "date")
@@ -47,8 +60,15 @@ class MergeResult:
         """Accepted ADRs with an unmeasured criterion or constraint of the decision."""
         return [r for r in self.results if r.enforced and r.unmeasured]
 
+    @property
+    def errors(self) -> list[str]:
+        """Measurement errors carried by the inputs or found when judging again."""
+        errors = self.report.get("errors") or []
+        return [str(e) for e in errors]
+
     def exit_code(self, *, fail_on_unmeasured: bool = False) -> int:
-        if self.enforced_failures:
+        """1 when the gate fails (see :data:`EXIT_STATUSES`), else 0."""
+        if self.enforced_failures or self.errors:
             return 1
         if fail_on_unmeasured and self.unmeasured_accepted:
             return 1
@@ -75,38 +95,16 @@ def _difference(a: Mapping[str, Any], b: Mapping[str, Any]) -> str:
 
 
 def _adrs_of(name: str, data: Mapping[str, Any]) -> list[tuple[Adr, Mapping[str, Any]]]:
-    out: list[tuple[Adr, Mapping[str, Any]]] = []
-    for i, entry in enumerate(data["adrs"]):
-        try:
-            if not isinstance(entry, Mapping) or not isinstance(entry.get("id"), str):
-                raise TypeError("an ADR entry needs a string id")
-            tests = entry.get("tests") or []
-            if not isinstance(tests, list) or not all(isinstance(t, str) for t in tests):
-                raise TypeError("tests must be a list of node ids")
-            out.append((adr_from_json(entry), entry))
-        except (KeyError, TypeError, ValueError, AttributeError) as exc:
-            raise ReportError(
-                f"malformed ADR entry: {exc}", file=name, field=f"adrs[{i}]"
-            ) from None
-    return out
+    """The ADRs of one report (its fields were checked by the loader)."""
+    return [(adr_from_json(entry), entry) for entry in data["adrs"]]
 
 
 def _measurements_of(name: str, data: Mapping[str, Any]) -> list[Measurement]:
-    raw = data.get("measurements") or []
-    if not isinstance(raw, list):
-        raise ReportError('"measurements" must be a list', file=name, field="measurements")
-    out: list[Measurement] = []
-    for i, m in enumerate(raw):
-        try:
-            if not isinstance(m, Mapping):
-                raise TypeError("not an object")
-            out.append(Measurement.from_json(m))
-        except (KeyError, TypeError, ValueError, AttributeError, IndexError) as exc:
-            detail = f"missing key {exc}" if isinstance(exc, KeyError) else str(exc)
-            raise ReportError(
-                f"malformed measurement: {detail}", file=name, field=f"measurements[{i}]"
-            ) from None
-    return out
+    # ``predictions`` names a scratch file of the run that wrote the report: it means nothing
+    # here, and a path in a handed-over report must never be opened
+    return [
+        Measurement.from_json({**m, "predictions": None}) for m in data.get("measurements") or []
+    ]
 
 
 def merge_reports(
@@ -140,7 +138,7 @@ def merge_reports(
             if isinstance(succ, str) and succ:
                 superseded_by.setdefault(adr.id, succ)
         measurements.extend(_measurements_of(name, data))
-        errors.extend(f"{name}: {e}" for e in data.get("errors") or [] if isinstance(e, str))
+        errors.extend(f"{name}: {e}" for e in data.get("errors") or [])
         inputs.append(
             {
                 "file": name,
@@ -154,6 +152,11 @@ def merge_reports(
 
     ordered = [adrs[k] for k in sorted(adrs)]
     results = judge_all(ordered, measurements, tests_by_adr)
+    for res in results:  # what the pytest run reports as errors, merge reports too
+        for r in res.criteria + res.constraints:
+            text = f"{res.adr.id} {r.criterion.name} [{r.option}]: {r.error}"
+            if r.error is not None and not any(e.endswith(f": {text}") for e in errors):
+                errors.append(text)
     successors = {
         adr_id: adrs.get(succ) or Adr(id=succ, title=succ, path=Path(), file="", status="unknown")
         for adr_id, succ in superseded_by.items()
@@ -209,16 +212,18 @@ def cmd_merge(args: argparse.Namespace) -> int:
         raise CommandError(f"cannot write {out}: {exc.strerror or exc}", field="--output") from None
     s = result.report["summary"]
     print(
-        f"archgate merge: {len(args.reports)} report(s) -> {out}: {s['adrs']} ADRs "
-        f"({s['pass']} pass, {s['fail']} fail, {s['unmeasured']} unmeasured, {s['none']} none); "
-        f"{s['enforced_failures']} enforced failure(s)"
+        escape.line(
+            f"archgate merge: {len(args.reports)} report(s) -> {out}: {s['adrs']} ADRs "
+            f"({s['pass']} pass, {s['fail']} fail, {s['unmeasured']} unmeasured, "
+            f"{s['none']} none); {s['enforced_failures']} enforced failure(s)"
+        )
     )
     for msg in result.report["session_failures"]:
-        print(f"FAILED {msg}")
+        print(escape.line(f"FAILED {msg}"))
     for msg in result.report["strict_failures"]:
-        print(f"FAILED (--fail-on-unmeasured) {msg}")
+        print(escape.line(f"FAILED (--fail-on-unmeasured) {msg}"))
     for msg in result.report["errors"]:
-        print(f"ERROR {msg}")
+        print(escape.line(f"ERROR {msg}"))
     return result.exit_code(fail_on_unmeasured=args.fail_on_unmeasured)
 
 
@@ -229,7 +234,7 @@ def register(subparsers: Any, add_common: Callable[[argparse.ArgumentParser], No
         help="merge the reports of several jobs into one and judge every ADR again",
         description=(
             "Pool the measurements of several archgate reports (CPU and GPU jobs, shards) and "
-            "judge every ADR again: exit 1 when an accepted ADR fails."
+            "judge every ADR again. Exit statuses: " + EXIT_STATUSES + "."
         ),
     )
     add_common(p)

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 
 import pytest
 
+from . import escape
 from .errors import ArchgateError
 from .linking import GPU_MARKER_HELP, MARKER_HELP
 from .session import ArchgateSession
@@ -87,7 +88,7 @@ def pytest_configure(config: pytest.Config) -> None:
     try:
         session = ArchgateSession(config)
     except ArchgateError as exc:
-        raise pytest.UsageError(f"archgate: {exc}") from None
+        raise pytest.UsageError(escape.line(f"archgate: {exc}")) from None
     config.stash[SESSION_KEY] = session
     config.pluginmanager.register(session, "archgate-session")
     _ACTIVE.append(session)

@@ -20,12 +20,12 @@ from typing import Any
 
 from .adr import Adr
 from .criteria import Criterion
-from .errors import ReportError
 from .measure import Measurement
+from .report_load import SCHEMA as SCHEMA
+from .report_load import VERSION as VERSION
+from .report_load import check_report as check_report
+from .report_load import load_report as load_report
 from .verdicts import AdrResult
-
-SCHEMA = "pytest-archgate/report"
-VERSION = 1
 
 
 def _json_safe(value: Any) -> Any:
@@ -64,7 +64,7 @@ def adr_from_json(entry: Mapping[str, Any]) -> Adr:
         return Criterion(
             name=c["name"],
             metric=c["metric"],
-            kind=c.get("kind", "acceptance"),
+            kind=c.get("kind") or "acceptance",
             min=c.get("min"),
             max=c.get("max"),
             min_strict=bool(c.get("min_strict")),
@@ -77,10 +77,10 @@ def adr_from_json(entry: Mapping[str, Any]) -> Adr:
 
     return Adr(
         id=entry["id"],
-        title=entry.get("title", entry["id"]),
-        path=Path(entry.get("file", "")),
-        file=entry.get("file", ""),
-        status=entry.get("status", "unknown"),
+        title=entry.get("title") or entry["id"],
+        path=Path(entry.get("file") or ""),
+        file=entry.get("file") or "",
+        status=entry.get("status") or "unknown",
         status_raw=entry.get("status_raw"),
         status_line=d.get("status_line"),
         superseded_by=d.get("superseded_by"),
@@ -239,29 +239,3 @@ def _umask() -> int:
 def write_json_atomic(path: Path, data: Any) -> None:
     """Write JSON through a temporary file and a rename: never a half-written report."""
     write_text_atomic(path, json.dumps(data, indent=2, allow_nan=False) + "\n")
-
-
-def load_report(path: str | Path) -> dict[str, Any]:
-    """Read and check a report written by archgate."""
-    p = Path(path)
-    try:
-        text = p.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise ReportError("report file not found", file=str(p)) from None
-    except OSError as exc:
-        raise ReportError(f"cannot read report: {exc.strerror}", file=str(p)) from None
-    try:
-        data = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise ReportError(f"not valid JSON: {exc.msg}", file=str(p), line=exc.lineno) from None
-    if not isinstance(data, dict) or data.get("schema") != SCHEMA:
-        raise ReportError(f'not an archgate report (expected "schema": "{SCHEMA}")', file=str(p))
-    if not isinstance(data.get("version"), int) or data["version"] > VERSION:
-        raise ReportError(
-            f"report version {data.get('version')!r} is newer than this archgate understands "
-            f"({VERSION}); upgrade pytest-archgate",
-            file=str(p),
-        )
-    if not isinstance(data.get("adrs"), list):
-        raise ReportError('report has no "adrs" list', file=str(p), field="adrs")
-    return data

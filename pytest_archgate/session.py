@@ -25,6 +25,7 @@ from typing import Any
 
 import pytest
 
+from . import escape
 from .adr import Adr, AdrLog, DuplicateAdrIdError, find_adr_dir, load_log
 from .errors import ArchgateError, NeedsReviewWarning, SupersededAdrWarning
 from .fixture import Archgate
@@ -59,7 +60,7 @@ def _settings(config: pytest.Config) -> Settings:
             ini[name] = config.getini(key)
         except (ValueError, pytest.UsageError) as exc:  # pytest's bool parsing of the value
             raise pytest.UsageError(
-                f"archgate: ini key {key}: {exc}; use one of 1, true, yes, on or 0, false, no, off"
+                f"archgate: ini key {key}: {escape.text(exc)}; use one of 1, true, yes, on or 0, false, no, off"
             ) from None
     try:
         return resolve(
@@ -73,7 +74,7 @@ def _settings(config: pytest.Config) -> Settings:
             ini=ini,
         )
     except SettingError as exc:
-        raise pytest.UsageError(f"archgate: {exc}") from None
+        raise pytest.UsageError(escape.text(f"archgate: {exc}")) from None
 
 
 def _excuse(report: pytest.TestReport) -> str | None:
@@ -108,7 +109,7 @@ class ArchgateSession:
         if self.adr_dir is not None and not self.adr_dir.is_dir():
             source = settings.sources["adr_dir"]
             raise pytest.UsageError(
-                f"archgate: ADR folder {self.adr_dir} does not exist (set by "
+                f"archgate: ADR folder {escape.text(self.adr_dir)} does not exist (set by "
                 f"{'--archgate-adr-dir' if source == 'command line' else source})"
             )
         self.log: AdrLog = load_log(self.adr_dir, root=self.rootdir)
@@ -123,14 +124,14 @@ class ArchgateSession:
             if not (isinstance(e, DuplicateAdrIdError) and e.file in dupe_files)
         ]
         if parse_errors:
-            lines = "\n  ".join(str(e) for e in parse_errors)
+            lines = "\n  ".join(escape.text(e) for e in parse_errors)
             raise pytest.UsageError(
                 f"archgate: {len(parse_errors)} ADR file(s) cannot be parsed "
                 f"(run `archgate lint` for details):\n  {lines}"
             )
         if dupes:
             lines = "\n  ".join(
-                f"{v[0].id}: {', '.join(a.file for a in v)}" for v in dupes.values()
+                escape.text(f"{v[0].id}: {', '.join(a.file for a in v)}") for v in dupes.values()
             )
             raise pytest.UsageError(f"archgate: duplicate ADR ids:\n  {lines}")
         # problems of files kept only as records: one terminal line, see _log_notice
@@ -194,8 +195,8 @@ class ArchgateSession:
             try:
                 links = links_for(item, self.log)
             except ArchgateError as exc:
-                problems.append(str(exc))
-                item.stash[PROBLEM_KEY] = f"archgate: {exc}"
+                problems.append(escape.text(exc))
+                item.stash[PROBLEM_KEY] = escape.line(f"archgate: {exc}")
                 continue
             if not links:
                 continue
@@ -238,7 +239,9 @@ class ArchgateSession:
                 path, lineno, _ = item.location
                 warnings.warn_explicit(
                     SupersededAdrWarning(
-                        f"{item.nodeid} is linked to {adr.id}, which is {adr.status}{succ_text}"
+                        escape.line(
+                            f"{item.nodeid} is linked to {adr.id}, which is {adr.status}{succ_text}"
+                        )
                     ),
                     category=SupersededAdrWarning,
                     filename=str(item.path) if item.path else path,
@@ -331,7 +334,7 @@ class ArchgateSession:
         report = yield
         error: str | None = None
         if call.excinfo is not None and isinstance(call.excinfo.value, ArchgateError):
-            error = f"archgate: {call.excinfo.value}"
+            error = escape.line(f"archgate: {call.excinfo.value}")
             report.longrepr = error
         problem = item.stash.get(PROBLEM_KEY, None)
         if problem is not None and call.when == "setup":
@@ -508,9 +511,9 @@ class ArchgateSession:
             self._write_section(tr)
         notice = self._log_notice()
         if notice is not None:
-            tr.write_line(notice, yellow=True)
+            tr.write_line(escape.line(notice), yellow=True)
         if self.report_path is not None:
-            tr.write_line(f"archgate report: {self.report_path}")
+            tr.write_line(escape.line(f"archgate report: {self.report_path}"))
 
     def _log_notice(self) -> str | None:
         """One line about ADR files that could not be read but are not used for gating."""
@@ -529,27 +532,29 @@ class ArchgateSession:
         data = self.report_data()
         if data["adrs"]:
             for line in summary_lines(data["adrs"]):
-                tr.write_line(line)
+                tr.write_line(escape.line(line))
         from .comparison import comparison_lines
 
         for entry in data["adrs"]:
             if entry.get("comparison"):
                 tr.write_line("")
                 for line in comparison_lines(entry["comparison"]):
-                    tr.write_line(line)
+                    tr.write_line(escape.line(line))
         for msg in self.session_failures:
-            tr.write_line(f"FAILED (session) {msg}", red=True)
+            tr.write_line(escape.line(f"FAILED (session) {msg}"), red=True)
         for msg in self.strict_failures:
-            tr.write_line(f"FAILED (--archgate-strict) {msg}", red=True)
+            tr.write_line(escape.line(f"FAILED (--archgate-strict) {msg}"), red=True)
         for msg in self.errors:
-            tr.write_line(f"ERROR {msg}", red=True)
+            tr.write_line(escape.line(f"ERROR {msg}"), red=True)
         for msg in self.notes:
-            tr.write_line(f"note: {msg}")
+            tr.write_line(escape.line(f"note: {msg}"))
         for res in self.results:
             for r in res.violated_constraints:
                 tr.write_line(
-                    f"WARNING needs review: {r.message(res.adr)}: the decision's assumptions "
-                    "no longer hold",
+                    escape.line(
+                        f"WARNING needs review: {r.message(res.adr)}: the decision's "
+                        "assumptions no longer hold"
+                    ),
                     yellow=True,
                 )
 
@@ -592,6 +597,7 @@ class ArchgateSession:
             f"needs review: {r.message(res.adr)}: the decision's assumptions no longer hold; "
             "revisit the ADR"
         )
+        _safe_source_lines(res.adr.path)
         try:
             warnings.warn_explicit(
                 NeedsReviewWarning(message),
@@ -603,3 +609,20 @@ class ArchgateSession:
             # filterwarnings turned the warning into an error: fail the run, without a traceback
             self.errors.append(message)
             session.exitstatus = pytest.ExitCode.TESTS_FAILED
+
+
+def _safe_source_lines(path: Path) -> None:
+    """Let pytest's warning summary quote the ADR line through :func:`escape.line`.
+
+    The summary prints the source line a warning points at; an ADR line is text from a pull
+    request and could carry a workflow command. ``linecache`` entries without a modification
+    time are kept as they are, so the escaped copy is what gets quoted.
+    """
+    import linecache
+
+    try:
+        text = path.read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        return
+    lines = [escape.line(x) + "\n" for x in text.splitlines()]
+    linecache.cache[str(path)] = (len(text), None, lines, str(path))

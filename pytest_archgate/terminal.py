@@ -5,9 +5,14 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from . import escape
+
 
 def table(rows: Sequence[Sequence[str]], header: Sequence[str]) -> list[str]:
-    """Left-aligned columns separated by two spaces."""
+    """Left-aligned columns separated by two spaces; every cell goes through
+    :func:`~pytest_archgate.escape.text` and every line through :func:`~.escape.line`."""
+    header = [escape.text(h) for h in header]
+    rows = [[escape.text(cell) for cell in row] for row in rows]
     widths = [len(h) for h in header]
     for row in rows:
         for i, cell in enumerate(row):
@@ -15,7 +20,7 @@ def table(rows: Sequence[Sequence[str]], header: Sequence[str]) -> list[str]:
     fmt = "  ".join(f"{{:<{w}}}" for w in widths)
     out = [fmt.format(*header).rstrip()]
     out.extend(fmt.format(*row).rstrip() for row in rows)
-    return out
+    return [escape.line(x) for x in out]
 
 
 def adr_rows(adrs: Sequence[Mapping[str, Any]]) -> list[list[str]]:

@@ -27,6 +27,7 @@ from pathlib import Path
 from statistics import NormalDist
 from typing import Any, Literal
 
+from . import escape
 from .adr import Adr
 from .criteria import Criterion, Verdict
 from .errors import ArchgateError, MeasurementError
@@ -57,7 +58,14 @@ class CriterionResult:
         return self.estimate.value if self.estimate is not None else None
 
     def message(self, adr: Adr) -> str:
-        """``ADR-0002 roc_auc = 0.874 violates >= 0.9 (adr/0002-x.md)``."""
+        """``ADR-0002 roc_auc = 0.874 violates >= 0.9 (adr/0002-x.md)``.
+
+        One line of plain text, safe to print at the start of a line (pytest shows failure
+        messages that way): see :func:`pytest_archgate.escape.line`.
+        """
+        return escape.line(self._message(adr))
+
+    def _message(self, adr: Adr) -> str:
         c = self.criterion
         opt = f" [{self.option}]" if self.option else ""
         if self.estimate is None:

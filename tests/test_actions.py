@@ -557,3 +557,21 @@ def test_truncation_cuts_a_long_table_by_rows() -> None:
     assert "| ADR-0000 |" in body
     assert "truncated" in body
     assert body.startswith(comment_marker("default"))
+
+
+def test_recommendation_is_text_in_the_comment_and_the_summary() -> None:
+    entry = adr()
+    entry["comparison"] = {
+        "recommendation": {
+            "option": "xgboost",
+            "text": "xgboost meets 2 of 2 criteria; logreg misses roc_auc",
+        }
+    }
+    for body in (render_comment(report(entry)), render_summary(report(entry))):
+        assert (
+            "**Recommendation: xgboost.** xgboost meets 2 of 2 criteria; logreg misses roc\\_auc"
+            in body
+        )
+        assert "option" not in body.split("**Recommendation")[1].split("\n")[0]
+    entry["comparison"] = {"recommendation": {"option": None, "text": "No option meets all"}}
+    assert "**No recommendation.** No option meets all" in render_comment(report(entry))

@@ -602,8 +602,6 @@ def test_failing_constraint_is_refused(proposed: Path, project: Path, run: Run) 
         (["ADR-0001", "--option", "a"], r"ADR-0001 is accepted, not proposed"),
         (["ADR-0002", "--option", "xgboost"], r"no --report: accepting ADR-0002 needs measured"),
         (["ADR-0002", "--override", "trust me"], r"pass --option NAME .*there is no report"),
-        (["ADR-0002", "--report", "missing.json"], r"missing\.json: report file not found"),
-        (["ADR-0002", "--report", "pytest.ini"], r"pytest\.ini.*not valid JSON"),
     ],
 )
 def test_accept_refusals_leave_files_untouched(
@@ -613,6 +611,26 @@ def test_accept_refusals_leave_files_untouched(
     proposed = write(project / "adr" / "0002-pick-a-model.md", PROPOSED)
     files = [(p, p.read_bytes()) for p in (accepted, proposed)]
     assert_refused(run("accept", *args), match, *files)
+
+
+@pytest.mark.parametrize(
+    ("args", "match"),
+    [
+        (["ADR-0002", "--report", "missing.json"], r"missing\.json: report file not found"),
+        (["ADR-0002", "--report", "pytest.ini"], r"pytest\.ini:1: report is not valid JSON"),
+    ],
+)
+def test_accept_with_an_unusable_report_is_an_input_error(
+    project: Path, run: Run, args: list[str], match: str
+) -> None:
+    proposed = write(project / "adr" / "0002-pick-a-model.md", PROPOSED)
+    before = proposed.read_bytes()
+    code, out, err = run("accept", *args)
+    assert code == 2, (out, err)
+    assert re.search(match, err), err
+    assert err.count("\n") == 1
+    assert "Traceback" not in err
+    assert proposed.read_bytes() == before
 
 
 def test_report_without_the_adr_is_refused(proposed: Path, project: Path, run: Run) -> None:

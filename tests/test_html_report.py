@@ -223,13 +223,13 @@ def test_markdown_variant(decision_report: dict[str, Any]) -> None:
     text = render_markdown(decision_report, base=base)
     assert text.startswith("# Architecture decisions")
     assert "<script" not in text.lower()
-    assert '&lt;script>alert("pwned")&lt;/script> Model &amp; threshold' in text
+    assert "&lt;script&gt;alert(&quot;pwned&quot;)&lt;/script&gt; Model &amp; threshold" in text
     assert "```mermaid\nxychart-beta" in text
     assert text.count("```mermaid") == 2
     assert 'x-axis ["xgboost", "torch_mlp", "logreg"]' in text
     assert "line [0.9, 0.9, 0.9]" in text
     assert "> **Recommended: xgboost.** xgboost meets 2 of 2 criteria" in text
-    assert "| roc\\_auc | xgboost | >= 0.9 | 0.93 | \\[0.91, 0.95\\] |" in text
+    assert "| roc\\_auc | xgboost | &gt;= 0.9 | 0.93 | \\[0.91, 0.95\\] |" in text
     assert "## Changes since the base report" in text
     assert "+0.04" in text
     assert "`test_models.py::test_options[<b>bold</b>]`" in text  # inside a code span

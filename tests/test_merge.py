@@ -259,12 +259,12 @@ def test_same_report_merges_with_itself(project: pytest.Pytester) -> None:
         ('{"schema": "something-else"}', "not an archgate report"),
         (
             '{"schema": "pytest-archgate/report", "version": 1, "adrs": [{"title": "x"}]}',
-            "adrs[0]: malformed ADR entry",
+            "adrs[0].id: required, but missing",
         ),
         (
             '{"schema": "pytest-archgate/report", "version": 1, "adrs": [],'
             ' "measurements": [{"adr": "ADR-0001"}]}',
-            "measurements[0]: malformed measurement",
+            "measurements[0].metric: required, but missing",
         ),
     ],
 )
