@@ -26,28 +26,37 @@ YAML_NASTY = (
     "\\n::error::x \\r::stop-commands::y \\e[31mred\\e[0m \\e]0;title\\a ##[error]z"  # YAML escapes
 )
 
-ADR = f"""\
+# Criterion and option names may not hold control characters (a parse error, see
+# test_names_with_line_breaks_are_refused_without_injection); they can still hold command text.
+NAME_NASTY = " ::error::x ##[error]z"
+
+
+def adr_text(names: str) -> str:
+    return f"""\
 ---
 status: accepted
 date: 2024-01-01
-id: "::error::ID"
+id: "::ERROR::ID"
 title: "Model{YAML_NASTY}"
 archgate:
-  decision: "xg{YAML_NASTY}"
-  options: ["xg{YAML_NASTY}", "lr"]
+  decision: "xg{names}"
+  options: ["xg{names}", "lr"]
   acceptance:
-    "roc{YAML_NASTY}": ">= 0.9"
+    "roc{names}": ">= 0.9"
   constraints:
-    "rows{YAML_NASTY}": ">= 100"
+    "rows{names}": ">= 100"
 ---
 # Ignored
 """
+
+
+ADR = adr_text(NAME_NASTY)
 
 SUPERSEDED = f"""\
 ---
 status: superseded by ADR-0002
 date: 2023-01-01
-id: "::warning::OLD"
+id: "::WARNING::OLD"
 title: "Old{YAML_NASTY}"
 ---
 # Old
@@ -56,16 +65,16 @@ title: "Old{YAML_NASTY}"
 TESTS = f"""\
 import pytest
 
-NAME = {("roc" + NASTY)!r}
-OPTION = {("xg" + NASTY)!r}
+NAME = {("roc" + NAME_NASTY)!r}
+OPTION = {("xg" + NAME_NASTY)!r}
 
 @pytest.mark.parametrize("v", [0.5], ids=[{NASTY_ID!r}])
-@pytest.mark.archgate("::error::ID")
+@pytest.mark.archgate("::ERROR::ID")
 def test_model(archgate, v):
     archgate.record(NAME, v)
-    archgate.record({("rows" + NASTY)!r}, 5)
+    archgate.record({("rows" + NAME_NASTY)!r}, 5)
 
-@pytest.mark.archgate("::warning::OLD")
+@pytest.mark.archgate("::WARNING::OLD")
 def test_old():
     pass
 """
@@ -114,9 +123,22 @@ def test_pytest_run_output_has_no_injected_command(
     # archgate's own annotation is there, with the data escaped
     own = [line for line in out.splitlines() if line.startswith("::error ")]
     assert own, out
-    assert all("%0A::error::x" in line for line in own), own
+    # properties escape ':' (the title holds the hostile id), so the command cannot be cut short
+    assert all("title=%3A%3AERROR%3A%3AID" in line for line in own), own
     # the hostile text is still shown, visibly
     assert "\\n::error::x" in out
+
+
+def test_names_with_line_breaks_are_refused_without_injection(pytester: pytest.Pytester) -> None:
+    pytester.makefile(".md", **{"adr/0002-hostile": adr_text(YAML_NASTY)})
+    pytester.makeini("[pytest]\narchgate_adr_dir = adr\n")
+    pytester.makepyfile(test_plain="def test_plain():\n    pass\n")
+    result = pytester.runpytest_subprocess()
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+    err = result.stderr.str()
+    assert "0002-hostile.md" in err
+    assert_no_injected_command(result.stdout.str())
+    assert_no_injected_command(err)
 
 
 def test_cli_output_has_no_injected_command(
@@ -143,8 +165,8 @@ def test_cli_output_has_no_injected_command(
         "merge": (["merge", str(hostile), "-o", "merged.json"], 1),
         "comment": (["comment", str(hostile), "--dry-run"], 0),
         "report": (["report", str(hostile), "--md", "out.md", "--html", "out.html"], 0),
-        "accept": (["accept", "::error::ID", "--report", str(hostile)], 1),
-        "accept-option": (["accept", "::warning::OLD", "--option", NASTY], 1),
+        "accept": (["accept", "::ERROR::ID", "--report", str(hostile)], 1),
+        "accept-option": (["accept", "::WARNING::OLD", "--option", NASTY], 1),
         "bad-report": (["merge", str(project.path / "adr" / "0002-hostile.md"), "-o", "m"], 2),
     }
     for name, (args, status) in runs.items():
