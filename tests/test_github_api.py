@@ -15,7 +15,7 @@ import pytest
 from pytest_httpserver import HTTPServer
 from werkzeug import Request, Response
 
-from pytest_archgate.errors import ArchgateError
+from pytest_archgate.errors import ArchgateError, CommandError
 from pytest_archgate.github_api import (
     API_VERSION,
     GitHubClient,
@@ -221,9 +221,11 @@ def test_404_is_an_error_without_retry(
     assert sleeps == []
 
 
-def test_timeout_is_retried_then_reported(
+def test_timeout_is_reported_without_retry(
     httpserver: HTTPServer, make_client: Callable[..., GitHubClient], sleeps: Sleeps
 ) -> None:
+    # The server may still be working on a request that missed its deadline: a retried POST
+    # could add a second comment, so the deadline ends the request.
     def slow(request: Request) -> Response:
         time.sleep(0.3)
         return Response("{}", content_type="application/json")
@@ -232,7 +234,7 @@ def test_timeout_is_retried_then_reported(
     with pytest.raises(GitHubError, match="timed out") as info:
         make_client(timeout=0.05, max_retries=1).request("GET", "/slow")
     assert info.value.status is None
-    assert sleeps == [0.5]
+    assert sleeps == []
 
 
 def test_connection_refused_is_retried_then_reported(sleeps: Sleeps) -> None:
@@ -269,7 +271,7 @@ def test_token_never_appears_in_errors(
 
 
 def test_invalid_api_url_is_refused() -> None:
-    with pytest.raises(GitHubError, match="invalid GitHub API URL"):
+    with pytest.raises(CommandError, match="GITHUB_API_URL: invalid GitHub API URL"):
         GitHubClient(TOKEN, api_url="ftp://example.com")
 
 
