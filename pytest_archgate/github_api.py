@@ -652,11 +652,10 @@ class GitHubClient:
 
     def _message(self, raw: bytes) -> str:
         """The ``message`` of an error body, else its text, without a token cut at the cap."""
-        text = _message(raw)
-        if len(raw) >= MAX_ERROR_BODY and text:
-            # The cap may have cut an echoed token: drop as many characters as it has.
-            text = text[: -len(self._token.reveal())]
-        return text
+        if len(raw) >= MAX_ERROR_BODY:
+            # The cap may have cut an echoed token: drop as many bytes as it has.
+            raw = raw[: -len(self._token.reveal())]
+        return _message(raw)
 
     def _decode(self, answer: _Answer, shown: str) -> Any:
         if not answer.body.strip():

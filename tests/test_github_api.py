@@ -319,3 +319,26 @@ def test_next_link_parsing() -> None:
 )
 def test_is_own_comment(user: object, login: str, expected: bool) -> None:
     assert is_own_comment(user, login) is expected
+
+
+@pytest.mark.parametrize(
+    "url", ["http://[::1]:8080", "http://127.9.9.9:1", "http://LOCALHOST:1/api/v3/", "https://h"]
+)
+def test_loopback_http_and_any_https_url_are_accepted(url: str) -> None:
+    assert GitHubClient(TOKEN, api_url=url).api_url == url.rstrip("/")
+
+
+@pytest.mark.parametrize("url", ["http://example.com", "http://[::2]:1", "http://127.0.0.1.x"])
+def test_plain_http_elsewhere_is_refused_naming_the_setting(url: str) -> None:
+    with pytest.raises(CommandError, match=r"^GITHUB_API_URL: refusing to send the token"):
+        GitHubClient(TOKEN, api_url=url)
+
+
+def test_a_truncated_error_body_still_yields_its_message(
+    httpserver: HTTPServer, make_client: Callable[..., GitHubClient]
+) -> None:
+    body = json.dumps({"message": "Validation\nFailed \u00e9", "errors": ["x" * 9000]})
+    httpserver.expect_request("/x").respond_with_data(body, status=422)
+    with pytest.raises(GitHubError) as info:
+        make_client().request("GET", "/x")
+    assert str(info.value) == "GET /x: HTTP 422: Validation Failed \u00e9"

@@ -10,7 +10,10 @@ time, so a hang fails instead of stalling the suite. Nothing leaves the loopback
 from __future__ import annotations
 
 import json
+import shutil
 import socket
+import ssl
+import subprocess
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -167,7 +170,7 @@ class RawServer:
         self.handler = handler
         self.stop = threading.Event()
         self.connections = 0
-        self.sent = 0
+        self.read_first = True
         self.sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
         self.sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         self.sock.bind(("127.0.0.1", 0))
@@ -194,10 +197,11 @@ class RawServer:
         with conn:
             conn.settimeout(5)
             try:
-                read_request(conn)
+                if self.read_first:
+                    read_request(conn)
                 self.handler(conn, self.stop)
-            except OSError:
-                pass  # the client hung up: what these tests want
+            except (OSError, ValueError):
+                pass  # the client hung up (or refused the certificate): what these tests want
 
     def close(self) -> None:
         self.stop.set()
@@ -568,6 +572,82 @@ def test_one_deadline_per_request_not_per_read(
     assert "could not be reached" in result.err
     assert 1.4 <= result.seconds < 4.5  # --timeout plus a small margin
     assert server.connections == 1  # a missed deadline is not retried
+
+
+@pytest.fixture
+def tls_server(
+    tmp_path: Path, raw_server: Callable[..., RawServer]
+) -> Callable[[Callable[[ssl.SSLSocket, threading.Event], None]], tuple[RawServer, Path]]:
+    """A raw server speaking TLS with a fresh self-signed certificate for localhost."""
+    if shutil.which("openssl") is None:
+        pytest.skip("openssl is needed to make a test certificate")
+    cert, key = tmp_path / "cert.pem", tmp_path / "key.pem"
+    subprocess.run(
+        [
+            *("openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2"),
+            *("-keyout", str(key), "-out", str(cert), "-subj", "/CN=localhost"),
+            *("-addext", "subjectAltName=DNS:localhost,IP:127.0.0.1"),
+        ],
+        check=True,
+        capture_output=True,
+        timeout=60,
+    )
+    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    context.load_cert_chain(cert, key)
+
+    def start(
+        handler: Callable[[ssl.SSLSocket, threading.Event], None],
+    ) -> tuple[RawServer, Path]:
+        def tls(conn: socket.socket, stop: threading.Event) -> None:
+            with context.wrap_socket(conn, server_side=True) as wrapped:
+                read_request(wrapped)
+                handler(wrapped, stop)
+
+        server = raw_server(tls)
+        server.read_first = False
+        return server, cert
+
+    return start
+
+
+def _tls_created(conn: ssl.SSLSocket, stop: threading.Event) -> None:
+    conn.sendall(
+        b"HTTP/1.1 201 Created\r\nContent-Type: application/json\r\nContent-Length: 9\r\n"
+        b'\r\n{"id": 8}'
+    )
+
+
+def test_a_trickling_tls_server_also_ends_at_the_deadline(
+    comment: Callable[..., Result],
+    gh_env: pytest.MonkeyPatch,
+    tls_server: Callable[..., tuple[RawServer, Path]],
+) -> None:
+    server, cert = tls_server(_trickle_body)
+    gh_env.setenv("SSL_CERT_FILE", str(cert))
+    gh_env.setenv("GITHUB_API_URL", f"https://localhost:{server.port}")
+    result = comment("--pr", "7", "--strict", "--timeout", "1.5")
+    assert result.rc == 1
+    assert "timed out: no complete answer within 1.5s" in result.err
+    assert 1.4 <= result.seconds < 4.5
+
+
+def test_an_untrusted_certificate_is_refused_without_retry(
+    comment: Callable[..., Result],
+    gh_env: pytest.MonkeyPatch,
+    tls_server: Callable[..., tuple[RawServer, Path]],
+    tmp_path: Path,
+) -> None:
+    server, _cert = tls_server(_tls_created)
+    empty = tmp_path / "no-roots.pem"
+    empty.write_text("")
+    gh_env.setenv("SSL_CERT_FILE", str(empty))
+    gh_env.setenv("SSL_CERT_DIR", str(tmp_path / "no-roots"))
+    gh_env.setenv("GITHUB_API_URL", f"https://localhost:{server.port}")
+    result = comment("--pr", "7", "--strict")
+    assert result.rc == 1
+    assert "TLS certificate not trusted" in result.err
+    assert server.connections == 1
+    assert result.seconds < 5
 
 
 @pytest.mark.parametrize(
