@@ -314,16 +314,18 @@ class _Answer:
 class _RoundTripFailed(Exception):
     """No usable answer; ``retry`` says whether trying again may help."""
 
-    def __init__(self, why: str, *, retry: bool) -> None:
+    def __init__(self, why: str, *, retry: bool, timed_out: bool = False) -> None:
         super().__init__(why)
         self.why = why
         self.retry = retry
+        self.timed_out = timed_out
 
 
 def _timed_out(timeout: float) -> _RoundTripFailed:
     return _RoundTripFailed(
         f"timed out: no complete answer within {timeout:g}s (connect, headers and body)",
         retry=False,
+        timed_out=True,
     )
 
 
@@ -590,6 +592,8 @@ class GitHubClient:
             try:
                 answer = self._send_following_redirects(method, url, data, deadline, shown)
             except _RoundTripFailed as exc:
+                if exc.timed_out and left < self.timeout:
+                    exc.why = f"timed out: the {self.budget:g}s time budget ran out"
                 wait = self._backoff(attempt)
                 if exc.retry and attempt < self.max_retries and wait < self._left():
                     self.sleep(wait)

@@ -963,3 +963,14 @@ def test_dry_run_stdout_is_the_comment_body_only(
     assert "criteria diff against origin/main skipped" in result.err
     assert "::warning title=archgate comment::" in result.err
     assert httpserver.log == []
+
+
+def test_max_time_also_cuts_a_request_short(
+    comment: Callable[..., Result], gh_env: pytest.MonkeyPatch, raw_server: Callable[..., RawServer]
+) -> None:
+    server = raw_server(_trickle_body)
+    gh_env.setenv("GITHUB_API_URL", server.url)
+    result = comment("--pr", "7", "--strict", "--timeout", "30", "--max-time", "1")
+    assert result.rc == 1
+    assert "timed out: the 1s time budget ran out" in result.err
+    assert 0.9 <= result.seconds < 4
