@@ -21,8 +21,8 @@ never edited, even when they quote the marker.
 from __future__ import annotations
 
 import argparse
+import math
 import os
-import re
 import sys
 import time
 from collections.abc import Callable, Mapping
@@ -30,7 +30,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from . import escape
-from .actions import annotate, link_base, read_event, repo_prefix
+from .actions import annotate, format_command, link_base, read_event, repo_prefix
 from .errors import ArchgateError, CommandError
 from .github_api import (
     DEFAULT_API_URL,
@@ -38,11 +38,12 @@ from .github_api import (
     GitHubClient,
     GitHubError,
     is_own_comment,
+    repo_path,
+    validate_number,
+    validate_repo,
 )
 from .markdown import comment_marker, render_comment
 from .report_load import load_json, load_report
-
-_REPO_RE = re.compile(r"^[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+$")
 
 
 def register(
@@ -101,7 +102,15 @@ def register(
         type=float,
         default=10.0,
         metavar="SECONDS",
-        help="timeout of each API request (default: 10)",
+        help="deadline of each API request: connect, headers and body together (default: 10)",
+    )
+    p.add_argument(
+        "--max-time",
+        type=float,
+        default=120.0,
+        metavar="SECONDS",
+        help="overall time limit of the API requests, retries and rate-limit waits included "
+        "(default: 120)",
     )
     p.set_defaults(handler=cmd_comment)
     return p
@@ -115,24 +124,43 @@ def post_or_update(
     key: str,
     bot_login: str = DEFAULT_BOT_LOGIN,
 ) -> tuple[Literal["created", "updated"], int]:
-    """Edit the comment with ``key``'s marker that ``bot_login`` wrote, or create one."""
+    """Edit the comment with ``key``'s marker that ``bot_login`` wrote, or create one.
+
+    GitHub must answer each step with the JSON it documents (a list of comments, then the
+    comment with its positive ``id``); anything else is a :class:`GitHubError`, never a
+    success.
+    """
     marker = comment_marker(key)
+    number = validate_number(pr)
+    comments = repo_path(repo, "issues", number, "comments")
     existing: int | None = None
-    for c in client.paginate(f"/repos/{repo}/issues/{pr}/comments?per_page=100"):
-        if not isinstance(c, Mapping) or not isinstance(c.get("id"), int):
+    # 30 per page (GitHub's default): a page of the longest comments stays under the body cap.
+    for c in client.paginate(f"{comments}?per_page=30"):
+        if not isinstance(c, Mapping) or _comment_id(c) is None:
             continue
         text = c.get("body")
         if isinstance(text, str) and marker in text and is_own_comment(c.get("user"), bot_login):
-            existing = c["id"]
+            existing = _comment_id(c)
             break
     if existing is not None:
-        client.request("PATCH", f"/repos/{repo}/issues/comments/{existing}", json={"body": body})
+        path = repo_path(repo, "issues", "comments", existing)
+        answer = client.request_object("PATCH", path, json={"body": body})
+        if _comment_id(answer) != existing:
+            raise GitHubError(None, f"PATCH {path}: GitHub's answer is not comment {existing}")
         return "updated", existing
-    _status, _headers, created = client.request(
-        "POST", f"/repos/{repo}/issues/{pr}/comments", json={"body": body}
-    )
-    new_id = created.get("id") if isinstance(created, Mapping) else None
-    return "created", new_id if isinstance(new_id, int) else 0
+    created = client.request_object("POST", comments, json={"body": body})
+    new_id = _comment_id(created)
+    if new_id is None:
+        raise GitHubError(None, f"POST {comments}: GitHub's answer has no valid comment id")
+    return "created", new_id
+
+
+def _comment_id(comment: Mapping[str, Any]) -> int | None:
+    """The comment's ``id`` when it is a positive integer, else ``None``."""
+    value = comment.get("id")
+    if isinstance(value, int) and not isinstance(value, bool) and value > 0:
+        return value
+    return None
 
 
 def _load_json(path: str, what: str) -> Any:
@@ -141,9 +169,7 @@ def _load_json(path: str, what: str) -> Any:
 
 def _pr_number(args: argparse.Namespace, env: Mapping[str, str]) -> int | None:
     if args.pr is not None:
-        if args.pr <= 0:
-            raise CommandError(f"invalid pull request number {args.pr}", field="--pr")
-        return int(args.pr)
+        return validate_number(args.pr, "--pr")
     event = read_event(env)
     pr = event.get("pull_request")
     number = pr.get("number") if isinstance(pr, Mapping) else None
@@ -152,7 +178,7 @@ def _pr_number(args: argparse.Namespace, env: Mapping[str, str]) -> int | None:
         number = issue.get("number")  # an issue_comment event on a pull request
     if number is None:
         number = event.get("number")
-    if isinstance(number, int) and not isinstance(number, bool) and number > 0:
+    if isinstance(number, int) and not isinstance(number, bool) and 0 < number < 2**63:
         return number
     return None
 
@@ -176,13 +202,23 @@ def _hint(exc: GitHubError) -> str:
     return ""
 
 
-def _warn(message: str, env: Mapping[str, str]) -> None:
+def _warn(message: str, env: Mapping[str, str], *, stdout: bool = True) -> None:
+    """A warning line on stderr, and an annotation on GitHub Actions.
+
+    With ``stdout=False`` (``--dry-run``, whose stdout is the comment body) the annotation
+    goes to stderr too; the runner reads workflow commands from both streams.
+    """
     print(escape.line(f"warning: archgate comment: {message}"), file=sys.stderr)
     if env.get("GITHUB_ACTIONS") == "true":
-        annotate("warning", message, title="archgate comment")
+        if stdout:
+            annotate("warning", message, title="archgate comment")
+        else:
+            print(format_command("warning", message, title="archgate comment"), file=sys.stderr)
 
 
-def _own_diff(args: argparse.Namespace, env: Mapping[str, str]) -> dict[str, Any] | None:
+def _own_diff(
+    args: argparse.Namespace, env: Mapping[str, str], *, stdout: bool = True
+) -> dict[str, Any] | None:
     """The criteria diff computed from git, when a base revision is known (best effort)."""
     ref = getattr(args, "diff_base", None)
     explicit = ref is not None
@@ -201,8 +237,21 @@ def _own_diff(args: argparse.Namespace, env: Mapping[str, str]) -> dict[str, Any
     except ArchgateError as exc:
         if explicit:
             raise
-        _warn(f"criteria diff against {ref} skipped: {exc}", env)
+        _warn(f"criteria diff against {ref} skipped: {exc}", env, stdout=stdout)
         return None
+
+
+def _seconds_option(value: float, option: str, most: float) -> float:
+    if not (math.isfinite(value) and 0 < value <= most):
+        raise CommandError(
+            f"{value:g} is not a number of seconds between 0 and {most:g}", field=option
+        )
+    return value
+
+
+def _scrubbed(text: str, token: str) -> str:
+    """``text`` without the token; tokens of fewer than 8 characters are not real ones."""
+    return text.replace(token, "***") if len(token) >= 8 else text
 
 
 def cmd_comment(
@@ -211,18 +260,32 @@ def cmd_comment(
     env: Mapping[str, str] | None = None,
     sleep: Callable[[float], None] = time.sleep,
 ) -> int:
-    """Run ``archgate comment``; ``env`` and ``sleep`` are injectable for tests."""
+    """Run ``archgate comment``; ``env`` and ``sleep`` are injectable for tests.
+
+    Every argument is checked before any request: the repository (``--repo`` or
+    ``GITHUB_REPOSITORY``), the pull request number, the times, and ``GITHUB_API_URL``
+    (https://, or http:// to a loopback host only).
+    """
     env = os.environ if env is None else env
+    timeout = _seconds_option(args.timeout, "--timeout", 3600)
+    max_time = _seconds_option(getattr(args, "max_time", 120.0), "--max-time", 86400)
+    token = env.get("GITHUB_TOKEN", "").strip()
+    stdout = not args.dry_run
     report = load_report(args.report)
     base = load_report(args.base_report) if args.base_report else None
-    diff = _load_json(args.diff, "diff") if args.diff else _own_diff(args, env)
+    diff = _load_json(args.diff, "diff") if args.diff else _own_diff(args, env, stdout=stdout)
     comment_marker(args.key)  # validate before anything is sent
 
-    repo = args.repo or env.get("GITHUB_REPOSITORY") or ""
-    if args.repo and not _REPO_RE.match(args.repo):
-        raise CommandError(f"invalid repository {args.repo!r}: use OWNER/NAME", field="--repo")
+    if args.repo is not None:
+        validate_repo(args.repo, "--repo")
+        repo = args.repo
+    else:
+        repo = env.get("GITHUB_REPOSITORY", "").strip()
+        if repo:
+            validate_repo(repo, "GITHUB_REPOSITORY")
     links = link_base({**env, "GITHUB_REPOSITORY": repo}, repo_prefix(report, env))
     body = render_comment(report, base=base, diff=diff, key=args.key, link_base=links)
+    body = _scrubbed(body, token)  # a report may quote the environment: never publish the token
 
     if args.dry_run:
         for text in escape.lines(body):
@@ -230,11 +293,10 @@ def cmd_comment(
         return 0
 
     fail = 1 if args.strict else 0
-    token = env.get("GITHUB_TOKEN", "")
     if not token:
         _warn("GITHUB_TOKEN is not set: comment not posted", env)
         return fail
-    if not _REPO_RE.match(repo):
+    if not repo:
         _warn("no repository (set GITHUB_REPOSITORY or pass --repo): comment not posted", env)
         return fail
     pr = _pr_number(args, env)
@@ -246,14 +308,15 @@ def cmd_comment(
         )
         return fail
 
-    api_url = env.get("GITHUB_API_URL") or DEFAULT_API_URL
+    api_url = env.get("GITHUB_API_URL", "").strip() or DEFAULT_API_URL
     try:
-        client = GitHubClient(token, api_url=api_url, timeout=args.timeout, sleep=sleep)
+        # An API URL the token must not go to is a CommandError (exit 2), raised from here.
+        client = GitHubClient(token, api_url=api_url, timeout=timeout, sleep=sleep, budget=max_time)
         action, comment_id = post_or_update(client, repo, pr, body, args.key, args.bot_login)
     except GitHubError as exc:
         hint = _hint(exc)
         message = f"comment not posted to {repo}#{pr}: {exc}" + (f"; {hint}" if hint else "")
-        _warn(message.replace(token, "***"), env)
+        _warn(_scrubbed(message, token), env)
         return fail
     print(escape.line(f"archgate comment: {action} comment {comment_id} on {repo}#{pr}"))
     return 0

@@ -60,7 +60,8 @@ def _settings(config: pytest.Config) -> Settings:
             ini[name] = config.getini(key)
         except (ValueError, pytest.UsageError) as exc:  # pytest's bool parsing of the value
             raise pytest.UsageError(
-                f"archgate: ini key {key}: {escape.text(exc)}; use one of 1, true, yes, on or 0, false, no, off"
+                f"archgate: ini key {key}: {escape.text(exc)}; "
+                "use one of 1, true, yes, on or 0, false, no, off"
             ) from None
     try:
         return resolve(

@@ -195,14 +195,14 @@ def test_finds_its_comment_on_the_third_page(
     httpserver: HTTPServer, run: Callable[..., tuple[int, str, str, Sleeps]]
 ) -> None:
     url = httpserver.url_for(COMMENTS)
-    page = [{"id": i, "body": "chatter", "user": HUMAN} for i in range(100)]
-    httpserver.expect_request(COMMENTS, query_string="per_page=100").respond_with_json(
-        page, headers={"Link": f'<{url}?per_page=100&page=2>; rel="next"'}
+    page = [{"id": i, "body": "chatter", "user": HUMAN} for i in range(30)]
+    httpserver.expect_request(COMMENTS, query_string="per_page=30").respond_with_json(
+        page, headers={"Link": f'<{url}?per_page=30&page=2>; rel="next"'}
     )
-    httpserver.expect_request(COMMENTS, query_string="per_page=100&page=2").respond_with_json(
-        page, headers={"Link": f'<{url}?per_page=100&page=3>; rel="next"'}
+    httpserver.expect_request(COMMENTS, query_string="per_page=30&page=2").respond_with_json(
+        page, headers={"Link": f'<{url}?per_page=30&page=3>; rel="next"'}
     )
-    httpserver.expect_request(COMMENTS, query_string="per_page=100&page=3").respond_with_json(
+    httpserver.expect_request(COMMENTS, query_string="per_page=30&page=3").respond_with_json(
         [{"id": 555, "body": f"{MARKER}\nstale", "user": BOT}]
     )
     httpserver.expect_request("/repos/o/r/issues/comments/555", method="PATCH").respond_with_json(
@@ -351,7 +351,7 @@ def test_timeout_warns(
     assert rc == 0
     assert "timed out" in err
     assert "could not be reached" in err
-    assert len(sleeps) == 3
+    assert sleeps == []  # a request that missed its deadline is not sent again
 
 
 def test_token_never_printed_even_when_the_server_echoes_it(
