@@ -222,28 +222,53 @@ def os_error(
     return CommandError(message, file=shown)
 
 
-def _holder(path: Path) -> str:
+def _holder(fd: int) -> str:
+    """``another archgate command (pid 123: archgate accept ADR-0002)`` from the lock file we
+    opened; only text in that shape is shown."""
     try:
-        with open(path, encoding="utf-8", errors="replace") as fh:
-            text = " ".join(fh.read(200).split())
+        raw = os.pread(fd, 200, 0) if hasattr(os, "pread") else b""
     except OSError:
-        return "another archgate command"
-    return f"another archgate command ({_safe(text)})" if text else "another archgate command"
+        raw = b""
+    text = " ".join(raw.decode("utf-8", "replace").split())
+    if re.fullmatch(r"pid \d+: archgate [^\x00-\x1f]*", text):
+        return f"another archgate command ({text})"
+    return "another archgate command"
+
+
+def _open_lock_file(lock_path: Path, flags: int) -> int:
+    """Open the lock file without following a symbolic link (a link planted in a repository
+    must not make archgate truncate the file it points to) and check that it is a file."""
+    fd = os.open(
+        lock_path, flags | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0), 0o644
+    )
+    try:
+        mode = os.fstat(fd).st_mode
+    except OSError:
+        os.close(fd)
+        raise
+    if not stat.S_ISREG(mode):
+        os.close(fd)
+        raise OSError(errno.EISDIR if stat.S_ISDIR(mode) else errno.EINVAL, "not a regular file")
+    return fd
 
 
 def _acquire(directory: Path, timeout: float) -> _Held | None:
     lock_path = directory / LOCK_NAME
     deadline = time.monotonic() + timeout
-    cloexec = getattr(os, "O_CLOEXEC", 0)
+    if lock_path.is_symlink():
+        raise CommandError(
+            "is a symbolic link, not archgate's lock file; remove it and run the command again",
+            file=_safe(_display(lock_path)),
+        )
     while True:
         try:
-            fd = os.open(lock_path, os.O_RDWR | os.O_CREAT | cloexec, 0o644)
+            fd = _open_lock_file(lock_path, os.O_RDWR | os.O_CREAT)
             writable = True
         except OSError as exc:
             if not isinstance(exc, PermissionError) and exc.errno != errno.EROFS:
                 raise os_error(exc, action="lock the ADR folder", path=lock_path) from None
             try:  # a lock file someone else created and we may only read
-                fd = os.open(lock_path, os.O_RDONLY | cloexec)
+                fd = _open_lock_file(lock_path, os.O_RDONLY)
                 writable = False
             except OSError:
                 # The folder is not writable: no command can write to it either, so there is
@@ -261,7 +286,7 @@ def _acquire(directory: Path, timeout: float) -> _Held | None:
                     raise os_error(exc, action="lock the ADR folder", path=lock_path) from None
                 if time.monotonic() >= deadline:
                     raise LockTimeout(
-                        f"{_holder(lock_path)} has held the lock on this ADR folder for more "
+                        f"{_holder(fd)} has held the lock on this ADR folder for more "
                         f"than {timeout:g}s; wait for it to finish (or stop it) and run this "
                         "command again",
                         file=_safe(_display(lock_path)),

@@ -628,3 +628,32 @@ def test_diff_with_an_unusable_scratch_folder(
         r"^archgate diff: error: \S*tmp-is-a-file\S*: cannot compare the ADRs: Not a directory; "
         r"a part of the path is a regular file where a folder should be$",
     )
+
+
+def test_a_folder_where_the_lock_file_should_be(project: Path, run: Run) -> None:
+    (project / "adr" / ".archgate.lock").mkdir()
+    before = snapshot(project)
+    code, out, err = run(*COMMANDS["accept"])
+    assert code == 2, (out, err)
+    one_line_error(
+        err,
+        r"adr/\.archgate\.lock: cannot lock the ADR folder: Is a directory; a folder is where "
+        r"the file should be; move it away",
+    )
+    assert snapshot(project) == before
+
+
+def test_a_planted_lock_symlink_is_never_followed(
+    project: Path, run: Run, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    # a repository could carry adr/.archgate.lock -> ~/.bashrc: archgate must not write to it
+    victim = tmp_path_factory.mktemp("home") / ".bashrc"
+    victim.write_text("export KEEP=me\n", encoding="utf-8")
+    (project / "adr" / ".archgate.lock").symlink_to(victim)
+    before = snapshot(project)
+    for command in sorted(COMMANDS):
+        code, out, err = run(*COMMANDS[command])
+        assert code == 2, (command, out, err)
+        one_line_error(err, r"adr/\.archgate\.lock: is a symbolic link, not archgate's lock file")
+    assert victim.read_text(encoding="utf-8") == "export KEEP=me\n"
+    assert snapshot(project) == before
