@@ -12,14 +12,21 @@ successor in whichever format the log uses.
 These commands edit files people wrote by hand, so they change only the fields they must (see
 :mod:`pytest_archgate.frontmatter_edit`), re-read every result with the same parser the plugin
 uses before writing it, and write through a temporary file and a rename: a refused or failed
-command leaves every file exactly as it was.
+command leaves every file exactly as it was. They hold the ADR folder's lock (:func:`adr_lock`)
+from before they read the files they change until those are written, so concurrent runs are
+serialised, and every operating-system error (a full disk, a read-only folder, a file where the
+folder should be) ends as one :class:`~pytest_archgate.errors.CommandError` line.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import dataclasses
 import datetime as _dt
+import errno
+import functools
+import importlib
 import itertools
 import os
 import re
@@ -28,8 +35,9 @@ import stat
 import sys
 import tempfile
 import textwrap
+import time
 import unicodedata
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
@@ -56,8 +64,10 @@ from .frontmatter_edit import newline_of, set_key, split_document
 
 __all__ = [
     "AcceptResult",
+    "LockTimeout",
     "Refused",
     "accept_adr",
+    "adr_lock",
     "load_template",
     "new_adr",
     "register",
@@ -73,6 +83,7 @@ _PLACEHOLDER_RE = re.compile(r"\{(title|date|id)\}")
 _STATUS_BULLET_RE = re.compile(r"^(\s*)([-*+])(\s+\**status\**\s*:\s*\**\s*)(.*?)\s*$", re.I)
 _LINE_NO_RE = re.compile(r":\d+: ")
 _VERDICT_RANK = {"fail": 2, "unmeasured": 1, "pass": 0}
+Handler = Callable[[argparse.Namespace], int]
 
 
 class Refused(CommandError):
@@ -101,15 +112,262 @@ def _read(path: Path, display: str) -> str:
         raise Refused(f"cannot read: {exc.strerror}", file=display) from None
 
 
-def _temp_beside(path: Path, text: str) -> Path:
-    """Write ``text`` to a new hidden file next to ``path``, with ``path``'s permissions."""
-    tmp = path.with_name(f".{path.name}.{secrets.token_hex(4)}.tmp")
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
+# Locking. Every command that writes to a log (new, accept, supersede) holds an exclusive lock
+# on the log's folder from before it reads the files it will change until after it has written
+# them, so concurrent runs are serialised: the second one reads the first one's result. The lock
+# is ``fcntl.flock`` on ``.archgate.lock`` inside the ADR folder (one lock per folder, whatever
+# spelling of the path a command was given). The file is removed while the lock is still held,
+# and a waiter that wins the lock on a removed file retries on the new one, so no lock file is
+# left behind. flock locks die with their process: a crashed command never leaves a stale lock;
+# a live holder is waited for at most LOCK_TIMEOUT_S, then the command stops with a clear error.
+# On Windows the same file is locked with msvcrt.locking and left in place; where neither exists,
+# or the file system refuses locks (some network mounts), commands run unlocked.
+
+LOCK_NAME = ".archgate.lock"
+LOCK_TIMEOUT_S = 30.0
+_LOCK_POLL_S = 0.02
+_UNLOCKABLE = {
+    getattr(errno, name)
+    for name in ("ENOLCK", "EOPNOTSUPP", "ENOTSUP", "ENOSYS", "EINVAL")
+    if hasattr(errno, name)
+}
+
+if sys.platform == "win32":  # pragma: no cover - CI runs Linux and macOS
+    import msvcrt
+
+    _CAN_LOCK = True
+    _REMOVE_LOCK_FILE = False
+
+    def _try_lock(fd: int) -> bool:
+        os.lseek(fd, 0, os.SEEK_SET)
+        try:
+            msvcrt.locking(fd, msvcrt.LK_NBLCK, 1)
+        except PermissionError:
+            return False
+        except OSError as exc:
+            if exc.errno in (errno.EACCES, errno.EDEADLK):
+                return False
+            raise
+        return True
+
+    def _unlock(fd: int) -> None:
+        os.lseek(fd, 0, os.SEEK_SET)
+        msvcrt.locking(fd, msvcrt.LK_UNLCK, 1)
+
+else:
     try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(text.encode("utf-8"))
-            fh.flush()
-            os.fsync(fh.fileno())
+        import fcntl
+    except ImportError:  # pragma: no cover - a platform without fcntl (WASI, Emscripten)
+        _CAN_LOCK = False
+    else:
+        _CAN_LOCK = True
+    _REMOVE_LOCK_FILE = True
+
+    def _try_lock(fd: int) -> bool:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            return False
+        return True
+
+    def _unlock(fd: int) -> None:
+        fcntl.flock(fd, fcntl.LOCK_UN)
+
+
+class LockTimeout(CommandError):
+    """Another archgate command held the ADR folder's lock for longer than the timeout."""
+
+
+@dataclass
+class _Held:
+    fd: int
+    path: Path
+
+
+def _safe(text: str) -> str:
+    """A path or OS message on one line, whatever characters a file name holds."""
+    return text.replace("\r", "\\r").replace("\n", "\\n")
+
+
+_OS_HINTS: dict[int, str] = {
+    errno.ENOSPC: "free some disk space and run the command again",
+    errno.EACCES: "check that you may write to {folder}",
+    errno.EPERM: "check that you may write to {folder}",
+    errno.EROFS: "{folder} is on a read-only file system; run the command in a writable checkout",
+    errno.ENOTDIR: "a part of the path is a regular file where a folder should be",
+    errno.EISDIR: "a folder is where the file should be; move it away",
+    errno.ENOENT: "a folder on that path does not exist (any more)",
+    errno.EEXIST: "something is in the way; move it away",
+}
+if hasattr(errno, "EDQUOT"):
+    _OS_HINTS[errno.EDQUOT] = "your disk quota is used up; free some space and run it again"
+
+
+def os_error(
+    exc: OSError, *, action: str, path: Path | str | None = None, unchanged: bool = True
+) -> CommandError:
+    """One :class:`CommandError` line for an operating-system error: what failed, on which
+    path, why, and what to do (no traceback, no errno soup)."""
+    target = Path(path) if path is not None else None
+    if target is None and exc.filename is not None:
+        target = Path(os.fsdecode(exc.filename))
+    shown = _safe(_display(target)) if target is not None else None
+    folder = _safe(_display(target.parent)) if target is not None else "the folder"
+    reason = exc.strerror or type(exc).__name__
+    hint = _OS_HINTS.get(exc.errno or -1, "")
+    message = f"cannot {action}: {_safe(reason)}"
+    if hint:
+        message += "; " + hint.format(folder=folder)
+    if unchanged:
+        message += " (no file was changed)"
+    return CommandError(message, file=shown)
+
+
+def _holder(fd: int) -> str:
+    """``another archgate command (pid 123: archgate accept ADR-0002)`` from the lock file we
+    opened; only text in that shape is shown."""
+    try:
+        raw = os.pread(fd, 200, 0) if hasattr(os, "pread") else b""
+    except OSError:
+        raw = b""
+    text = " ".join(raw.decode("utf-8", "replace").split())
+    if re.fullmatch(r"pid \d+: archgate [^\x00-\x1f]*", text):
+        return f"another archgate command ({text})"
+    return "another archgate command"
+
+
+def _open_lock_file(lock_path: Path, flags: int) -> int:
+    """Open the lock file without following a symbolic link (a link planted in a repository
+    must not make archgate truncate the file it points to) and check that it is a file."""
+    fd = os.open(
+        lock_path, flags | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0), 0o644
+    )
+    try:
+        mode = os.fstat(fd).st_mode
+    except OSError:
+        os.close(fd)
+        raise
+    if not stat.S_ISREG(mode):
+        os.close(fd)
+        raise OSError(errno.EISDIR if stat.S_ISDIR(mode) else errno.EINVAL, "not a regular file")
+    return fd
+
+
+def _acquire(directory: Path, timeout: float) -> _Held | None:
+    lock_path = directory / LOCK_NAME
+    deadline = time.monotonic() + timeout
+    if lock_path.is_symlink():
+        raise CommandError(
+            "is a symbolic link, not archgate's lock file; remove it and run the command again",
+            file=_safe(_display(lock_path)),
+        )
+    while True:
+        try:
+            fd = _open_lock_file(lock_path, os.O_RDWR | os.O_CREAT)
+            writable = True
+        except OSError as exc:
+            if not isinstance(exc, PermissionError) and exc.errno != errno.EROFS:
+                raise os_error(exc, action="lock the ADR folder", path=lock_path) from None
+            try:  # a lock file someone else created and we may only read
+                fd = _open_lock_file(lock_path, os.O_RDONLY)
+                writable = False
+            except OSError:
+                # The folder is not writable: no command can write to it either, so there is
+                # nothing to serialise; the write itself will fail with a clear error.
+                return None
+        try:
+            while True:
+                try:
+                    if _try_lock(fd):
+                        break
+                except OSError as exc:
+                    if exc.errno in _UNLOCKABLE:  # the file system does not do locks
+                        os.close(fd)
+                        return None
+                    raise os_error(exc, action="lock the ADR folder", path=lock_path) from None
+                if time.monotonic() >= deadline:
+                    raise LockTimeout(
+                        f"{_holder(fd)} has held the lock on this ADR folder for more "
+                        f"than {timeout:g}s; wait for it to finish (or stop it) and run this "
+                        "command again",
+                        file=_safe(_display(lock_path)),
+                    )
+                time.sleep(_LOCK_POLL_S)
+            if _same_file(fd, lock_path):
+                if writable:
+                    _note_holder(fd)
+                return _Held(fd=fd, path=lock_path)
+        except BaseException:
+            os.close(fd)
+            raise
+        os.close(fd)  # the holder before us removed the file we locked: lock the new one
+
+
+def _same_file(fd: int, path: Path) -> bool:
+    try:
+        mine, now = os.fstat(fd), os.stat(path)
+    except OSError:
+        return False
+    return (mine.st_dev, mine.st_ino) == (now.st_dev, now.st_ino)
+
+
+def _note_holder(fd: int) -> None:
+    """Write who holds the lock into the lock file, for the message of whoever waits."""
+    argv = " ".join(sys.argv[1:3])
+    try:
+        os.ftruncate(fd, 0)
+        os.write(fd, f"pid {os.getpid()}: archgate {argv}\n".encode("utf-8", "replace"))
+    except OSError:
+        pass  # only a courtesy
+
+
+def _release(held: _Held) -> None:
+    try:
+        if _REMOVE_LOCK_FILE:
+            with contextlib.suppress(OSError):
+                held.path.unlink()  # while still locked: a waiter on this file retries
+        with contextlib.suppress(OSError):  # closing the descriptor releases it anyway
+            _unlock(held.fd)
+    finally:
+        os.close(held.fd)
+
+
+@contextlib.contextmanager
+def adr_lock(directory: Path, *, timeout: float | None = None) -> Iterator[None]:
+    """Hold the exclusive lock of the ADR folder ``directory`` (see the comment above).
+
+    Raises :class:`LockTimeout` when another process holds it longer than ``timeout`` seconds
+    (default :data:`LOCK_TIMEOUT_S`); the lock is released however the block ends.
+    """
+    if not _CAN_LOCK:  # pragma: no cover - platforms without fcntl or msvcrt
+        yield
+        return
+    held = _acquire(directory, LOCK_TIMEOUT_S if timeout is None else timeout)
+    try:
+        yield
+    finally:
+        if held is not None:
+            _release(held)
+
+
+# Atomic writes: a temporary file in the same folder, written in full, fsync'ed, then renamed
+# over the target with os.replace (atomic on POSIX and Windows). A failure at any step removes
+# the temporary file and leaves the target as it was.
+
+
+def _temp_beside(path: Path, data: bytes) -> Path:
+    """Write ``data`` to a new hidden file next to ``path``, with ``path``'s permissions."""
+    tmp = path.with_name(f".{path.name}.{secrets.token_hex(4)}.tmp")
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0), 0o666)
+    try:
+        try:
+            view = memoryview(data)
+            while view:
+                written = os.write(fd, view)
+                view = view[written:]
+            os.fsync(fd)
+        finally:
+            os.close(fd)
         if path.exists():
             os.chmod(tmp, stat.S_IMODE(path.stat().st_mode))
     except BaseException:
@@ -118,39 +376,102 @@ def _temp_beside(path: Path, text: str) -> Path:
     return tmp
 
 
+def _sync_folder(folder: Path) -> None:
+    """Make a rename in ``folder`` durable; best effort (not every platform can)."""
+    try:
+        fd = os.open(folder, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
+
+
 def _write_all(changes: Sequence[tuple[Path, str]]) -> None:
-    """Write every file through a temporary file and ``os.replace``, none half-written."""
+    """Write every file through a temporary file and ``os.replace``, none half-written.
+
+    Every temporary file is written before the first rename; if a rename fails, the files
+    already replaced get their old bytes back, so a command changes all of its files or none.
+    OS errors become one-line :class:`CommandError`.
+    """
     temps: list[tuple[Path, Path]] = []
+    replaced: list[tuple[Path, bytes | None]] = []
     try:
         for path, text in changes:
-            temps.append((_temp_beside(path, text), path))
+            try:
+                temps.append((_temp_beside(path, text.encode("utf-8")), path))
+            except OSError as exc:
+                raise os_error(exc, action="write", path=path) from None
         for tmp, path in temps:
-            os.replace(tmp, path)
+            try:
+                original = path.read_bytes() if path.exists() else None
+                os.replace(tmp, path)
+            except OSError as exc:
+                failed = _restore(replaced)
+                error = os_error(exc, action="write", path=path, unchanged=not failed)
+                if failed:
+                    error = CommandError(
+                        f"{error.message}; restoring {', '.join(failed)} failed too: check them "
+                        "with git diff",
+                        file=error.file,
+                    )
+                raise error from None
+            replaced.append((path, original))
+        for folder in {path.parent for _tmp, path in temps}:
+            _sync_folder(folder)
     finally:
         for tmp, _path in temps:
             tmp.unlink(missing_ok=True)
 
 
+def _restore(replaced: Sequence[tuple[Path, bytes | None]]) -> list[str]:
+    """Put back the files a failed multi-file write already replaced; names that failed."""
+    failed: list[str] = []
+    for path, original in reversed(replaced):
+        try:
+            if original is None:
+                path.unlink(missing_ok=True)
+            else:
+                tmp = _temp_beside(path, original)
+                try:
+                    os.replace(tmp, path)
+                finally:
+                    tmp.unlink(missing_ok=True)
+        except OSError:
+            failed.append(_safe(_display(path)))
+    return failed
+
+
 def _parse_text(text: str, path: Path, display: str) -> Adr:
     """Parse ``text`` as if it were the file ``path`` (same name, so the same id)."""
-    with tempfile.TemporaryDirectory(prefix="archgate-") as tmpdir:
-        probe = Path(tmpdir) / path.name
-        probe.write_bytes(text.encode("utf-8"))
-        try:
-            return parse_adr(probe)
-        except AdrError as exc:
-            raise CommandError(
-                f"the edited file would not parse ({exc.message}); nothing was written",
-                file=display,
-                field=exc.field,
-            ) from None
+    try:
+        with tempfile.TemporaryDirectory(prefix="archgate-") as tmpdir:
+            probe = Path(tmpdir) / path.name
+            probe.write_bytes(text.encode("utf-8"))
+            try:
+                return parse_adr(probe)
+            except AdrError as exc:
+                raise CommandError(
+                    f"the edited file would not parse ({exc.message}); nothing was written",
+                    file=display,
+                    field=exc.field,
+                ) from None
+    except OSError as exc:
+        raise os_error(
+            exc,
+            action=f"check the edited file in the temporary folder {tempfile.gettempdir()}",
+            path=display,
+        ) from None
 
 
 def _display(path: Path, root: Path | None = None) -> str:
-    base = root or Path.cwd()
     try:
+        base = root or Path.cwd()
         return path.resolve().relative_to(base.resolve()).as_posix()
-    except ValueError:
+    except (ValueError, OSError, RuntimeError):  # elsewhere, no cwd, a symlink loop
         return str(path)
 
 
@@ -249,21 +570,45 @@ def new_adr(
         raise CommandError(
             f"title {title!r} has no letters or digits to name the file after", field="TITLE"
         )
-    text = load_template(template)
+    template_text = load_template(template)
     today = today or _today()
-    directory.mkdir(parents=True, exist_ok=True)
-    name, adr_id = _next_name(directory, slug, today, root)
-    path = directory / name
-    display = _display(path, root)
-    if path.exists():
-        raise Refused("already exists; choose another title", file=display)
-    values = {"title": title, "date": today.isoformat(), "id": adr_id}
-    text = _PLACEHOLDER_RE.sub(lambda m: values[m.group(1)], text)
-    adr = _parse_text(text, path, display)
-    if adr.status != "proposed" or adr.title != title:  # pragma: no cover - template bug
-        raise CommandError(f"template {template!r} did not produce a proposed ADR titled {title!r}")
-    _write_all([(path, text)])
+    _make_folder(directory, root)
+    with adr_lock(directory):  # numbering reads the folder: one new ADR at a time
+        try:
+            os.listdir(directory)  # an unreadable folder would look empty and number from 1
+        except OSError as exc:
+            raise os_error(exc, action="list the ADR folder", path=directory) from None
+        name, adr_id = _next_name(directory, slug, today, root)
+        path = directory / name
+        display = _display(path, root)
+        if path.exists() or path.is_symlink():
+            raise Refused("already exists; choose another title", file=display)
+        values = {"title": title, "date": today.isoformat(), "id": adr_id}
+        text = _PLACEHOLDER_RE.sub(lambda m: values[m.group(1)], template_text)
+        adr = _parse_text(text, path, display)
+        if adr.status != "proposed" or adr.title != title:  # pragma: no cover - template bug
+            raise CommandError(
+                f"template {template!r} did not produce a proposed ADR titled {title!r}"
+            )
+        _write_all([(path, text)])
     return path
+
+
+def _make_folder(directory: Path, root: Path | None) -> None:
+    """Create the ADR folder (and its parents) or say in one line why it cannot be."""
+    shown = _safe(_display(directory, root))
+    if directory.is_dir():
+        return
+    if directory.exists() or directory.is_symlink():
+        raise CommandError(
+            "is not a folder (a regular file or a broken link is in the way); move it away, or "
+            "pass --adr-dir DIR to keep the ADRs elsewhere",
+            file=shown,
+        )
+    try:
+        directory.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise os_error(exc, action="create the ADR folder", path=directory) from None
 
 
 # --------------------------------------------------------------------------------------------
@@ -391,7 +736,13 @@ def _check_stale(adr: Adr, entry: Mapping[str, Any], report_file: str) -> None:
     )
 
 
-def _recommended(entry: Mapping[str, Any], rows: Mapping[tuple[str, str, str], _Row]) -> str | None:
+def _recommended(
+    entry: Mapping[str, Any],
+    rows: Mapping[tuple[str, str, str], _Row],
+    references: Iterable[str] = (),
+) -> str | None:
+    """The report's recommended option; without a comparison in the report, the one option
+    (``references`` left out) that passes every criterion judged for it, if exactly one does."""
     comparison = entry.get("comparison")
     if isinstance(comparison, Mapping):
         recommendation = comparison.get("recommendation")
@@ -399,9 +750,11 @@ def _recommended(entry: Mapping[str, Any], rows: Mapping[tuple[str, str, str], _
             option = recommendation.get("option")
             if isinstance(option, str) and option:
                 return option
+            return None
+    skip = set(references)
     per_option: dict[str, list[_Row]] = {}
     for (kind, _name, option), row in rows.items():
-        if kind == "acceptance":
+        if kind == "acceptance" and option not in skip:
             per_option.setdefault(option, []).append(row)
     passing = [o for o, rs in per_option.items() if rs and all(r.verdict == "pass" for r in rs)]
     return passing[0] if len(passing) == 1 else None
@@ -483,7 +836,7 @@ def _rationale(
     if broken:
         parts.append("constraint " + ", ".join(r.miss() for r in broken) + " does not hold")
     text = "; ".join(p for p in parts if p) + "."
-    recommended = _recommended(entry, rows)
+    recommended = _recommended(entry, rows, _references(adr))
     if recommended == option:
         text += f" The report recommends {option} as well."
     elif recommended is not None:
@@ -654,6 +1007,7 @@ class AcceptResult:
     adr_id: str
     option: str
     overridden: tuple[str, ...] = ()
+    recommended: bool = False  # no --option: the report's recommended candidate was taken
 
 
 def _git_head(directory: Path) -> str | None:
@@ -683,6 +1037,46 @@ def accept_adr(
     today = today or _today()
     if override is not None and not override.strip():
         raise CommandError("--override needs a reason", field="--override")
+    # Work that does not depend on the ADR is done before taking the lock, to hold it briefly.
+    head = _git_head(directory)
+    if report_path is not None:
+        importlib.import_module(f"{__package__}.report")  # verdicts and numpy, unlocked
+    with adr_lock(directory):
+        return _accept_locked(
+            ref,
+            directory=directory,
+            option=option,
+            report_path=report_path,
+            override=override,
+            today=today,
+            root=root,
+            head=head,
+        )
+
+
+def _references(adr: Adr) -> dict[str, str]:
+    """Options that are references, not candidates: the baseline and every ``vs`` target,
+    each with the words that say why (``the baseline``, ``the reference of auc_gain``)."""
+    refs: dict[str, str] = {}
+    for c in adr.acceptance:
+        if c.vs:
+            refs.setdefault(c.vs, f"the reference of {c.name}")
+    if adr.baseline:
+        refs[adr.baseline] = "the baseline"
+    return refs
+
+
+def _accept_locked(
+    ref: str,
+    *,
+    directory: Path,
+    option: str | None,
+    report_path: Path | None,
+    override: str | None,
+    today: _dt.date,
+    root: Path | None,
+    head: str | None,
+) -> AcceptResult:
     log = load_log(directory, root=root)
     adr = _lookup(log, ref)
     if adr.status != "proposed":
@@ -721,6 +1115,7 @@ def accept_adr(
     report_name: str | None = None
     commit: str | None = None
     commit_source = "not a git checkout"
+    from_recommendation = False
 
     if report_path is None:
         if override is None:
@@ -731,7 +1126,6 @@ def accept_adr(
         if option is None:
             raise Refused(f"pass --option NAME ({', '.join(adr.options)}): there is no report")
         overridden.append("there is no measured evidence")
-        head = _git_head(directory)
         commit, commit_source = head, "working tree HEAD" if head else "not a git checkout"
     else:
         report_name = str(report_path)
@@ -747,7 +1141,6 @@ def accept_adr(
         _check_stale(adr, entry, report_name)
         rows = _rows(entry)
         report_commit = report.get("commit")
-        head = _git_head(directory)
         if isinstance(report_commit, str) and report_commit:
             commit, commit_source = report_commit, "from the report"
             if head and not (head.startswith(report_commit) or report_commit.startswith(head)):
@@ -773,13 +1166,23 @@ def accept_adr(
                 )
             overridden.append(why)
         if option is None:
-            option = _recommended(entry, rows)
+            refs = _references(adr)
+            option = _recommended(entry, rows, refs)
             if option is None:
                 raise Refused(
                     f"the report recommends no single option for {adr.id}; pass --option NAME "
                     f"({', '.join(adr.options)})",
                     file=report_name,
                 )
+            if option in refs:
+                candidates = [o for o in adr.options if o not in refs]
+                raise Refused(
+                    f"the report recommends {option}, {refs[option]}: a reference is never "
+                    f"accepted without being named; pass --option {option} to choose it "
+                    f"deliberately, or --option NAME for a candidate ({', '.join(candidates)})",
+                    file=report_name,
+                )
+            from_recommendation = True
             if option not in adr.options:
                 raise Refused(
                     f"the report recommends {option!r}, which is not one of the options "
@@ -840,7 +1243,13 @@ def accept_adr(
     ):  # pragma: no cover - set_key verifies each edit; this guards the whole
         raise CommandError("the edited file does not read back as intended", file=adr.file)
     _write_all([(adr.path, edited)])
-    return AcceptResult(path=adr.path, adr_id=adr.id, option=option, overridden=tuple(overridden))
+    return AcceptResult(
+        path=adr.path,
+        adr_id=adr.id,
+        option=option,
+        overridden=tuple(overridden),
+        recommended=from_recommendation,
+    )
 
 
 def _load_report(path: Path) -> dict[str, Any]:
@@ -998,8 +1407,16 @@ def supersede_adr(
     """Mark ``old_ref`` superseded by ``new_ref`` and link ``new_ref`` back; returns both ADRs.
 
     Both files are edited in their own format, both results are parsed and the log is linted
-    with them before either file is written; :class:`Refused` leaves both untouched.
+    with them before either file is written; :class:`Refused` leaves both untouched. The ADR
+    folder's lock is held throughout (see :func:`adr_lock`).
     """
+    with adr_lock(directory):
+        return _supersede_locked(old_ref, new_ref, directory=directory, root=root)
+
+
+def _supersede_locked(
+    old_ref: str, new_ref: str, *, directory: Path, root: Path | None
+) -> tuple[Adr, Adr]:
     log = load_log(directory, root=root)
     old = _lookup(log, old_ref)
     new = _lookup(log, new_ref)
@@ -1067,8 +1484,27 @@ def _directory(args: argparse.Namespace, *, create: bool) -> tuple[Path, Path]:
             )
         directory = root / "adr"
     if not create and not directory.is_dir():
-        raise CommandError(f"ADR folder {directory} does not exist", field="--adr-dir")
+        if directory.exists():
+            raise CommandError(
+                f"ADR folder {_safe(str(directory))} is not a folder; pass --adr-dir DIR",
+                field="--adr-dir",
+            )
+        raise CommandError(f"ADR folder {_safe(str(directory))} does not exist", field="--adr-dir")
     return directory, root
+
+
+def one_line_os_errors(handler: Callable[[argparse.Namespace], int]) -> Handler:
+    """Wrap a command so that an operating-system error it did not expect still ends as one
+    :class:`CommandError` line (exit 2) naming the path, never as a traceback."""
+
+    @functools.wraps(handler)
+    def wrapped(args: argparse.Namespace) -> int:
+        try:
+            return handler(args)
+        except OSError as exc:
+            raise os_error(exc, action=f"run archgate {args.command}", unchanged=False) from None
+
+    return wrapped
 
 
 def _refused(args: argparse.Namespace, exc: ArchgateError) -> int:
@@ -1076,6 +1512,7 @@ def _refused(args: argparse.Namespace, exc: ArchgateError) -> int:
     return 1
 
 
+@one_line_os_errors
 def cmd_new(args: argparse.Namespace) -> int:
     directory, _root = _directory(args, create=True)
     try:
@@ -1086,6 +1523,7 @@ def cmd_new(args: argparse.Namespace) -> int:
     return 0
 
 
+@one_line_os_errors
 def cmd_accept(args: argparse.Namespace) -> int:
     directory, _root = _directory(args, create=False)
     try:
@@ -1100,6 +1538,8 @@ def cmd_accept(args: argparse.Namespace) -> int:
     except Refused as exc:
         return _refused(args, exc)
     note = " (with --override)" if result.overridden else ""
+    if result.recommended:
+        note += ", the option the report recommends"
     print(
         escape.line(
             f"{result.adr_id} accepted: decision {result.option}{note} ({_display(result.path)})"
@@ -1108,6 +1548,7 @@ def cmd_accept(args: argparse.Namespace) -> int:
     return 0
 
 
+@one_line_os_errors
 def cmd_supersede(args: argparse.Namespace) -> int:
     directory, _root = _directory(args, create=False)
     try:

@@ -6,6 +6,10 @@ entry of the JSON report, so the terminal summary, the JSON report, the PR comme
 decision package all show the same ranking and the same recommendation.
 
 Ranking
+    0. A reference is not a candidate: an option that a ``vs`` criterion compares against
+       (typically the ADR's ``baseline``) comes after every candidate, is never recommended, and
+       is named as the reference in the recommendation text. It is not judged on the criteria
+       that compare against it, so it would otherwise "meet every criterion" on fewer of them.
     1. Options that meet every acceptance criterion come first.
     2. Then by a weighted score in [0, 1] (higher is better), see below.
     3. Ties: fewer failed criteria first, then the option name.
@@ -207,6 +211,10 @@ def _misses(option: str, names: Sequence[str], cells: Mapping[str, Mapping[str, 
     return f"{option} " + " and ".join(parts)
 
 
+def _reference_phrase(option: str, criteria: Sequence[str]) -> str:
+    return f"{option} is the reference of {', '.join(criteria)}, not a candidate"
+
+
 def _recommendation(
     ranked: Sequence[str],
     names: Sequence[str],
@@ -214,12 +222,20 @@ def _recommendation(
     scores: Mapping[str, float],
     meets_all: Mapping[str, bool],
     decision: str | None,
+    references: Mapping[str, Sequence[str]],
 ) -> dict[str, Any]:
     def applicable(option: str) -> int:
         return sum(1 for n in names if cells[option][n]["verdict"] != "n/a")
 
-    meeting = [o for o in ranked if meets_all[o]]
-    phrases: list[str] = []
+    def phrase(option: str) -> str:
+        if option in references:
+            return _reference_phrase(option, references[option])
+        if meets_all[option]:
+            return f"{option} also meets all {applicable(option)} but scores {scores[option]:.2f}"
+        return _misses(option, names, cells[option])
+
+    candidates = [o for o in ranked if o not in references]
+    meeting = [o for o in candidates if meets_all[o]]
     if meeting:
         best = meeting[0]
         k = applicable(best)
@@ -229,19 +245,19 @@ def _recommendation(
                 f" and has the best weighted score of the {len(meeting)} options that do "
                 f"({scores[best]:.2f})"
             )
-        phrases.append(first)
-        for o in ranked[1:]:
-            if meets_all[o]:
-                phrases.append(f"{o} also meets all {applicable(o)} but scores {scores[o]:.2f}")
-            else:
-                phrases.append(_misses(o, names, cells[o]))
-        text = "; ".join(phrases)
+        text = "; ".join([first, *(phrase(o) for o in ranked if o != best)])
         if decision is not None and decision != best and decision in cells:
             text += f"; the ADR's decision is {decision}"
         return {"option": best, "text": text}
-    phrases = [_misses(o, names, cells[o]) for o in ranked]
-    text = "No option meets every criterion: " + "; ".join(phrases)
-    text += f". Best ranked: {ranked[0]} (weighted score {scores[ranked[0]]:.2f})"
+    if not candidates:
+        text = "Every measured option is the reference of a vs criterion: " + "; ".join(
+            phrase(o) for o in ranked
+        )
+        return {"option": None, "text": text}
+    who = "candidate" if references else "option"
+    text = f"No {who} meets every criterion: " + "; ".join(phrase(o) for o in ranked)
+    best = candidates[0]
+    text += f". Best ranked: {best} (weighted score {scores[best]:.2f})"
     return {"option": None, "text": text}
 
 
@@ -311,8 +327,16 @@ def compare_options(
         for o in options
     }
     failures = {o: sum(1 for c in cells[o].values() if c["verdict"] == "fail") for o in options}
+    # An option a vs criterion compares against is the reference of that criterion (usually the
+    # baseline): it is ranked after the candidates and never recommended over them.
+    references = {
+        o: [n for n in names if specs[n].get("vs") == o]
+        for o in options
+        if any(specs[n].get("vs") == o for n in names)
+    }
     ranked = sorted(
-        options, key=lambda o: (not meets_all[o], -round(scores[o], 12), failures[o], o)
+        options,
+        key=lambda o: (o in references, not meets_all[o], -round(scores[o], 12), failures[o], o),
     )
     decision = entry.get("decision") or (entry.get("definition") or {}).get("decision")
     volume, daily = _daily_costs(entry, options, cells, specs, measurements)
@@ -330,7 +354,10 @@ def compare_options(
         "meets_all": {o: meets_all[o] for o in ranked},
         "failures": {o: failures[o] for o in ranked},
         "weights": weights,
-        "recommendation": _recommendation(ranked, names, cells, scores, meets_all, decision),
+        "references": {o: references[o] for o in ranked if o in references},
+        "recommendation": _recommendation(
+            ranked, names, cells, scores, meets_all, decision, references
+        ),
     }
     if daily:
         comp["volume_per_day"] = volume
@@ -383,7 +410,17 @@ def comparison_lines(comp: Mapping[str, Any]) -> list[str]:
                 *(_cell_text(comp["cells"][o][n]) for o in options),
             ]
         )
-    rows.append(["meets all", "", *("yes" if comp["meets_all"][o] else "no" for o in options)])
+    references = comp.get("references") or {}
+    rows.append(
+        [
+            "meets all",
+            "",
+            *(
+                "reference" if o in references else "yes" if comp["meets_all"][o] else "no"
+                for o in options
+            ),
+        ]
+    )
     rows.append(["score", "", *(f"{comp['scores'][o]:.2f}" for o in options)])
     daily = comp.get("daily_cost") or {}
     if daily:

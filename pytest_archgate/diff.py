@@ -435,7 +435,9 @@ def _git(args: Sequence[str], *, cwd: Path, what: str) -> bytes:
     except OSError as exc:
         # a missing working folder is a FileNotFoundError too, naming the folder
         if isinstance(exc, FileNotFoundError) and exc.filename in (None, "git"):
-            raise CommandError("git is not installed or not on PATH") from None
+            raise CommandError(
+                f"git is not installed or not on PATH (needed while {what}); install git"
+            ) from None
         raise CommandError(f"cannot run git while {what}: {exc.strerror or exc}") from None
     except subprocess.TimeoutExpired:
         raise CommandError(f"git timed out after {GIT_TIMEOUT_S:g}s while {what}") from None
@@ -528,6 +530,10 @@ def diff_against(ref: str, adr_dir: Path, *, cwd: Path) -> DiffResult:
 # command
 
 
+def _one_line(text: str) -> str:
+    return text.replace("\r", "\\r").replace("\n", "\\n")
+
+
 def cmd_diff(args: argparse.Namespace) -> int:
     cwd = Path.cwd()
     directory, _root = resolve_adr_dir(args.adr_dir, cwd)
@@ -536,7 +542,17 @@ def cmd_diff(args: argparse.Namespace) -> int:
             "no ADR folder found (looked for adr, docs/adr, doc/adr, docs/decisions); "
             "pass --adr-dir DIR"
         )
-    result = diff_against(args.base, directory, cwd=cwd)
+    if directory.exists() and not directory.is_dir():
+        raise CommandError(
+            f"ADR folder {_one_line(str(directory))} is a file, not a folder; pass --adr-dir DIR",
+            field="--adr-dir",
+        )
+    try:
+        result = diff_against(args.base, directory, cwd=cwd)
+    except OSError as exc:  # scratch folder full or unwritable, an unreadable ADR folder...
+        from .authoring import os_error
+
+        raise os_error(exc, action="compare the ADRs", unchanged=False) from None
     if args.format == "json":
         text = json.dumps(result.to_json(), indent=2, default=str)
         # "##[" can only occur inside a JSON string, where \u005b is the same "["

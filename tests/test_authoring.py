@@ -368,7 +368,10 @@ def test_accept_on_the_reports_only_passing_option(proposed: Path, project: Path
     )
     code, out, err = run("accept", "ADR-0002", "--report", str(report))
     assert code == 0, err
-    assert out.strip() == "ADR-0002 accepted: decision xgboost (adr/0002-pick-a-model.md)"
+    assert out.strip() == (
+        "ADR-0002 accepted: decision xgboost, the option the report recommends "
+        "(adr/0002-pick-a-model.md)"
+    )
 
     text = proposed.read_text(encoding="utf-8")
     head = accepted_front(PROPOSED)

@@ -284,10 +284,14 @@ def test_vs_criterion_reference_is_not_scored_on_it() -> None:
     # roc_auc: xgboost 1, mlp 0.2, logreg 0; gain: xgboost 1, mlp 0; logreg scored on roc_auc only
     assert comp["scores"] == pytest.approx({"xgboost": 1.0, "mlp": 0.1, "logreg": 0.0})
     assert comp["meets_all"] == {"xgboost": True, "mlp": True, "logreg": True}
-    assert comp["recommendation"]["text"].startswith(
-        "xgboost meets 2 of 2 criteria and has the best weighted score of the 3 options that do"
+    # logreg is the reference of auc_gain: not a candidate, so it is not counted among the
+    # options that meet every criterion and is named as the reference instead
+    assert comp["references"] == {"logreg": ["auc_gain"]}
+    assert comp["recommendation"]["text"] == (
+        "xgboost meets 2 of 2 criteria and has the best weighted score of the 2 options that do "
+        "(1.00); mlp also meets all 2 but scores 0.10; logreg is the reference of auc_gain, not "
+        "a candidate"
     )
-    assert "logreg also meets all 1 but scores 0.00" in comp["recommendation"]["text"]
 
 
 def test_equal_values_all_score_one() -> None:
