@@ -419,14 +419,8 @@ def check_archgate_block(
                 line=line_of("archgate.options"),
                 field="archgate.options",
             )
-    if decision is not None and baseline == decision:
-        raise AdrError(
-            f"baseline {baseline!r} is the decision itself; a baseline is a reference option "
-            "to compare the decision with: name another option or remove baseline",
-            file=file,
-            line=line_of("archgate.baseline"),
-            field="archgate.baseline",
-        )
+    # A baseline equal to the decision is allowed: a team may keep its reference option
+    # (`archgate accept --option <baseline>`); a vs criterion naming it is refused below.
     seen: dict[str, Criterion] = {}
     for c in (*acceptance, *constraints):
         section = "acceptance" if c.kind == "acceptance" else "constraints"

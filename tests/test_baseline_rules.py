@@ -276,15 +276,20 @@ def test_a_declared_baseline_without_vs_criteria_is_still_never_taken_silently(
     assert load_log(project / "adr").lookup("ADR-0001").decision == "logreg"
 
 
-def test_the_baseline_named_with_option_is_a_deliberate_choice(project: Path, run: Run) -> None:
+def test_accepting_the_baseline_that_vs_criteria_compare_with_is_refused(
+    project: Path, run: Run
+) -> None:
+    # Choosing the reference deliberately would leave roc_auc_gain comparing logreg with
+    # itself, a criterion that can never be judged: refused, nothing written, with the reason.
     adr = project / "adr" / "0001-pick-a-model.md"
+    before = adr.read_bytes()
     path = write_report(project / "report.json", report_for(adr, ONLY_BASELINE_MEETS))
-    code, out, err = run("accept", "ADR-0001", "--report", str(path), "--option", "logreg")
-    assert code == 0, err
-    assert "recommends" not in out
-    text = adr.read_text(encoding="utf-8")
-    assert "option **logreg**" in text
-    assert "| roc_auc_gain | >= 0.01 vs logreg | 0.07 pass | 0.005 fail | reference |" in text
+    code, _out, err = run("accept", "ADR-0001", "--report", str(path), "--option", "logreg")
+    assert code == 2, err
+    assert "archgate.acceptance.roc_auc_gain.vs" in err
+    assert "vs names 'logreg', the decision itself" in err
+    assert "nothing was written" in err
+    assert adr.read_bytes() == before
 
 
 def test_accept_after_a_real_pytest_run_never_takes_the_baseline(

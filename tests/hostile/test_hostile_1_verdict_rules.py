@@ -285,13 +285,6 @@ DECIDED = "  decision: xgboost\n  baseline: logreg\n  options: [xgboost, logreg]
             id="constraint-vs-the-decision",
         ),
         pytest.param(
-            "  decision: xgboost\n  baseline: xgboost\n  acceptance:\n    auc: '>= 0.9'\n",
-            5,
-            "archgate.baseline",
-            "is the decision itself",
-            id="baseline-is-the-decision",
-        ),
-        pytest.param(
             "  options: [solo]\n  acceptance:\n    gain: {metric: auc, vs: solo, min: 0}\n",
             6,
             "archgate.acceptance.gain.vs",

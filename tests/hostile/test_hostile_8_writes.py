@@ -576,8 +576,8 @@ def test_a_folder_given_as_the_report(project: Path, run: Run) -> None:
     (project / "reports").mkdir()
     before = snapshot(project)
     code, _out, err = run("accept", "ADR-0002", "--report", "reports")
-    assert code == 1
-    one_line_error(err, r"reports: cannot read report: Is a directory")
+    assert code == 2  # an unreadable report is an input error, like every other bad report
+    one_line_error(err, r"reports: report is a folder, not a file")
     assert snapshot(project) == before
 
 
