@@ -5,11 +5,11 @@ serving vCPU that runs nothing else, single-threaded scoring spends all of that 
 CPU, so wall time and CPU time agree. On a shared machine (a CI runner, a laptop running a
 build) they do not: when another process holds the core, or the container has used up its CPU
 quota, a call that needs 0.3 ms of CPU waits several milliseconds, and at p95 the wall clock
-measures the scheduler instead of the model (29 ms for a 0.3 ms XGBoost call with two busy
-loops on this example's 2-core machine). The thread CPU clock (``time.thread_time_ns``,
+measures the scheduler instead of the model (29 ms for a 0.3 ms XGBoost call with busy loops
+and other jobs on this example's 2-core machine). The thread CPU clock (``time.thread_time_ns``,
 ``CLOCK_THREAD_CPUTIME_ID`` on Linux) counts only the time this thread ran, so it stays close to
-what a dedicated core would show. It still moves with the CPU's speed and with what neighbours do
-to the caches, which is why the criterion that uses it keeps a wide margin.
+what a dedicated core would show. It still moves with the CPU's speed and with what neighbours
+do to the caches, which is why the criterion that uses it keeps a wide margin.
 
 Only meaningful for scoring that runs on the calling thread: the models here are pinned to one
 thread (XGBoost ``nthread=1``, ``torch.set_num_threads(1)``, scikit-learn on numpy with one
