@@ -10,10 +10,13 @@ exposes:
   per request, so it is what the latency tests time.
 
 Threads are pinned so that figures are comparable and reproducible. XGBoost trains on
-``TRAIN_THREADS`` threads. PyTorch uses one thread throughout: a 64-unit MLP on batches of 256
-gains nothing from a second thread, and oversubscribed OpenMP threads on a shared 2-core CI
-runner made its training 10x slower in our runs. Scoring one transaction uses one thread for
-every model (a scoring service runs one worker per core; one request does not get the machine).
+``TRAIN_THREADS`` threads: one, because its OpenMP threads wait for each other at every step and
+on a busy 2-core machine that waiting dominates (two threads took 101 s of wall time and 32 s of
+CPU where one thread took 9.5 s and 3.9 s, with identical predictions). PyTorch uses one thread
+throughout: a 64-unit MLP on batches of 256 gains nothing from a second thread, and
+oversubscribed OpenMP threads on a shared 2-core CI runner made its training 10x slower in our
+runs. Scoring one transaction uses one thread for every model (a scoring service runs one worker
+per core; one request does not get the machine).
 """
 
 from __future__ import annotations
@@ -26,7 +29,7 @@ import numpy.typing as npt
 
 from .simulate import CATEGORIES, FEATURES
 
-TRAIN_THREADS = 2
+TRAIN_THREADS = 1
 SEED = 0
 
 FloatArray = npt.NDArray[np.float64]
