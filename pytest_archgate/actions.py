@@ -42,7 +42,6 @@ KIND_LABELS = {
     "superseded": "link to a superseded ADR",
 }
 
-_REPO_RE = re.compile(r"^[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+$")
 _SHA_RE = re.compile(r"^[0-9a-fA-F]{7,64}$")
 
 
@@ -158,6 +157,18 @@ def repo_file(file: object, prefix: str, env: Mapping[str, str]) -> str | None:
     return prefix + file.replace("\\", "/")
 
 
+def _valid_repo(repo: str) -> bool:
+    """``OWNER/NAME`` by GitHub's naming rules (the same check as ``archgate comment``)."""
+    from .errors import CommandError
+    from .github_api import validate_repo
+
+    try:
+        validate_repo(repo)
+    except CommandError:
+        return False
+    return True
+
+
 def link_base(env: Mapping[str, str], prefix: str = "") -> str | None:
     """``{server}/{repo}/blob/{sha}/{prefix}`` for links to files at the commit under test.
 
@@ -171,7 +182,7 @@ def link_base(env: Mapping[str, str], prefix: str = "") -> str | None:
     if isinstance(pr, Mapping) and isinstance(pr.get("head"), Mapping):
         sha = str(pr["head"].get("sha") or "")
     sha = sha or env.get("GITHUB_SHA", "")
-    if not _REPO_RE.match(repo) or not _SHA_RE.match(sha):
+    if not _valid_repo(repo) or not _SHA_RE.match(sha):
         return None
     if not server.startswith(("https://", "http://")):
         return None

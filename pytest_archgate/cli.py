@@ -133,6 +133,16 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 130
     except BrokenPipeError:
         return 0
+    except OSError as exc:
+        # a full disk, a read-only output folder, a folder where a file should be: one line
+        # naming the path, never a traceback (commands that write ADRs say more, see authoring)
+        where = f"{exc.filename}: " if exc.filename else ""
+        reason = exc.strerror or exc.__class__.__name__
+        print(
+            escape.line(f"archgate {args.command}: error: {where}{reason}; nothing more was done"),
+            file=sys.stderr,
+        )
+        return 2
 
 
 if __name__ == "__main__":  # pragma: no cover

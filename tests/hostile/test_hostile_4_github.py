@@ -974,3 +974,14 @@ def test_max_time_also_cuts_a_request_short(
     assert result.rc == 1
     assert "timed out: the 1s time budget ran out" in result.err
     assert 0.9 <= result.seconds < 4
+
+
+@pytest.mark.parametrize("repo", ["../..", "owner/..", "-owner/name", "owner/na me", "a/b/c"])
+def test_job_summary_links_refuse_a_repository_github_would_not_name(repo: str) -> None:
+    from pytest_archgate.actions import link_base
+
+    env = {"GITHUB_REPOSITORY": repo, "GITHUB_SHA": "a" * 40}
+    assert link_base(env) is None
+    assert link_base({**env, "GITHUB_REPOSITORY": "owner/name"}) == (
+        f"https://github.com/owner/name/blob/{'a' * 40}/"
+    )
