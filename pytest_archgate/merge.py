@@ -33,7 +33,9 @@ EXIT_STATUSES = (
     "--fail-on-unmeasured); "
     "1: an accepted ADR fails, an input report carries errors (a measurement that could not be "
     "made, so the run that wrote it failed), or --fail-on-unmeasured and an accepted ADR has "
-    "criteria no job measured; "
+    "criteria no job measured, or strict (--strict, ARCHGATE_STRICT, the archgate_strict ini "
+    "key, or any input written by a strict run) and an accepted ADR has unmeasured criteria or "
+    "violated constraints; "
     "2: an input cannot be used (missing, not UTF-8, not JSON, NaN, wrong types, ADRs defined "
     "differently) or the output cannot be written"
 )
@@ -72,6 +74,8 @@ class MergeResult:
             return 1
         if fail_on_unmeasured and self.unmeasured_accepted:
             return 1
+        if self.report.get("strict_failures"):
+            return 1
         return 0
 
 
@@ -108,11 +112,20 @@ def _measurements_of(name: str, data: Mapping[str, Any]) -> list[Measurement]:
 
 
 def merge_reports(
-    reports: Sequence[tuple[str, Mapping[str, Any]]], *, fail_on_unmeasured: bool = False
+    reports: Sequence[tuple[str, Mapping[str, Any]]],
+    *,
+    fail_on_unmeasured: bool = False,
+    strict: bool = False,
 ) -> MergeResult:
-    """Merge loaded reports (``(file name, data)`` pairs) and judge every ADR again."""
+    """Merge loaded reports (``(file name, data)`` pairs) and judge every ADR again.
+
+    ``strict`` judges as ``--archgate-strict`` does (unmeasured criteria and violated
+    constraints of accepted ADRs fail); an input written by a strict run makes the merge strict
+    too, so that merging shard reports can never loosen the gate their jobs ran under.
+    """
     if not reports:
         raise ReportError("no reports to merge")
+    strict = strict or any(data.get("strict") is True for _name, data in reports)
     adrs: dict[str, Adr] = {}
     signatures: dict[str, tuple[str, dict[str, Any]]] = {}
     superseded_by: dict[str, str] = {}
@@ -162,16 +175,19 @@ def merge_reports(
         for adr_id, succ in superseded_by.items()
     }
     session_failures = [r.message(res.adr) for res in results if res.enforced for r in res.failing]
-    strict_failures = (
-        [
-            f"unmeasured: {r.message(res.adr)}"
+    strict_failures = [
+        f"unmeasured: {r.message(res.adr)}"
+        for res in results
+        if res.enforced and (fail_on_unmeasured or strict)
+        for r in res.unmeasured
+    ]
+    if strict:
+        strict_failures[:0] = [
+            f"needs review: {r.message(res.adr)}"
             for res in results
             if res.enforced
-            for r in res.unmeasured
+            for r in res.violated_constraints
         ]
-        if fail_on_unmeasured
-        else []
-    )
     first = reports[0][1]
     report = build_report(
         results,
@@ -181,7 +197,7 @@ def merge_reports(
         rootdir=first.get("rootdir"),
         errors=list(dict.fromkeys(errors)),
         extra={
-            "strict": fail_on_unmeasured,
+            "strict": strict,
             "session_failures": session_failures,
             "strict_failures": strict_failures,
             "merged_from": [name for name, _ in reports],
@@ -197,14 +213,35 @@ def merge_reports(
     return MergeResult(report=report, results=results)
 
 
-def merge_files(paths: Sequence[str | Path], *, fail_on_unmeasured: bool = False) -> MergeResult:
+def merge_files(
+    paths: Sequence[str | Path], *, fail_on_unmeasured: bool = False, strict: bool = False
+) -> MergeResult:
     """Load, check and merge report files; a bad file is a :class:`ReportError` naming it."""
     loaded = [(str(p), load_report(p)) for p in paths]
-    return merge_reports(loaded, fail_on_unmeasured=fail_on_unmeasured)
+    return merge_reports(loaded, fail_on_unmeasured=fail_on_unmeasured, strict=strict)
+
+
+def _strict_setting(args: argparse.Namespace) -> bool:
+    """``--strict`` > ``ARCHGATE_STRICT`` > the ``archgate_strict`` ini key, as in pytest."""
+    from .config import read_ini
+    from .settings import SettingError, resolve_one
+
+    _root, ini = read_ini(Path.cwd())
+    try:
+        resolved = resolve_one(
+            "strict",
+            cli={"strict": True if args.strict else None},
+            ini={"strict": ini.get("archgate_strict")},
+        )
+    except SettingError as exc:
+        raise CommandError(str(exc)) from None
+    return resolved.value is True
 
 
 def cmd_merge(args: argparse.Namespace) -> int:
-    result = merge_files(args.reports, fail_on_unmeasured=args.fail_on_unmeasured)
+    result = merge_files(
+        args.reports, fail_on_unmeasured=args.fail_on_unmeasured, strict=_strict_setting(args)
+    )
     out = Path(args.output)
     try:
         write_json_atomic(out, result.report)
@@ -221,7 +258,7 @@ def cmd_merge(args: argparse.Namespace) -> int:
     for msg in result.report["session_failures"]:
         print(escape.line(f"FAILED {msg}"))
     for msg in result.report["strict_failures"]:
-        print(escape.line(f"FAILED (--fail-on-unmeasured) {msg}"))
+        print(escape.line(f"FAILED (strict) {msg}"))
     for msg in result.report["errors"]:
         print(escape.line(f"ERROR {msg}"))
     return result.exit_code(fail_on_unmeasured=args.fail_on_unmeasured)
@@ -246,5 +283,14 @@ def register(subparsers: Any, add_common: Callable[[argparse.ArgumentParser], No
         "--fail-on-unmeasured",
         action="store_true",
         help="also exit 1 when an accepted ADR has criteria no job measured",
+    )
+    p.add_argument(
+        "--strict",
+        action="store_true",
+        help=(
+            "judge as pytest --archgate-strict: unmeasured criteria and violated constraints of "
+            "accepted ADRs fail (also ARCHGATE_STRICT, the archgate_strict ini key, or any "
+            "input report written by a strict run)"
+        ),
     )
     p.set_defaults(handler=cmd_merge)

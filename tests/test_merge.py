@@ -222,7 +222,7 @@ def test_fail_on_unmeasured(project: pytest.Pytester, capsys: pytest.CaptureFixt
     assert load(out)["summary"]["unmeasured_accepted"] == 1
     rc, text, _ = run_merge(capsys, cpu, "-o", out, "--fail-on-unmeasured")
     assert rc == 1
-    assert "FAILED (--fail-on-unmeasured) unmeasured: ADR-0001 gpu_latency_ms" in text
+    assert "FAILED (strict) unmeasured: ADR-0001 gpu_latency_ms" in text
     assert load(out)["strict_failures"]
 
 
@@ -325,3 +325,42 @@ def test_merged_report_keeps_the_environments_measurements_refer_to() -> None:
     keys = {m["environment"] for m in merged["measurements"]}
     assert len(keys) == 2
     assert {merged["environments"][k]["device"] for k in keys} == {"cpu", "cuda"}
+
+
+def test_merge_judges_strictly_when_asked_or_when_a_job_ran_strict(
+    project: pytest.Pytester, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # rows = 5000 violates the constraint "rows <= 1000": needs review, not a failure unless strict
+    cpu = job(project, "cpu.json", "cpu")
+    data = json.loads(cpu.read_text(encoding="utf-8"))
+    for m in data["measurements"]:
+        if m["metric"] == "rows":
+            m["estimate"]["value"] = 5000
+    cpu.write_text(json.dumps(data), encoding="utf-8")
+    gpu = job(project, "gpu.json", "gpu")
+    out = project.path / "merged.json"
+    monkeypatch.chdir(project.path)
+    monkeypatch.delenv("ARCHGATE_STRICT", raising=False)
+
+    rc, _, _ = run_merge(capsys, cpu, gpu, "-o", out)
+    assert rc == 0  # the criteria hold; the violated constraint only flags needs review
+
+    rc, text, _ = run_merge(capsys, cpu, gpu, "-o", out, "--strict")
+    assert rc == 1
+    assert "FAILED (strict) needs review: ADR-0001 rows [fast] = 5000 violates <= 1000" in text
+    assert load(out)["strict"] is True
+
+    monkeypatch.setenv("ARCHGATE_STRICT", "1")
+    assert run_merge(capsys, cpu, gpu, "-o", out)[0] == 1
+    monkeypatch.setenv("ARCHGATE_STRICT", "maybe")
+    rc, _, err = run_merge(capsys, cpu, gpu, "-o", out)
+    assert rc == 2
+    assert "ARCHGATE_STRICT" in err
+    monkeypatch.delenv("ARCHGATE_STRICT")
+
+    # a job that ran under --archgate-strict makes the merge strict: merging cannot loosen it
+    data["strict"] = True
+    cpu.write_text(json.dumps(data), encoding="utf-8")
+    rc, text, _ = run_merge(capsys, cpu, gpu, "-o", out)
+    assert rc == 1
+    assert "needs review" in text
