@@ -453,11 +453,13 @@ def test_probability_of_outperforming() -> None:
 # coverage by simulation (random effects: seed effects N(0, tau^2) plus test-set noise)
 
 
+@pytest.mark.archgate("ADR-0010")
 @pytest.mark.parametrize("k", [3, 5, 10])
 @pytest.mark.parametrize("same_rows", [True, False], ids=["same-rows", "splits"])
-def test_one_sided_bound_covers_the_expected_metric(k: int, same_rows: bool) -> None:
+def test_one_sided_bound_covers_the_expected_metric(archgate: Any, k: int, same_rows: bool) -> None:
     rng = np.random.default_rng(k + 100 * same_rows)
     mu, sigma, nsim = 0.8, 0.01, 800
+    worst = 1.0
     for tau in (0.0, 0.02):
         covered = 0
         for _ in range(nsim):
@@ -470,15 +472,19 @@ def test_one_sided_bound_covers_the_expected_metric(k: int, same_rows: bool) -> 
             comp, _ = _components(group, 0.9)
             assert comp is not None
             covered += comp.interval(0.9)[0] <= mu
-        # 800 simulations: Monte Carlo SE 0.0077; the ADR records 4000-run figures
-        assert covered / nsim >= 0.935, (k, tau, covered / nsim)
+        worst = min(worst, covered / nsim)
+    # 800 simulations: Monte Carlo SE 0.0077; adr/0010 records the 4000-run figures
+    archgate.record("replicate_bound_coverage", worst, n=nsim)
+    assert worst >= 0.935, (k, worst)
 
 
+@pytest.mark.archgate("ADR-0010")
 @pytest.mark.parametrize("n_items", [10, 30, 100])
-def test_pass_rate_bounds_cover(n_items: int) -> None:
+def test_pass_rate_bounds_cover(archgate: Any, n_items: int) -> None:
     """Items with heterogeneous pass probabilities (Beta), 5 runs each."""
     rng = np.random.default_rng(n_items)
     nsim = 600
+    worst = 1.0
     for a, b in ((1.0, 1.0), (4.0, 1.0), (9.0, 0.3)):
         true = a / (a + b)
         lo = hi = 0
@@ -488,5 +494,6 @@ def test_pass_rate_bounds_cover(n_items: int) -> None:
             est = item_mean_estimate(counts / 5, runs=5, k=1, levels=(0.9,), level=0.95, seed=0)
             lo += est.lower_bound(0.95) <= true  # type: ignore[operator]
             hi += est.upper_bound(0.95) >= true  # type: ignore[operator]
-        assert lo / nsim >= 0.93, (a, b, lo / nsim)
-        assert hi / nsim >= 0.93, (a, b, hi / nsim)
+        worst = min(worst, lo / nsim, hi / nsim)
+    archgate.record("pass_rate_bound_coverage", worst, n=nsim)
+    assert worst >= 0.93, (n_items, worst)
