@@ -215,6 +215,21 @@ def test_merge_keeps_replicates(pytester: pytest.Pytester) -> None:
     assert auc["variance"].startswith("test set + 5 replicates")
 
 
+def test_merge_refuses_a_replicate_id_with_a_newline(pytester: pytest.Pytester) -> None:
+    pytester.makefile(".md", **{"adr/0001-mlp": ADR.format(limit=0.75)})
+    pytester.makepyfile(test_models=SEEDS)
+    pytester.runpytest_subprocess("--archgate-report=a.json", "test_models.py::test_mlp[0]")
+    data = json.loads((pytester.path / "a.json").read_text())
+    data["measurements"][0]["replicate"] = "seed-0\n::error::forged"
+    (pytester.path / "bad.json").write_text(json.dumps(data))
+    result = pytester.run(
+        sys.executable, "-m", "pytest_archgate.cli", "merge", "bad.json", "-o", "o.json"
+    )
+    assert result.ret == 2
+    result.stderr.fnmatch_lines(["*bad.json: measurements[[]0[]].replicate: must not contain*"])
+    assert "Traceback" not in result.stderr.str()
+
+
 VS_ADR = """---
 status: accepted
 archgate:
@@ -439,6 +454,19 @@ def test_unpaired_vs_groups_use_mover() -> None:
     assert p["value"] == 1.0
     assert p["paired"] is False
     assert r.verdict == "pass"
+
+
+def test_vs_replicates_against_one_reference_measurement() -> None:
+    """Five seeds of the candidate against one baseline run: the candidate's seed variance
+    enters the difference, and the report says how many replicates each side had."""
+    c = Criterion(name="g", metric="m", min=0.0, vs="y", confidence=0.95)
+    a = _group([0.90, 0.80, 0.85, 0.95, 0.75], 0.005, same_rows=False)
+    ref = Measurement("A", "y", "m", Estimate(0.8, intervals={0.95: (0.79, 0.81)}), nodeid="u")
+    r = judge_criterion(c, "x", [*a, ref], role="decision", enforced=True)
+    assert r.estimate is not None
+    assert r.estimate.value == pytest.approx(0.05)
+    assert r.verdict == "fail"  # the spread over seeds (SD 0.079) swamps the gain
+    assert variance_label(r.estimate) == "test set + 5 vs 1 replicates"
 
 
 def test_probability_of_outperforming() -> None:
