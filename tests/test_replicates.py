@@ -330,19 +330,39 @@ def test_llm(archgate):
     ],
 )
 def test_record_passes_rejects_bad_input(passes: object, message: str) -> None:
-    from pytest_archgate.adr import Adr
-    from pytest_archgate.fixture import Archgate
-    from pytest_archgate.linking import Link
-
-    adr = Adr(
-        id="ADR-0001", title="t", path=Path("adr/0001.md"), file="adr/0001.md", status="accepted"
-    )
-    gate = Archgate("t::x", [Link(adr=adr, option=None)])
+    gate = _gate()
     with pytest.raises(MeasurementError, match=message):
         gate.record_passes("rate", passes)
     with pytest.raises(MeasurementError, match="k must be <= 2"):
         gate.record_passes("rate", [[True, False]] * 12, k=3)
     assert gate.measurements == []
+
+
+def _gate() -> Any:
+    from pytest_archgate.adr import Adr
+    from pytest_archgate.fixture import Archgate
+    from pytest_archgate.linking import Link
+
+    adr = Adr(id="ADR-0001", title="t", path=Path("a.md"), file="a.md", status="accepted")
+    return Archgate("t::x", [Link(adr=adr, option="mlp")])
+
+
+def test_probability_of_outperforming_is_recordable() -> None:
+    gate = _gate()
+    est = gate.probability_of_outperforming(
+        "p_better", [0.91, 0.90, 0.93, 0.89], [0.88, 0.90, 0.90, 0.87], paired=True
+    )
+    assert est.value == pytest.approx(3.5 / 4)
+    assert est.interval(0.9)[0] < 0.5  # four pairs cannot show it is above 0.5
+    (m,) = gate.measurements
+    assert (m.metric, m.option) == ("p_better", "mlp")
+    with pytest.raises(MeasurementError, match="as many values in a as in b"):
+        gate.probability_of_outperforming("p", [1.0, 2.0], [1.0, 2.0, 3.0], paired=True)
+    with pytest.raises(MeasurementError, match="at least 2 replicates"):
+        gate.probability_of_outperforming("p", [1.0], [1.0, 2.0])
+    with pytest.raises(MeasurementError, match="finite"):
+        gate.probability_of_outperforming("p", [1.0, float("nan")], [1.0, 2.0])
+    assert len(gate.measurements) == 1
 
 
 # ------------------------------------------------------------------------------------------
