@@ -10,6 +10,8 @@ from typing import Any
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from pytest_archgate.criteria import Criterion
 from pytest_archgate.errors import MeasurementError
@@ -389,6 +391,26 @@ def test_t_quantile_matches_scipy_at_fractional_df() -> None:
     for df in (1.3, 2.7, 7.5, 55.2):
         for p in (0.6, 0.9, 0.975, 0.995):
             assert t_ppf(p, df) == pytest.approx(stats.t.ppf(p, df), rel=1e-9)
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    values=st.lists(st.floats(0.0, 1.0), min_size=2, max_size=12),
+    se=st.floats(0.0, 0.1),
+    same_rows=st.booleans(),
+)
+def test_combined_intervals_hold_the_mean_and_nest(
+    values: list[float], se: float, same_rows: bool
+) -> None:
+    est = combine(_group(values, se, same_rows=same_rows), (0.9,))
+    previous = (est.value, est.value)
+    for level in sorted(est.intervals):
+        lo, hi = est.intervals[level]
+        assert lo <= est.value + 1e-12
+        assert hi >= est.value - 1e-12
+        assert lo <= previous[0] + 1e-12  # a higher level is never narrower
+        assert hi >= previous[1] - 1e-12
+        previous = (lo, hi)
 
 
 def test_pass_k_is_the_unbiased_estimator() -> None:
