@@ -130,6 +130,25 @@ def test_wilson_known_values() -> None:
     assert lo + hi == pytest.approx(1.0)
 
 
+@pytest.mark.parametrize(
+    ("k", "n", "expected"),
+    [
+        # Newcombe, R. G. (1998). "Two-sided confidence intervals for the single proportion:
+        # comparison of seven methods." Statistics in Medicine 17:857-872, Table I, method 3
+        # (Wilson score interval without continuity correction), printed to 4 decimals
+        (81, 263, (0.2553, 0.3662)),
+        (15, 148, (0.0624, 0.1605)),
+        (0, 20, (0.0000, 0.1611)),
+        (1, 29, (0.0061, 0.1718)),
+    ],
+)
+def test_wilson_matches_newcombe_1998_table_1(
+    k: int, n: int, expected: tuple[float, float]
+) -> None:
+    lo, hi = stats.wilson_interval(k, n, 0.95)
+    assert (round(lo, 4), round(hi, 4)) == expected
+
+
 @given(
     k=st.integers(0, 500),
     extra=st.integers(0, 500),
