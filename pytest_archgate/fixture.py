@@ -340,7 +340,9 @@ class Archgate:
             runs=runs,
             max_seconds=max_seconds,
             device=device,
-            levels=levels_for(confidences),
+            # only the criteria's levels set the minimum number of calls; the standard set is
+            # added where the calls made allow it (LatencyResult.all_levels)
+            levels=levels_for(confidences, standard=False),
             **opts,
         )
         used_device = "cuda" if str(result.device).startswith("cuda") else "cpu"

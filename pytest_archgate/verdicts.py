@@ -74,7 +74,10 @@ class CriterionResult:
                 what += f" ({self.reason})"
             return f"{adr.id} {what}: needs {c.bound} ({adr.file})"
         ci = self.estimate.ci
-        ci_text = f" [{_fmt(ci[0])}, {_fmt(ci[1])}]" if ci is not None else ""
+        # with confidence the reason shows the judged bound and the interval it is an end of;
+        # the reporting interval (e.g. 95% two-sided) next to it would suggest it was judged
+        judged_bound = c.confidence is not None and self.reason is not None
+        ci_text = f" [{_fmt(ci[0])}, {_fmt(ci[1])}]" if ci is not None and not judged_bound else ""
         verb = {"fail": "violates", "pass": "meets", "unmeasured": "cannot be judged against"}[
             self.verdict
         ]
@@ -173,10 +176,19 @@ def _matches(m: Measurement, c: Criterion, option: str | None, metric: str) -> b
 def unpaired_difference(
     criterion: Criterion, a: Measurement, b: Measurement, levels: Sequence[float]
 ) -> Estimate:
-    """``a - b`` from two independent estimates (normal approximation of each interval)."""
+    """``a - b`` from two independent estimates (normal approximation of each interval).
+
+    The difference gets an interval at each level of ``levels`` that both sides computed (else
+    at the levels both recorded, else at ``a``'s with ``b``'s derived); a criterion level
+    missing from the result is then derived by :meth:`Estimate.bound`, and its reason says so.
+    """
     value = a.estimate.value - b.estimate.value
     intervals: dict[float, tuple[float, float]] = {}
-    for level in levels:
+    have_a, have_b = set(a.estimate.intervals), set(b.estimate.intervals)
+    wanted = [lv for lv in levels if level_key(lv) in have_a and level_key(lv) in have_b]
+    if not wanted:
+        wanted = sorted(have_a & have_b) or sorted(have_a)
+    for level in wanted:
         ia, ib = a.estimate.interval(level), b.estimate.interval(level)
         if ia is None or ib is None:
             continue
