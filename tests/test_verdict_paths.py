@@ -23,9 +23,11 @@ from typing import Any
 import numpy as np
 import pytest
 from conftest import AdrProject, criterion, entry
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from pytest_archgate import metrics
-from pytest_archgate.measure import STANDARD_LEVELS, Estimate, Measurement
+from pytest_archgate.measure import STANDARD_LEVELS, Estimate, Measurement, two_sided_level
 from pytest_archgate.merge import merge_files
 
 FAST = ("-p", "no:benchmark", "-p", "no:pytest_httpserver", "-p", "no:hypothesispytest")
@@ -370,3 +372,48 @@ def test_benchmark_estimates_carry_standard_levels() -> None:
     one = SimpleNamespace(stats=SimpleNamespace(stats=SimpleNamespace(data=[0.001])))
     est1, _ = benchmark_estimates(one)
     assert all(not e.intervals for e in est1.values())
+
+
+# --------------------------------------------------------------------------------------------
+# the derivation itself
+
+
+@given(
+    value=st.floats(-10, 10),
+    below=st.floats(0, 5),
+    above=st.floats(0, 5),
+    source=st.sampled_from([0.5, 0.8, 0.9, 0.95, 0.99]),
+    c1=st.floats(0.51, 0.999),
+    c2=st.floats(0.51, 0.999),
+)
+@settings(max_examples=200, deadline=None)
+def test_derived_bounds_contain_the_value_and_nest(
+    value: float, below: float, above: float, source: float, c1: float, c2: float
+) -> None:
+    est = Estimate(value, intervals={source: (value - below, value + above)})
+    lo1, lo2 = est.lower_bound(c1), est.lower_bound(c2)
+    hi1, hi2 = est.upper_bound(c1), est.upper_bound(c2)
+    assert lo1 is not None
+    assert lo2 is not None
+    assert hi1 is not None
+    assert hi2 is not None
+    assert lo1 <= value <= hi1
+    if c1 <= c2:
+        assert lo2 <= lo1 + 1e-12
+        assert hi1 <= hi2 + 1e-12
+    # a normal interval at the source level derives the normal interval at any level
+    z = NormalDist().inv_cdf
+    se = below / z(0.5 + source / 2) if below > 0 else 0.0
+    z1 = z(0.5 + two_sided_level(c1) / 2)  # the level is c1 as a level key (6 decimals)
+    assert lo1 == pytest.approx(value - z1 * se, abs=1e-9)
+
+
+def test_ci_is_only_ever_the_computed_interval() -> None:
+    """Reports show ``ci``: it is the producer's interval at ``level``, never a derived one."""
+    est = Estimate(0.5, level=0.95, intervals={0.9: (0.4, 0.6)})
+    assert est.ci is None
+    assert est.interval(0.95) is not None  # derived for judging
+    b = est.bound(0.975, "lower")
+    assert b is not None
+    assert (b.derived_from, b.extrapolated, b.level) == (0.9, True, 0.95)
+    assert Estimate(0.5).bound(0.95, "lower") is None
