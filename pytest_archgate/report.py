@@ -53,6 +53,7 @@ def adr_definition(adr: Adr) -> dict[str, Any]:
         "status_line": adr.status_line,
         "superseded_by": adr.superseded_by,
         "date": adr.date,
+        "family": adr.family,
     }
 
 
@@ -93,6 +94,7 @@ def adr_from_json(entry: Mapping[str, Any]) -> Adr:
         constraints=tuple(crit(c) for c in d.get("constraints") or ()),
         weights=dict(d.get("weights") or {}),
         cost=dict(d.get("cost") or {}),
+        family="holm" if d.get("family") == "holm" else "none",
     )
 
 
