@@ -17,7 +17,7 @@ from conftest import AdrProject, criterion, no_traceback
 
 from pytest_archgate.adr import Adr, parse_adr
 from pytest_archgate.criteria import Criterion
-from pytest_archgate.errors import AdrError
+from pytest_archgate.errors import AdrError, ReportError
 from pytest_archgate.family import (
     check_family,
     effective_family,
@@ -28,8 +28,9 @@ from pytest_archgate.family import (
     step_down,
 )
 from pytest_archgate.measure import Estimate, Measurement, level_key, two_sided_level
-from pytest_archgate.merge import merge_reports
+from pytest_archgate.merge import merge_files, merge_reports
 from pytest_archgate.report import adr_definition, adr_from_json
+from pytest_archgate.report_load import load_report
 from pytest_archgate.settings import SettingError, resolve
 from pytest_archgate.verdicts import judge_adr
 
@@ -403,6 +404,17 @@ def test_holm_adr_fails_naming_the_holm_level(make_adr_project: Any) -> None:
 
     assert "conf. 0.95, Holm 0.975" in render_markdown(report)
     assert "conf. 0.95, Holm 0.975" in render_html(report)
+    # archgate merge reads the report back and judges it again with the ADR's Holm
+    merged = merge_files([project.path / "report.json"])
+    assert merged.results[0].verdict == "fail"
+    assert merged.results[0].criteria[0].adjusted_confidence == 0.975
+    # a family archgate does not know is refused by the loader, never read as "none"
+    [entry_11] = [a for a in report["adrs"] if a["id"] == "ADR-0011"]
+    entry_11["definition"]["family"] = "bonferroni"
+    bad = project.path / "bad.json"
+    bad.write_text(json.dumps(report), encoding="utf-8")
+    with pytest.raises(ReportError, match="family"):
+        load_report(bad)
 
 
 @pytest.mark.parametrize("how", ["option", "env", "ini"])
