@@ -415,10 +415,11 @@ def _all_levels_paired(adr: Adr, paired: PairedFn) -> PairedFn:
     fam = members(adr.acceptance)
     level = family_confidence(fam)
     extra = holm_confidences(level, len(fam)) if level is not None else ()
-    cache: dict[tuple[int, int, int], Estimate] = {}
+    cache: dict[tuple[str, int, int], Estimate] = {}
 
     def cached(c: Criterion, a: Measurement, b: Measurement, levels: Sequence[float]) -> Estimate:
-        key = (id(c), id(a), id(b))
+        # by name: Holm judges copies of the criterion at other levels, the rows stay the same
+        key = (c.name, id(a), id(b))
         if key not in cache:
             wanted = levels_for([x for x in (c.confidence,) if x is not None] + list(extra))
             cache[key] = paired(c, a, b, tuple(sorted({*levels, *wanted})))

@@ -264,6 +264,41 @@ def test_mixed_confidences_use_the_highest() -> None:
     assert requested_confidences(adr_with(crits), "other", "holm") == []
 
 
+def test_vs_criteria_under_holm_compare_each_pair_once() -> None:
+    crits = [
+        Criterion(name=f"gain{i}", metric=f"m{i}", min=0.0, vs="b", confidence=0.95)
+        for i in range(3)
+    ]
+    adr = Adr(
+        id="ADR-0011",
+        title="t",
+        path=Path("adr/0011-t.md"),
+        file="adr/0011-t.md",
+        status="accepted",
+        decision="a",
+        options=("a", "b"),
+        acceptance=tuple(crits),
+        family="holm",
+    )
+    levels = (0.9, 0.95)
+    ms = [
+        Measurement("ADR-0011", o, f"m{i}", normal_estimate(v, 0.5, levels))
+        for i in range(3)
+        for o, v in (("a", 10.0), ("b", 1.0))
+    ]
+    calls: list[tuple[float, ...]] = []
+
+    def paired(c: Criterion, a: Measurement, b: Measurement, lv: Any) -> Estimate:
+        calls.append(tuple(lv))
+        return normal_estimate(a.estimate.value - b.estimate.value, 1.0, tuple(lv))
+
+    res = judge_adr(adr, ms, paired=paired)
+    assert [r.verdict for r in res.criteria] == ["pass"] * 3
+    assert [r.adjusted_confidence for r in res.criteria] == [holm_confidence(0.95, 3)] * 3
+    assert len(calls) == 3  # one comparison per criterion, every Holm level at once
+    assert {two_sided_level(c) for c in holm_confidences(0.95, 3)} <= set(calls[0])
+
+
 def test_merge_judges_with_holm_from_input_or_setting() -> None:
     crits = [Criterion(name=f"m{i}", metric=f"m{i}", min=0.0, confidence=0.95) for i in range(2)]
     adr = adr_with(crits)
@@ -503,3 +538,41 @@ def test_fixture_computes_the_holm_levels(make_adr_project: Any) -> None:
         sorted(c["adjusted_confidence"] for c in adr["criteria"]) == [holm_confidence(0.95, 3)] * 3
     )
     json.dumps(report)
+
+
+# ---------------------------------------------------------------------------------------------
+# dogfood: ADR-0011's criteria, measured through archgate itself
+
+
+def _simulate(truth: list[float], sims: int, family: str, seed: int) -> tuple[int, int]:
+    """(ADR passes, runs with a violated criterion reported met) over ``sims`` runs of ten
+    ``min: 0, confidence: 0.95`` criteria with standard-normal estimation error."""
+    import numpy as np
+
+    m = len(truth)
+    crits = [Criterion(name=f"m{i}", metric=f"m{i}", min=0.0, confidence=0.95) for i in range(m)]
+    adr = adr_with(crits)
+    levels = tuple(two_sided_level(c) for c in holm_confidences(0.95, m))
+    draws = np.asarray(truth) + np.random.default_rng(seed).standard_normal((sims, m))
+    passes = shown = 0
+    for row in draws.tolist():
+        ms = [
+            Measurement("ADR-0011", "a", f"m{i}", normal_estimate(x, 1.0, levels))
+            for i, x in enumerate(row)
+        ]
+        res = judge_adr(adr, ms, family=family)
+        passes += res.verdict == "pass"
+        shown += any(
+            r.verdict == "pass" for r, t in zip(res.criteria, truth, strict=True) if t <= 0
+        )
+    return passes, shown
+
+
+@pytest.mark.archgate("ADR-0011")
+def test_dogfood_family_wise_rates(archgate: Any) -> None:
+    sims = 400
+    met = 2 * NormalDist().inv_cdf(0.95)  # 95% power per criterion at conf. 0.95
+    _, shown = _simulate([0.0] * 5 + [met] * 5, sims, "holm", seed=1)
+    archgate.record("holm_violated_reported_met_rate", shown / sims, n=sims)
+    passes, _ = _simulate([0.0] + [met] * 9, sims, "none", seed=2)
+    archgate.record("unadjusted_adr_false_pass_rate", passes / sims, n=sims)
