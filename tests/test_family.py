@@ -424,6 +424,9 @@ def test_holm_adr_fails_naming_the_holm_level(make_adr_project: Any) -> None:
         ]
     )
     assert no_traceback(out)
+    result.stdout.fnmatch_lines(
+        ["ADR-0011 * FAIL * Holm over 2 confidence criteria (levels 0.975 to 0.975)"]
+    )
     report = project.report()
     assert report["family"] == "none"  # the run setting; the ADR asked for Holm itself
     adr = project.adr_entry("ADR-0011")
@@ -494,7 +497,16 @@ def test_bad_adr_key_names_file_and_field(make_adr_project: Any) -> None:
     assert no_traceback(out)
 
 
-def test_fixture_computes_the_holm_levels(make_adr_project: Any) -> None:
+@pytest.mark.parametrize(
+    ("key", "args"),
+    [
+        pytest.param("family: holm", (), id="adr-key"),
+        pytest.param("", ("--archgate-family=holm", "-n", "2"), id="run-option-xdist"),
+    ],
+)
+def test_fixture_computes_the_holm_levels(
+    make_adr_project: Any, key: str, args: tuple[str, ...]
+) -> None:
     project: AdrProject = make_adr_project(
         standard=False,
         **{
@@ -503,14 +515,14 @@ def test_fixture_computes_the_holm_levels(make_adr_project: Any) -> None:
             status: accepted
             archgate:
               decision: a
-              family: holm
+              KEY
               acceptance:
                 accuracy: {min: 0.5, confidence: 0.95}
                 recall: {min: 0.5, confidence: 0.95}
                 precision: {min: 0.5, confidence: 0.95}
             ---
             # Three criteria
-            """
+            """.replace("KEY", key)
         },
     )
     project.tests(
@@ -526,7 +538,8 @@ def test_fixture_computes_the_holm_levels(make_adr_project: Any) -> None:
             archgate.evaluate(y, s, ["accuracy", "recall", "precision"])
         """
     )
-    result = project.pytester.runpytest(*FAST, "--archgate-report=report.json")
+    run = project.pytester.runpytest_subprocess if args else project.pytester.runpytest
+    result = run(*FAST, "--archgate-report=report.json", *args)
     assert result.ret == 0, result.stdout.str()
     report = project.report()
     for m in report["measurements"]:
