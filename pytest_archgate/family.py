@@ -214,22 +214,23 @@ def holm(pvalues: Sequence[float], alpha: float = 0.05) -> HolmResult:
     return HolmResult(rejected=tuple(a <= alpha for a in adjusted), adjusted=tuple(adjusted))
 
 
-def describe(step: Step, confidence: float, m: int) -> str:
-    """``Holm: conf. 0.95 adjusted to 0.995 (step 1 of 10 confidence criteria)``."""
+def describe(step: Step, confidence: float, m: int, own: float | None = None) -> str:
+    """``Holm: conf. 0.95 adjusted to 0.995 (step 1 of 10 confidence criteria)``.
+
+    ``confidence`` is the family's level; ``own`` the criterion's (named with the family's
+    level when they differ: the family is judged at the highest confidence of its members).
+    """
+    own = confidence if own is None else own
+    family = f" (family level {confidence:g})" if own != confidence else ""
+    where = f"(step {step.rank} of {m} confidence criteria)"
     if step.confidence is None:
         return (
-            f"Holm: conf. {confidence:g} over {m} criteria needs a level beyond the 6-digit "
+            f"Holm{family}: conf. {own:g} over {m} criteria needs a level beyond the 6-digit "
             "levels intervals are kept at"
         )
-    if step.confidence == confidence:
-        return (
-            f"Holm: judged at its own level {confidence:g} "
-            f"(step {step.rank} of {m} confidence criteria)"
-        )
-    return (
-        f"Holm: conf. {confidence:g} adjusted to {fmt_level(step.confidence)} "
-        f"(step {step.rank} of {m} confidence criteria)"
-    )
+    if step.confidence == own:
+        return f"Holm{family}: judged at its own level {own:g} {where}"
+    return f"Holm{family}: conf. {own:g} adjusted to {fmt_level(step.confidence)} {where}"
 
 
 def fmt_level(confidence: float) -> str:

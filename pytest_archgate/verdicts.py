@@ -464,7 +464,7 @@ def _holm(
                 failed = criteria[i].verdict == "fail"
                 r = replace(criteria[i], verdict="fail" if failed else "unmeasured")
             r.family, r.adjusted_confidence = "holm", step.confidence
-            note = describe(step, level, len(idx))
+            note = describe(step, level, len(idx), r.criterion.confidence)
             if r.verdict != "pass" or step.confidence is None:
                 r.reason = f"{r.reason}; {note}" if r.reason else note
             out[i] = r

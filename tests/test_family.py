@@ -258,6 +258,13 @@ def test_mixed_confidences_use_the_highest() -> None:
     ms = [Measurement("ADR-0011", "a", f"a{i}", normal_estimate(10.0, 1.0, levels)) for i in (1, 2)]
     res = judge_adr(adr_with(crits, "holm"), ms)
     assert [r.adjusted_confidence for r in res.criteria] == [0.995, 0.995]
+    # a miss shows both levels: the family's and the criterion's own
+    ms[0] = Measurement("ADR-0011", "a", "a1", normal_estimate(2.0, 1.0, levels))
+    res = judge_adr(adr_with(crits, "holm"), ms)
+    assert res.criteria[0].verdict == "fail"
+    assert "Holm (family level 0.99): conf. 0.9 adjusted to 0.99 (step 2 of 2" in (
+        res.criteria[0].reason or ""
+    )
     assert requested_confidences(adr_with(crits, "holm"), "a1", None) == [0.995, 0.99]
     assert requested_confidences(adr_with(crits), "a1", None) == []
     assert requested_confidences(adr_with(crits), "a1", "holm") == [0.995, 0.99]
