@@ -64,8 +64,10 @@ class Archgate:
         scratch: Path | None = None,
         device: str = "cpu",
         on_late: Callable[[str], None] | None = None,
+        family: str = "none",
     ) -> None:
         self.nodeid = nodeid
+        self._family = family  # the run's family setting: Holm needs more levels computed
         self.links = list(links)
         self.measurements: list[Measurement] = []
         self._scratch = scratch
@@ -136,11 +138,15 @@ class Archgate:
         return out
 
     def _confidences(self, metric: str) -> list[float]:
+        from .family import requested_confidences
+
         return [
             c.confidence
             for link in self.links
             for c in link.adr.criteria
             if c.metric == metric and c.confidence is not None
+        ] + [
+            c for link in self.links for c in requested_confidences(link.adr, metric, self._family)
         ]
 
     def _needs_rows(self, metric: str) -> bool:
