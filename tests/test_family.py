@@ -178,12 +178,12 @@ def test_judge_adr_holm_on_the_textbook_example() -> None:
     # shown at the level it cleared; the others stop at k = 2 (0.03 > 0.05/2)
     assert adjusted == [0.9875, 0.975, 0.975, 0.9875]
     failed = res.criteria[1]
-    assert "lower 97.5% bound" in (failed.reason or "")
+    assert "lower one-sided 97.5% bound" in (failed.reason or "")
     assert "Holm: conf. 0.95 adjusted to 0.975" in (failed.reason or "")
     assert failed.bound == ">= 0 (conf. 0.95, Holm 0.975)"
     text = failed.message(res.adr)
     assert "(conf. 0.95, Holm 0.975)" in text
-    assert "lower 97.5% bound" in text
+    assert "lower one-sided 97.5% bound" in text
     data = res.criteria[3].to_json()
     assert (data["family"], data["adjusted_confidence"]) == ("holm", 0.9875)
     assert data["bound"] == ">= 0 (conf. 0.95, Holm 0.9875)"
@@ -208,16 +208,18 @@ def test_holm_from_the_run_setting_and_criteria_outside_the_family() -> None:
     assert "family" not in plain.to_json()
 
 
-def test_missing_holm_level_is_unmeasured_not_passed() -> None:
-    """An estimate without an interval at the Holm level cannot pass on a lower level."""
+def test_missing_holm_level_is_derived_and_said_so() -> None:
+    """An estimate without an interval at the Holm level is judged on a bound derived from its
+    recorded interval (normal approximation, extrapolated), and the reason says so."""
     crits = [Criterion(name=f"m{i}", metric=f"m{i}", min=0.0, confidence=0.95) for i in range(2)]
     ms = [
         Measurement("ADR-0011", "a", f"m{i}", normal_estimate(9.0, 1.0, (0.9,))) for i in range(2)
     ]
     res = judge_adr(adr_with(crits, "holm"), ms)
-    assert [r.verdict for r in res.criteria] == ["unmeasured", "unmeasured"]
-    assert "no interval at confidence 0.975" in (res.criteria[0].reason or "")
-    assert res.verdict == "unmeasured"
+    assert [r.verdict for r in res.criteria] == ["pass", "pass"]
+    assert "derived from the recorded 90% interval" in (res.criteria[0].reason or "")
+    assert "extrapolated" in (res.criteria[0].reason or "")
+    assert res.verdict == "pass"
 
 
 def test_unmeasured_member_counts_in_the_family() -> None:
@@ -245,7 +247,7 @@ def test_failing_at_own_level_still_fails_under_holm() -> None:
     assert [r.verdict for r in res.criteria] == ["pass", "fail", "pass"]
     assert res.criteria[1].adjusted_confidence == 0.9
     reason = res.criteria[1].reason or ""
-    assert "lower 90% bound -2.28155 < 0" in reason
+    assert "lower one-sided 90% bound -2.28155 < 0" in reason
     assert "Holm: judged at its own level 0.9 (step 3 of 3 confidence criteria)" in reason
 
 
@@ -425,9 +427,9 @@ def test_holm_adr_fails_naming_the_holm_level(make_adr_project: Any) -> None:
     assert result.ret == 1, out
     result.stdout.fnmatch_lines(
         [
-            "*ADR-0011 recall * = 0.9 * violates >= 0.855 (conf. 0.95, Holm 0.975): lower 97.5% "
-            "bound 0.85 < 0.855; Holm: conf. 0.95 adjusted to 0.975 (step 1 of 2 confidence "
-            "criteria)*"
+            "*ADR-0011 recall * = 0.9*violates >= 0.855 (conf. 0.95, Holm 0.975): "
+            "lower one-sided 97.5% bound 0.85 < 0.855*; Holm: conf. 0.95 adjusted to 0.975 "
+            "(step 1 of 2 confidence criteria)*"
         ]
     )
     assert no_traceback(out)
