@@ -32,6 +32,7 @@ from pathlib import Path
 from typing import Any, NoReturn
 
 from .errors import ReportError
+from .measure import bad_name_reason, short_repr
 
 SCHEMA = "pytest-archgate/report"
 VERSION = 1
@@ -166,7 +167,10 @@ Check = Callable[[Any, str], None]
 
 
 def _join(path: str, key: str) -> str:
-    return f"{path}.{key}" if path else key
+    """A field path for messages; a key that is not a plain name (a line break, a control
+    character) is shown as its repr, so an error never prints a raw newline."""
+    shown = key if bad_name_reason(key) is None else short_repr(key)
+    return f"{path}.{shown}" if path else shown
 
 
 def _type_name(value: Any) -> str:
@@ -322,8 +326,6 @@ def _environment_ref(value: Any, path: str) -> None:
 
 def _replicate_id(value: Any, path: str) -> None:
     """A replicate id is named like a metric (no control characters: it is printed)."""
-    from .measure import bad_name_reason
-
     string(value, path)
     why = bad_name_reason(value)
     if why is not None:

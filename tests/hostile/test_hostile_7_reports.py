@@ -487,3 +487,41 @@ def test_merge_never_opens_prediction_paths_from_a_report(
     merged = json.loads((tmp_path / "m.json").read_text(encoding="utf-8"))
     assert merged["adrs"][0]["verdict"] == "pass"
     assert all(m.get("predictions") is None for m in merged["measurements"])
+
+
+def test_a_line_break_anywhere_is_refused_in_one_line(good_report: dict[str, Any]) -> None:
+    """Whatever key or string of a report carries a line break (an option name in the
+    comparison, a metric name, an ADR id), a refusal is one line: names are quoted in the
+    field path and the message, never printed raw."""
+    from pytest_archgate.errors import ReportError
+    from pytest_archgate.report_load import check_report
+
+    hostile = "x\n::error::injected"
+    sites: list[tuple[tuple[Any, ...], Any]] = []
+
+    def walk(data: Any, prefix: tuple[Any, ...] = ()) -> None:
+        if isinstance(data, dict):
+            for k, v in data.items():
+                sites.append(((*prefix, k), "key"))
+                walk(v, (*prefix, k))
+        elif isinstance(data, list):
+            for i, v in enumerate(data):
+                walk(v, (*prefix, i))
+        elif isinstance(data, str):
+            sites.append((prefix, "value"))
+
+    walk(good_report)
+    refused = 0
+    for path, kind in sites:
+        report = json.loads(json.dumps(good_report))
+        parent = _get(report, path[:-1])
+        if kind == "key":
+            parent[hostile] = parent.pop(path[-1])
+        else:
+            parent[path[-1]] = hostile
+        try:
+            check_report(report, "r.json")
+        except ReportError as exc:
+            assert "\n" not in str(exc), (path, str(exc))
+            refused += 1
+    assert refused > 10
