@@ -9,9 +9,17 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+import numpy as np
 import pytest
 from support_assistant.data import Benchmark, KnowledgeBase
-from support_assistant.options import FineTunedAssistant, PromptOnlyAssistant, RagAssistant
+from support_assistant.evaluation import RUNS, RUNS_SEED, TEMPERATURE, Systems, repeated_runs
+from support_assistant.options import (
+    OPTIONS,
+    FineTunedAssistant,
+    PromptOnlyAssistant,
+    RagAssistant,
+    gumbel_order,
+)
 from support_assistant.reader import (
     COUNT,
     DURATION,
@@ -116,3 +124,44 @@ def test_prompting_has_no_product_knowledge(bench: Benchmark) -> None:
         answer = assistant.answer(q.text)
         assert answer.contexts == ()
         assert "nimbusnotes.example" not in answer.text
+
+
+# ------------------------------------------------------------------ sampling (repeated runs)
+def test_gumbel_order_is_the_sort_at_temperature_zero_and_a_seeded_draw_above() -> None:
+    scores = [0.2, 1.5, 0.9, 1.5]
+    assert gumbel_order(scores, 0.0, None) == [1, 3, 2, 0]  # stable: ties keep their order
+    draws = [gumbel_order(scores, 0.5, np.random.default_rng(s)) for s in range(200)]
+    assert draws == [gumbel_order(scores, 0.5, np.random.default_rng(s)) for s in range(200)]
+    firsts = np.bincount([d[0] for d in draws], minlength=4) / len(draws)
+    # Gumbel-max: the first index is a draw from softmax(scores / temperature)
+    expected = np.exp(np.array(scores) / 0.5) / np.exp(np.array(scores) / 0.5).sum()
+    np.testing.assert_allclose(firsts, expected, atol=0.1)
+    with pytest.raises(ValueError, match="seeded rng"):
+        gumbel_order(scores, 0.5, None)
+
+
+def test_temperature_zero_is_the_greedy_answer(systems: dict[str, Systems], bench: Benchmark):
+    rng = np.random.default_rng(0)
+    for option in OPTIONS:
+        assistant = systems["v1"].get(option)
+        for q in bench.questions("test")[:20]:
+            assert assistant.answer(q.text, 0.0, rng).text == assistant.answer(q.text).text
+
+
+def test_repeated_runs_vary_only_where_there_are_scores_to_sample(
+    systems: dict[str, Systems], bench: Benchmark
+) -> None:
+    """The sampling reaches the answers (otherwise pass^3 would silently equal the pass rate),
+    a run is reproducible from its seed, and prompting, which has no scores, never varies."""
+    questions = bench.questions("test")
+    for option in OPTIONS:
+        assistant = systems["v1"].get(option)
+        passes = repeated_runs(assistant, questions, RUNS, TEMPERATURE, RUNS_SEED)
+        assert passes.shape == (len(questions), RUNS)
+        again = repeated_runs(assistant, questions, RUNS, TEMPERATURE, RUNS_SEED)
+        np.testing.assert_array_equal(passes, again)
+        mixed = (passes.any(axis=1) & ~passes.all(axis=1)).sum()
+        if option == "prompting":
+            assert mixed == 0
+        else:
+            assert mixed > 0, f"{option}: every question got the same verdict in all runs"
