@@ -3,7 +3,7 @@ and every candidate of ADR-0002 trained on the same rows, once per training seed
 
 A candidate of ADR-0002 is a training recipe, not one fitted model: retrained with another seed
 (XGBoost's row and column subsampling, the MLP's initial weights and batch order) it scores the
-same test rows differently. ADR-0001 therefore trains every option with each of :data:`SEEDS`
+same test rows differently. ADR-0002 therefore trains every option with each of :data:`SEEDS`
 and the tests record each fit as a replicate, so that the quality criteria are judged with the
 between-seed variance included (Bouthillier et al., "Accounting for Variance in Machine Learning
 Benchmarks", MLSys 2021). The data draw and the time split stay fixed: the split is by time, so
@@ -25,7 +25,7 @@ FloatArray = npt.NDArray[np.float64]
 CONFIG = SimulationConfig()
 TRAIN_DAYS = 42  # the first 70% of the 60 simulated days; ADR-0001 says why by time
 OPTIONS = ("xgboost", "torch_mlp", "logreg")
-# training seeds of ADR-0001; seed 0 is the model the latency and cost tests serve
+# training seeds of ADR-0002; seed 0 is the model the latency and cost tests serve
 SEEDS = (0, 1, 2, 3, 4)
 _FAMILIES: dict[str, type[XGBoostModel] | type[TorchMLP] | type[LogRegModel]] = {
     "xgboost": XGBoostModel,

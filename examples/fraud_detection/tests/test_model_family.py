@@ -1,7 +1,7 @@
 """ADR-0002: gradient-boosted trees vs a neural network vs the logistic-regression baseline.
 
 Each option is measured by the same tests on the same rows: quality with confidence intervals
-(``archgate.evaluate``), once per training seed of ADR-0001, each seed recorded as a replicate
+(``archgate.evaluate``), once per training seed of ADR-0002, each seed recorded as a replicate
 (``replicate="seed-<s>"``) so that the quality criteria are judged on all seeds together, with
 the between-seed variance in the interval; the latency of scoring one transaction on one CPU
 thread (wall clock with ``archgate.latency``, and per-call CPU time, which the latency criterion
