@@ -8,6 +8,7 @@ paired ``vs`` criteria can be judged at the end of the session.
 
 from __future__ import annotations
 
+import numbers
 import threading
 import uuid
 from collections.abc import Callable, Iterable, Mapping, Sequence
@@ -32,6 +33,7 @@ from .measure import (
     check_estimate,
     check_evaluate_args,
     check_int,
+    check_level,
     check_name,
     check_number,
     check_record_args,
@@ -160,6 +162,7 @@ class Archgate:
         fingerprint: str | None = None,
         predictions: str | None = None,
         environment: dict[str, Any] | None = None,
+        replicate: str | None = None,
     ) -> None:
         for link, chosen in self._targets(option):
             self._append(
@@ -173,6 +176,7 @@ class Archgate:
                     fingerprint=fingerprint,
                     predictions=predictions,
                     environment=environment or {},
+                    replicate=replicate,
                 )
             )
 
@@ -188,24 +192,37 @@ class Archgate:
         device: str | None = None,
         n: int | None = None,
         method: str = "recorded",
+        replicate: str | None = None,
     ) -> Estimate:
-        """Record one measured value (a finite number), optionally with its interval."""
+        """Record one measured value (a finite number), optionally with its interval.
+
+        ``replicate`` names the replicate (e.g. ``"seed-3"``) when this value is one of several
+        runs of the same candidate; see :mod:`pytest_archgate.replicates`.
+        """
         args = check_record_args(name, value, ci=ci, level=level, n=n, method=method, device=device)
         name, v, intervals, lv = args.name, args.value, args.intervals, args.level
+        rep = _check_replicate(replicate)
         self._targets(option)  # an unknown option is refused before anything is recorded
         estimate = Estimate(value=v, method=method, n=args.n, level=lv, intervals=intervals)
-        self._add(name, estimate, option, device=args.device)
+        self._add(name, estimate, option, device=args.device, replicate=rep)
         return estimate
 
     def record_estimate(
-        self, name: str, estimate: Estimate, *, option: str | None = None, device: str | None = None
+        self,
+        name: str,
+        estimate: Estimate,
+        *,
+        option: str | None = None,
+        device: str | None = None,
+        replicate: str | None = None,
     ) -> Estimate:
         """Record an :class:`Estimate` computed elsewhere (e.g. by ``compare`` or a bridge)."""
         name = check_name(name, "name")
         check_estimate(estimate, name)
         dev = check_device(device, name)
+        rep = _check_replicate(replicate)
         self._targets(option)
-        self._add(name, estimate, option, device=dev)
+        self._add(name, estimate, option, device=dev, replicate=rep)
         return estimate
 
     def evaluate(
@@ -220,11 +237,15 @@ class Archgate:
         n_boot: int = 1000,
         seed: int = 0,
         names: Mapping[str, str] | None = None,
+        replicate: str | None = None,
     ) -> dict[str, Estimate]:
         """Compute ``metrics`` with intervals and record them; returns what was recorded.
 
         ``names`` records a metric under another name, e.g. ``{"accuracy":
         "accuracy_on_changed_facts"}``, so one metric can feed several criteria.
+        ``replicate`` names the replicate (``"seed-3"``, ``"split-1"``, ``"run-2"``) when this
+        evaluation is one of several runs of the same candidate: the criterion is then judged on
+        all replicates together, with the between-replicate variance in its interval.
         """
         import numpy as np
 
@@ -241,6 +262,7 @@ class Archgate:
         renamed = dict(names or {})
         for new_name in renamed.values():
             check_name(new_name, "names")
+        rep = _check_replicate(replicate)
         self._targets(option)
         unknown = sorted(repr(k) for k in set(renamed) - set(metric_names))
         if unknown:
@@ -289,8 +311,58 @@ class Archgate:
                 fingerprint=fingerprint,
                 predictions=predictions,
                 environment=environment,
+                replicate=rep,
             )
         return {recorded_as.get(k, k): v for k, v in results.items()}
+
+    def record_passes(
+        self,
+        name: str,
+        passes: Any,
+        *,
+        option: str | None = None,
+        k: Iterable[int] | int = (),
+        level: float = DEFAULT_LEVEL,
+        seed: int = 0,
+    ) -> dict[str, Estimate]:
+        """Record the pass rate of per-item pass/fail checks over repeated runs.
+
+        ``passes`` is a 2-D bool array, items x runs (an LLM asked each question several
+        times). Records ``name``, the mean pass rate, with an interval clustered by item (runs
+        of one item are correlated; items are the independent units), and for each ``k`` in
+        ``k`` the metric ``f"{name}_pass^{k}"``: the share of items whose ``k`` runs drawn
+        without replacement all pass (tau-bench's pass^k, Yao et al. 2024). Fewer than
+        :data:`~pytest_archgate.replicates.MIN_ITEMS` items: the intervals are refused and
+        ``confidence`` criteria are ``unmeasured``. ``seed`` is recorded with the estimate; the
+        closed-form interval draws nothing at random.
+        """
+        from .replicates import check_passes, item_mean_estimate, pass_at_all_k
+
+        metric = check_name(name, "name")
+        arr = check_passes(passes, metric)
+        lv = check_level(level, metric, what="level")
+        sd = check_int(seed, metric, minimum=0, maximum=2**128, what="seed")
+        runs = int(arr.shape[1])
+        ks = _check_ks(k, runs, metric)
+        names = {kk: metric if kk == 1 else f"{metric}_pass^{kk}" for kk in (1, *ks)}
+        for recorded in names.values():
+            check_name(recorded, "name")
+        self._targets(option)
+        counts = arr.sum(axis=1)
+        results: dict[str, Estimate] = {}
+        for kk, recorded in names.items():
+            per_item = counts / runs if kk == 1 else pass_at_all_k(counts, runs, kk)
+            results[recorded] = item_mean_estimate(
+                per_item,
+                runs=runs,
+                k=kk,
+                levels=levels_for(self._confidences(recorded), lv),
+                level=lv,
+                seed=sd,
+            )
+        for recorded, est in results.items():
+            self._add(recorded, est, option)
+        return results
 
     def latency(
         self,
@@ -407,3 +479,23 @@ class Archgate:
             )
             recorded[link.adr.id] = est
         return recorded
+
+
+def _check_replicate(replicate: object) -> str | None:
+    """``None`` (not a replicate) or a replicate id, named like a metric or option."""
+    return None if replicate is None else check_name(replicate, "replicate")
+
+
+def _check_ks(k: object, runs: int, metric: str) -> tuple[int, ...]:
+    """``k`` of ``record_passes``: whole numbers from 1 to the number of runs, each once."""
+    if isinstance(k, bool | str | bytes) or not isinstance(k, (numbers.Integral, Iterable)):
+        raise MeasurementError(
+            f"k must be a whole number or a list of them, got {short_repr(k)}", field=metric
+        )
+    items = [k] if isinstance(k, numbers.Integral) else list(k)
+    out = []
+    for x in items:
+        kk = check_int(x, metric, minimum=1, maximum=runs, what="k")
+        if kk not in out and kk != 1:
+            out.append(kk)
+    return tuple(out)

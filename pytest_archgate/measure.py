@@ -128,7 +128,9 @@ class Measurement:
     ``predictions`` is the path of a ``.npz`` file holding the per-row ``y_true`` and
     ``y_score`` the estimate was computed from (kept only when a paired ``vs`` criterion needs
     them); ``fingerprint`` identifies the rows so that paired comparisons can refuse mismatched
-    test sets.
+    test sets. ``replicate`` names the replicate (training seed, data split, repeated run) this
+    measurement is one of: measurements of one metric and option that carry replicate ids are
+    judged together (:mod:`pytest_archgate.replicates`); ``None`` means not a replicate.
     """
 
     adr: str
@@ -140,6 +142,7 @@ class Measurement:
     fingerprint: str | None = None
     predictions: str | None = None
     environment: Mapping[str, Any] = field(default_factory=dict)
+    replicate: str | None = None
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -152,6 +155,7 @@ class Measurement:
             "fingerprint": self.fingerprint,
             "predictions": self.predictions,
             "environment": dict(self.environment),
+            **({"replicate": self.replicate} if self.replicate is not None else {}),
         }
 
     @classmethod
@@ -169,6 +173,9 @@ class Measurement:
             environment=env
             if isinstance(env := data.get("environment"), dict)
             else ({"ref": env} if isinstance(env, str) else {}),
+            replicate=check_name(rep, "replicate")
+            if (rep := data.get("replicate")) is not None
+            else None,
         )
 
 

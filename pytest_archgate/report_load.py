@@ -344,6 +344,7 @@ measurement = obj(
         "fingerprint": string,
         "predictions": string,
         "environment": _environment_ref,
+        "replicate": string,
     },
     required=("adr", "metric", "estimate"),
 )
@@ -390,6 +391,7 @@ criterion_result = obj(
         "reason": string,
         "error": string,
         "tests": list_of(string),
+        "variance": string,
     },
     required=("name", "verdict"),
 )

@@ -14,6 +14,9 @@ Rules (see the README's "Verdicts" section):
   failing one before one that cannot be judged, that before a passing one, and among equals
   the one whose judged quantity (with ``confidence``: the one-sided bound, not the point value)
   is furthest on the wrong side of the limit (see :meth:`Criterion.severity`).
+* Measurements that name a replicate (seed, split, repeated run) are judged together as one
+  estimate over the replicates (:mod:`pytest_archgate.replicates`); the worst-of rule applies
+  between that estimate and measurements that are not replicates.
 * ``vs`` criteria judge ``metric(option) - metric(vs)``: paired on the same rows when both sides
   kept per-row predictions, otherwise from the two estimates (unpaired).
 """
@@ -27,7 +30,7 @@ from pathlib import Path
 from statistics import NormalDist
 from typing import Any, Literal
 
-from . import escape
+from . import escape, replicates
 from .adr import Adr
 from .criteria import Criterion, Verdict
 from .errors import ArchgateError, MeasurementError
@@ -111,6 +114,7 @@ class CriterionResult:
             "reason": self.reason,
             "error": self.error,
             "tests": sorted(self.tests),
+            "variance": replicates.variance_label(est),
         }
 
 
@@ -272,7 +276,17 @@ def judge_criterion(
             result.tests = sorted({m.nodeid for m in cands})
             return result
         pairs: list[tuple[Estimate, list[str]]] = []
-        for a in cands:
+        if any(m.replicate is not None for m in (*cands, *refs)):
+            levels = _criterion_levels(c)
+            try:
+                pairs = replicates.vs_estimates(
+                    cands, refs, levels, lambda a, b: paired(c, a, b, levels)
+                )
+            except ArchgateError as exc:
+                result.reason = result.error = exc.message
+                result.tests = sorted({m.nodeid for m in (*cands, *refs)})
+                return result
+        for a in cands if not pairs else ():
             same_rows = [b for b in refs if a.fingerprint and b.fingerprint == a.fingerprint]
             for b in same_rows or refs:
                 try:
@@ -292,9 +306,13 @@ def judge_criterion(
             dev = f" on {c.device}" if c.device else ""
             result.reason = f"no measurement of {c.metric}{dev}"
             return result
-        worst = max(cands, key=lambda m: c.severity(m.estimate))
-        result.estimate = worst.estimate
         result.tests = sorted({m.nodeid for m in cands})
+        try:  # replicates are judged together, other measurements worst-of
+            estimates = replicates.estimates_of(cands, _criterion_levels(c))
+        except ArchgateError as exc:
+            result.reason = result.error = exc.message
+            return result
+        result.estimate = max(estimates, key=c.severity)
     result.verdict, result.reason = c.judge(result.estimate)
     return result
 
