@@ -11,8 +11,15 @@ from dataclasses import replace
 
 import numpy as np
 import pytest
-from support_assistant.data import Benchmark, KnowledgeBase
-from support_assistant.evaluation import RUNS, RUNS_SEED, TEMPERATURE, Systems, repeated_runs
+from support_assistant.data import Benchmark, KnowledgeBase, Question
+from support_assistant.evaluation import (
+    RUNS,
+    RUNS_SEED,
+    TEMPERATURE,
+    Systems,
+    repeated_runs,
+    run,
+)
 from support_assistant.options import (
     OPTIONS,
     FineTunedAssistant,
@@ -152,16 +159,34 @@ def test_repeated_runs_vary_only_where_there_are_scores_to_sample(
     systems: dict[str, Systems], bench: Benchmark
 ) -> None:
     """The sampling reaches the answers (otherwise pass^3 would silently equal the pass rate),
-    a run is reproducible from its seed, and prompting, which has no scores, never varies."""
+    a run is reproducible from its seed, and prompting, which has no scores, never varies.
+
+    Counted on answer texts, not verdicts: with base seeds 0-4 and RUNS_SEED, 29-36 test
+    questions got more than one answer text from rag over the 8 runs and 3-6 from fine_tuned.
+    """
     questions = bench.questions("test")
     for option in OPTIONS:
         assistant = systems["v1"].get(option)
+        texts = [
+            [a.text for a in run(assistant, questions, TEMPERATURE, rng(r)).answers]
+            for r in range(RUNS)
+        ]
+        varied = sum(len({t[i] for t in texts}) > 1 for i in range(len(questions)))
+        if option == "prompting":
+            assert varied == 0
+        else:
+            assert varied > 0, f"{option}: every question got the same answer in all runs"
         passes = repeated_runs(assistant, questions, RUNS, TEMPERATURE, RUNS_SEED)
         assert passes.shape == (len(questions), RUNS)
-        again = repeated_runs(assistant, questions, RUNS, TEMPERATURE, RUNS_SEED)
-        np.testing.assert_array_equal(passes, again)
-        mixed = (passes.any(axis=1) & ~passes.all(axis=1)).sum()
-        if option == "prompting":
-            assert mixed == 0
-        else:
-            assert mixed > 0, f"{option}: every question got the same verdict in all runs"
+        np.testing.assert_array_equal(
+            passes, np.column_stack([_correct(t, questions) for t in texts])
+        )
+
+
+def rng(run_index: int) -> np.random.Generator:
+    """The generator of run ``run_index`` of :func:`repeated_runs` with ``RUNS_SEED``."""
+    return np.random.default_rng([RUNS_SEED, run_index])
+
+
+def _correct(texts: list[str], questions: list[Question]) -> np.ndarray:
+    return np.array([exact_match(t, q.answer) for t, q in zip(texts, questions, strict=True)])
