@@ -140,7 +140,12 @@ class Systems:
     prompting: PromptOnlyAssistant
 
     def get(self, option: str) -> Assistant:
-        return {"rag": self.rag, "fine_tuned": self.fine_tuned, "prompting": self.prompting}[option]
+        by_name: dict[str, Assistant] = {
+            "rag": self.rag,
+            "fine_tuned": self.fine_tuned,
+            "prompting": self.prompting,
+        }
+        return by_name[option]
 
 
 def train_fine_tuned(bench: Benchmark, version: str) -> tuple[FineTunedAssistant, float]:
