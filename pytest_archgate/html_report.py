@@ -32,6 +32,7 @@ from . import escape
 from .comparison import compare_options, fmt_count, fmt_usd, fmt_value
 from .errors import CommandError
 from .escape import escape_html
+from .replicates import variance_line
 from .report import adr_notes, write_text_atomic
 
 Charts = Literal["auto", "matplotlib", "svg"]
@@ -778,6 +779,8 @@ def _adr_section(
     if criteria:
         out.append("<h3>Acceptance criteria</h3>")
         out.append(_table(_RESULT_HEADER, _result_rows(criteria), nums=(4,)))
+        if (line := variance_line(criteria)) is not None:
+            out.append(f"<p class='meta'>{esc(line)}</p>")
     elif d.get("acceptance"):
         out.append("<h3>Acceptance criteria</h3>")
         out.append(

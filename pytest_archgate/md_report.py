@@ -74,7 +74,10 @@ def _results(results: Sequence[Mapping[str, Any]]) -> list[str]:
             ]
         )
     header = ["criterion", "option", "bound", "value", "interval", "method", "verdict", "reason"]
-    return _table(header, rows)
+    from .replicates import variance_line
+
+    line = variance_line(results)
+    return _table(header, rows) + (["", md(line)] if line else [])
 
 
 def _mermaid(comp: Mapping[str, Any], criterion: str) -> list[str]:

@@ -270,6 +270,20 @@ class _Components:
         return self.mean - lo, self.mean + hi
 
 
+def _test_se(estimate: Estimate, level: float) -> tuple[float, float] | None:
+    """Test-set standard errors (below, above the value) read from the interval at ``level``,
+    or when that level was not computed from the nearest computed one, each end divided by its
+    own normal quantile (a 95% interval recorded with ``record(ci=...)`` serves every level)."""
+    if not estimate.intervals:
+        return None
+    key = level_key(level)
+    lv = key if key in estimate.intervals else min(estimate.intervals, key=lambda x: abs(x - key))
+    lo, hi = estimate.intervals[lv]
+    z = NormalDist().inv_cdf(0.5 + lv / 2.0)
+    v = estimate.value
+    return max(v - lo, 0.0) / z, max(hi - v, 0.0) / z
+
+
 def _components(
     group: Sequence[Measurement], level: float
 ) -> tuple[_Components | None, str | None]:
@@ -280,22 +294,16 @@ def _components(
     between = sd * sd / k
     df = float(max(k - 1, 1))
     design = _design(group)
-    has_intervals = all(m.estimate.interval(level) is not None for m in group)
+    ses = [_test_se(m.estimate, level) for m in group]
+    has_intervals = all(se is not None for se in ses)
     if design == "different" or not has_intervals:
         if design == "same" or (design != "different" and any(m.estimate.intervals for m in group)):
             # on shared rows the values' spread misses the test-set variance: refuse, never
             # judge a t interval that holds only part of it
             return None, f"not every replicate has an interval at level {level:g}"
         return _Components(mean, 0.0, 0.0, between, df, "replicates-t"), None
-    z = NormalDist().inv_cdf(0.5 + level / 2.0)
-    se_lo2, se_hi2 = [], []
-    for m in group:
-        iv = m.estimate.interval(level)
-        assert iv is not None
-        v = m.estimate.value
-        se_lo2.append((max(v - iv[0], 0.0) / z) ** 2)
-        se_hi2.append((max(iv[1] - v, 0.0) / z) ** 2)
-    a_lo, a_hi = math.fsum(se_lo2) / k, math.fsum(se_hi2) / k
+    a_lo = math.fsum(se[0] ** 2 for se in ses if se is not None) / k
+    a_hi = math.fsum(se[1] ** 2 for se in ses if se is not None) / k
     return _Components(mean, a_lo, a_hi, between, df, "replicates-shared-rows"), None
 
 
@@ -695,3 +703,39 @@ def vs_estimates(
                 )
             out.append((est, tests))
     return out
+
+
+def variance_line(results: Sequence[Mapping[str, Any]]) -> str | None:
+    """One line for the renderers: which variance the judged intervals hold.
+
+    ``results`` are criterion results as in the JSON report (``name``, ``option``,
+    ``variance``); only measured ones count. None when nothing was measured.
+    """
+    measured = [r for r in results if r.get("value") is not None]
+    if not measured:
+        return None
+    only = "test set only (seed variance not measured)"
+    shown = [
+        f"{r.get('name')}{f' [{o}]' if (o := r.get('option')) else ''}: {r.get('variance')}"
+        + _outperform_text(r)
+        for r in measured
+        if r.get("variance") not in (None, "test set only")
+    ]
+    if not shown:
+        return f"variance: {only}"
+    rest = len(shown) < len(measured)
+    return "variance: " + "; ".join(shown) + (f"; others: {only}" if rest else "")
+
+
+def _outperform_text(result: Mapping[str, Any]) -> str:
+    """``, P(mlp > xgb) = 0.8 [0.38, 0.96]`` for a ``vs`` result over replicates."""
+    est = result.get("estimate")
+    details = est.get("details") if isinstance(est, Mapping) else None
+    p = details.get("p_outperform") if isinstance(details, Mapping) else None
+    if not isinstance(p, Mapping) or not isinstance(p.get("ci"), list):
+        return ""
+    lo, hi = p["ci"]
+    return (
+        f", P({result.get('option')} > {result.get('vs')}) = {p.get('value'):.3g} "
+        f"[{lo:.3g}, {hi:.3g}] ({p.get('reading')})"
+    )

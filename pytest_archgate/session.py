@@ -294,7 +294,12 @@ class ArchgateSession:
             adr = link.adr
             if adr.status != "accepted" or adr.decision is None:
                 continue
-            mine = [m for m in rec.measurements if m.adr == adr.id and m.option == adr.decision]
+            # replicates (seeds, splits, runs) are judged together at the end of the session
+            mine = [
+                m
+                for m in rec.measurements
+                if m.adr == adr.id and m.option == adr.decision and m.replicate is None
+            ]
             measured = {m.metric for m in mine}
             for c in adr.acceptance:
                 # only what this test measured for the decision; vs criteria wait for the end
@@ -534,6 +539,11 @@ class ArchgateSession:
         if data["adrs"]:
             for line in summary_lines(data["adrs"]):
                 tr.write_line(escape.line(line))
+            from .replicates import variance_line
+
+            judged = [c for entry in data["adrs"] for c in entry.get("criteria") or []]
+            if (variance := variance_line(judged)) is not None:
+                tr.write_line(escape.line(variance))
         from .comparison import comparison_lines
 
         for entry in data["adrs"]:
