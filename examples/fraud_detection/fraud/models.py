@@ -17,6 +17,11 @@ throughout: a 64-unit MLP on batches of 256 gains nothing from a second thread, 
 oversubscribed OpenMP threads on a shared 2-core CI runner made its training 10x slower in our
 runs. Scoring one transaction uses one thread for every model (a scoring service runs one worker
 per core; one request does not get the machine).
+
+Each model takes the training ``seed`` (default :data:`SEED`): XGBoost's row and column
+subsampling, the MLP's initial weights and batch order. The logistic regression's lbfgs solver
+draws nothing at random, so its fit is the same for every seed. ADR-0002 trains every option
+with several seeds (``fraud.benchmark.SEEDS``) and judges the quality criteria over all of them.
 """
 
 from __future__ import annotations
