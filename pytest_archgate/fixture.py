@@ -364,6 +364,42 @@ class Archgate:
             self._add(recorded, est, option)
         return results
 
+    def probability_of_outperforming(
+        self,
+        name: str,
+        a: Iterable[float],
+        b: Iterable[float],
+        *,
+        paired: bool = False,
+        option: str | None = None,
+        level: float = DEFAULT_LEVEL,
+    ) -> Estimate:
+        """Record P(A > B) over replicates as metric ``name`` (Bouthillier et al. 2021).
+
+        ``a`` and ``b`` are per-replicate values of two candidates (e.g. AUC per seed);
+        ``paired=True`` when ``a[i]`` and ``b[i]`` share seed and split. The estimate is the
+        share of (paired, else all) pairs where A is higher, ties counting half, with a Wilson
+        interval; gate it with e.g. ``p_better: {min: 0.75}`` or ``{min: 0.5, confidence:
+        0.95}``.
+        """
+        from .replicates import outperform_estimate
+
+        metric = check_name(name, "name")
+        xs = _check_values(a, metric, "a")
+        ys = _check_values(b, metric, "b")
+        if paired and len(xs) != len(ys):
+            raise MeasurementError(
+                f"paired needs as many values in a as in b, got {len(xs)} and {len(ys)}",
+                field=metric,
+            )
+        lv = check_level(level, metric, what="level")
+        self._targets(option)
+        est = outperform_estimate(
+            xs, ys, paired=paired, levels=levels_for(self._confidences(metric), lv), level=lv
+        )
+        self._add(metric, est, option)
+        return est
+
     def latency(
         self,
         fn: Callable[..., Any],
@@ -499,3 +535,19 @@ def _check_ks(k: object, runs: int, metric: str) -> tuple[int, ...]:
         if kk not in out and kk != 1:
             out.append(kk)
     return tuple(out)
+
+
+def _check_values(values: object, metric: str, what: str) -> list[float]:
+    """At least two finite per-replicate values."""
+    if isinstance(values, str | bytes | Mapping) or not isinstance(values, Iterable):
+        raise MeasurementError(
+            f"{what} must be a list of per-replicate values, got {short_repr(values)}",
+            field=metric,
+        )
+    out = [check_number(v, metric, what=f"{what} value") for v in values]
+    if len(out) < 2:
+        raise MeasurementError(
+            f"{what} has {len(out)} value(s): P(A > B) needs at least 2 replicates per side",
+            field=metric,
+        )
+    return out

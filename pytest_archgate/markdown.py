@@ -240,6 +240,10 @@ def details_block(adr: Mapping[str, Any]) -> str:
             "",
             md_table(_CRITERION_HEADER, _criterion_rows(criteria)),
         ]
+        from .replicates import variance_line
+
+        if (variance := variance_line(criteria)) is not None:
+            parts += ["", escape_md(variance)]
     if constraints:
         parts += [
             "",

@@ -433,6 +433,33 @@ def probability_of_outperforming(
     }
 
 
+def outperform_estimate(
+    a: Sequence[float],
+    b: Sequence[float],
+    *,
+    paired: bool,
+    levels: Sequence[float] = (),
+    level: float = 0.95,
+) -> Estimate:
+    """P(A > B) as a recordable :class:`Estimate`, with the intervals of
+    :func:`probability_of_outperforming` at every level asked for plus the standard set."""
+    info = probability_of_outperforming(a, b, paired=paired, level=level)
+    p = float(info["value"])
+    n = float(len(a) if paired else min(len(a), len(b)))
+    intervals = {
+        lv: _wilson(p * n, n, lv)
+        for lv in sorted({level_key(x) for x in (*levels, level, *STANDARD_LEVELS)})
+    }
+    return Estimate(
+        value=p,
+        method=str(info["method"]),
+        n=int(n),
+        level=level_key(level),
+        intervals=intervals,
+        details={"p_outperform": info, "a": list(a), "b": list(b)},
+    )
+
+
 def difference(
     a: Sequence[Measurement],
     b: Sequence[Measurement],

@@ -320,6 +320,16 @@ def _environment_ref(value: Any, path: str) -> None:
         _fail(path, "an object or an environment key", value)
 
 
+def _replicate_id(value: Any, path: str) -> None:
+    """A replicate id is named like a metric (no control characters: it is printed)."""
+    from .measure import bad_name_reason
+
+    string(value, path)
+    why = bad_name_reason(value)
+    if why is not None:
+        raise _Refused(why, path)
+
+
 estimate = obj(
     {
         "value": number,
@@ -344,7 +354,7 @@ measurement = obj(
         "fingerprint": string,
         "predictions": string,
         "environment": _environment_ref,
-        "replicate": string,
+        "replicate": _replicate_id,
     },
     required=("adr", "metric", "estimate"),
 )

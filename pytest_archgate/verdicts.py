@@ -258,6 +258,10 @@ def judge_criterion(
 ) -> CriterionResult:
     """Judge one criterion for one option; the worst of several measurements decides.
 
+    Measurements that name a replicate are first combined, per device, into one estimate over
+    the replicates (:func:`pytest_archgate.replicates.estimates_of`); that estimate then takes
+    part in the worst-of rule like one measurement.
+
     "Worst" is by :meth:`Criterion.severity`: the verdict first (fail, then unmeasured, then
     pass), then the judged quantity (lowest one-sided lower bound for a ``min`` with
     ``confidence``, highest upper bound for a ``max``), never the point value alone.

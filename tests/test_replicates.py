@@ -10,6 +10,8 @@ from typing import Any
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from pytest_archgate.criteria import Criterion
 from pytest_archgate.errors import MeasurementError
@@ -215,6 +217,21 @@ def test_merge_keeps_replicates(pytester: pytest.Pytester) -> None:
     assert auc["variance"].startswith("test set + 5 replicates")
 
 
+def test_merge_refuses_a_replicate_id_with_a_newline(pytester: pytest.Pytester) -> None:
+    pytester.makefile(".md", **{"adr/0001-mlp": ADR.format(limit=0.75)})
+    pytester.makepyfile(test_models=SEEDS)
+    pytester.runpytest_subprocess("--archgate-report=a.json", "test_models.py::test_mlp[0]")
+    data = json.loads((pytester.path / "a.json").read_text())
+    data["measurements"][0]["replicate"] = "seed-0\n::error::forged"
+    (pytester.path / "bad.json").write_text(json.dumps(data))
+    result = pytester.run(
+        sys.executable, "-m", "pytest_archgate.cli", "merge", "bad.json", "-o", "o.json"
+    )
+    assert result.ret == 2
+    result.stderr.fnmatch_lines(["*bad.json: measurements[[]0[]].replicate: must not contain*"])
+    assert "Traceback" not in result.stderr.str()
+
+
 VS_ADR = """---
 status: accepted
 archgate:
@@ -315,19 +332,39 @@ def test_llm(archgate):
     ],
 )
 def test_record_passes_rejects_bad_input(passes: object, message: str) -> None:
-    from pytest_archgate.adr import Adr
-    from pytest_archgate.fixture import Archgate
-    from pytest_archgate.linking import Link
-
-    adr = Adr(
-        id="ADR-0001", title="t", path=Path("adr/0001.md"), file="adr/0001.md", status="accepted"
-    )
-    gate = Archgate("t::x", [Link(adr=adr, option=None)])
+    gate = _gate()
     with pytest.raises(MeasurementError, match=message):
         gate.record_passes("rate", passes)
     with pytest.raises(MeasurementError, match="k must be <= 2"):
         gate.record_passes("rate", [[True, False]] * 12, k=3)
     assert gate.measurements == []
+
+
+def _gate() -> Any:
+    from pytest_archgate.adr import Adr
+    from pytest_archgate.fixture import Archgate
+    from pytest_archgate.linking import Link
+
+    adr = Adr(id="ADR-0001", title="t", path=Path("a.md"), file="a.md", status="accepted")
+    return Archgate("t::x", [Link(adr=adr, option="mlp")])
+
+
+def test_probability_of_outperforming_is_recordable() -> None:
+    gate = _gate()
+    est = gate.probability_of_outperforming(
+        "p_better", [0.91, 0.90, 0.93, 0.89], [0.88, 0.90, 0.90, 0.87], paired=True
+    )
+    assert est.value == pytest.approx(3.5 / 4)
+    assert est.interval(0.9)[0] < 0.5  # four pairs cannot show it is above 0.5
+    (m,) = gate.measurements
+    assert (m.metric, m.option) == ("p_better", "mlp")
+    with pytest.raises(MeasurementError, match="as many values in a as in b"):
+        gate.probability_of_outperforming("p", [1.0, 2.0], [1.0, 2.0, 3.0], paired=True)
+    with pytest.raises(MeasurementError, match="at least 2 replicates"):
+        gate.probability_of_outperforming("p", [1.0], [1.0, 2.0])
+    with pytest.raises(MeasurementError, match="finite"):
+        gate.probability_of_outperforming("p", [1.0, float("nan")], [1.0, 2.0])
+    assert len(gate.measurements) == 1
 
 
 # ------------------------------------------------------------------------------------------
@@ -354,6 +391,26 @@ def test_t_quantile_matches_scipy_at_fractional_df() -> None:
     for df in (1.3, 2.7, 7.5, 55.2):
         for p in (0.6, 0.9, 0.975, 0.995):
             assert t_ppf(p, df) == pytest.approx(stats.t.ppf(p, df), rel=1e-9)
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    values=st.lists(st.floats(0.0, 1.0), min_size=2, max_size=12),
+    se=st.floats(0.0, 0.1),
+    same_rows=st.booleans(),
+)
+def test_combined_intervals_hold_the_mean_and_nest(
+    values: list[float], se: float, same_rows: bool
+) -> None:
+    est = combine(_group(values, se, same_rows=same_rows), (0.9,))
+    previous = (est.value, est.value)
+    for level in sorted(est.intervals):
+        lo, hi = est.intervals[level]
+        assert lo <= est.value + 1e-12
+        assert hi >= est.value - 1e-12
+        assert lo <= previous[0] + 1e-12  # a higher level is never narrower
+        assert hi >= previous[1] - 1e-12
+        previous = (lo, hi)
 
 
 def test_pass_k_is_the_unbiased_estimator() -> None:
@@ -439,6 +496,19 @@ def test_unpaired_vs_groups_use_mover() -> None:
     assert p["value"] == 1.0
     assert p["paired"] is False
     assert r.verdict == "pass"
+
+
+def test_vs_replicates_against_one_reference_measurement() -> None:
+    """Five seeds of the candidate against one baseline run: the candidate's seed variance
+    enters the difference, and the report says how many replicates each side had."""
+    c = Criterion(name="g", metric="m", min=0.0, vs="y", confidence=0.95)
+    a = _group([0.90, 0.80, 0.85, 0.95, 0.75], 0.005, same_rows=False)
+    ref = Measurement("A", "y", "m", Estimate(0.8, intervals={0.95: (0.79, 0.81)}), nodeid="u")
+    r = judge_criterion(c, "x", [*a, ref], role="decision", enforced=True)
+    assert r.estimate is not None
+    assert r.estimate.value == pytest.approx(0.05)
+    assert r.verdict == "fail"  # the spread over seeds (SD 0.079) swamps the gain
+    assert variance_label(r.estimate) == "test set + 5 vs 1 replicates"
 
 
 def test_probability_of_outperforming() -> None:
