@@ -21,6 +21,7 @@ from fraud.benchmark import OPTIONS, SEEDS, SeedScores, Split, Trained
 from fraud.cputime import cpu_time_percentile
 
 from pytest_archgate.adr import load_log
+from pytest_archgate.metrics import recall_at_fpr
 
 ADR = "ADR-0002"
 QUALITY_METRICS = ("roc_auc", "average_precision", "recall_at_fpr_0.01")
@@ -60,6 +61,23 @@ def test_quality(archgate, option: str, seed: int, split: Split, seed_scores: Se
     if seed == SEEDS[0]:  # the served model; the other seeds only repeat these
         archgate.record("train_rows", len(split.train))
         archgate.record("train_seconds", train_seconds)
+
+
+@pytest.mark.archgate(ADR, option="xgboost")
+def test_xgboost_against_torch_mlp_over_seeds(
+    archgate, split: Split, seed_scores: SeedScores
+) -> None:
+    """Bouthillier et al.'s probability of outperforming: the share of seeds on which xgboost's
+    recall at 1% false positives beats torch_mlp's, paired by seed (same seed, same test rows).
+    Reported without a criterion: ADR-0002 judges each family against its bounds and logreg."""
+    y = split.test.is_fraud
+
+    def recalls(option: str) -> list[float]:
+        return [recall_at_fpr(y, seed_scores.get(option, s)[0], max_fpr=0.01) for s in SEEDS]
+
+    archgate.probability_of_outperforming(
+        "p_recall_above_torch_mlp", recalls("xgboost"), recalls("torch_mlp"), paired=True
+    )
 
 
 @pytest.mark.parametrize("option", ["xgboost", "torch_mlp"])
