@@ -402,6 +402,8 @@ criterion_result = obj(
         "error": string,
         "tests": list_of(string),
         "variance": string,
+        "family": one_of("holm"),
+        "adjusted_confidence": level,
     },
     required=("name", "verdict"),
 )
@@ -418,6 +420,7 @@ definition = obj(
         "status_line": count,
         "superseded_by": string,
         "date": string,
+        "family": one_of("none", "holm"),
     }
 )
 
@@ -536,6 +539,7 @@ report_shape = obj(
         "strict_failures": list_of(string),
         "notes": list_of(string),
         "strict": boolean,
+        "family": one_of("none", "holm"),
         "data_fingerprints": list_of(string),
         "merged_from": list_of(string),
         "merged_inputs": list_of(map_of(_anything)),

@@ -93,7 +93,7 @@ def test_parametrized_seeds_are_judged_together(
     # the worst single seed's test-set interval would be far narrower than this one
     assert auc["ci"][1] - auc["ci"][0] > 0.1
     assert auc["verdict"] == "fail"
-    assert "lower 95% bound" in auc["reason"]
+    assert "lower one-sided 95% bound" in auc["reason"]
     measurements = _report(pytester)["measurements"]
     assert sorted(m["replicate"] for m in measurements) == [f"seed-{i}" for i in range(5)]
 
