@@ -268,6 +268,9 @@ def test_xgb(archgate, seed):
     )
     result = pytester.runpytest_subprocess("--archgate-report=r.json")
     result.assert_outcomes(passed=10)
+    result.stdout.fnmatch_lines(
+        ["variance: auc_gain [[]mlp[]]: test set + 5 vs 5 replicates, P(mlp > xgb) = 1 [[]*"]
+    )
     gain = _criterion(_report(pytester), "auc_gain")
     details = gain["estimate"]["details"]
     assert details["replicates"]["paired"] is True
