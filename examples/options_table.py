@@ -66,14 +66,25 @@ def tables(report: dict[str, Any], markdown: bool) -> list[str]:
             label = r["name"] + (" (constraint)" if r.get("kind") == "constraint" else "")
             rows.setdefault(label, {})[r["option"]] = cell(r)
             bounds[label] = r["bound"]
-        # measured, but no criterion asks for it: shown for context, without a verdict
+        # measured, but no criterion asks for it: shown for context, without a verdict; the
+        # replicates of one (metric, option) (training seeds, repeated runs) as their mean and
+        # range, never as whichever replicate came first
         judged = {r["metric"] for r in results}
+        replicated: dict[tuple[str, str], list[float]] = {}
         for m in report.get("measurements", []):
             if m["adr"] != adr["id"] or m["metric"] in judged or m["option"] not in options:
                 continue
             label = m["metric"] + (f" [{m['device']}]" if m.get("device") != "cpu" else "")
-            rows.setdefault(label, {}).setdefault(m["option"], _num(m["estimate"]["value"]))
             bounds[label] = "(no criterion)"
+            if m.get("replicate") is not None:
+                replicated.setdefault((label, m["option"]), []).append(m["estimate"]["value"])
+                rows.setdefault(label, {})
+                continue
+            rows.setdefault(label, {}).setdefault(m["option"], _num(m["estimate"]["value"]))
+        for (label, option), values in replicated.items():
+            mean = _num(sum(values) / len(values))
+            spread = f"{_num(min(values))}-{_num(max(values))}"
+            rows[label][option] = f"{mean} (mean of {len(values)}: {spread})"
         header = ["criterion", "bound", *options]
         body = [
             [

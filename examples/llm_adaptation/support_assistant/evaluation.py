@@ -6,6 +6,9 @@
   answer, and the share of the documents stating it that were retrieved. These are RAGAS's
   non-LLM context metrics with document ids as the reference contexts.
 * LLM token estimate: the prompt each option would send, and a fixed reply length.
+* repeated runs: the same questions answered ``runs`` times at a sampling temperature, each run
+  with its own seeded generator, as a questions x runs table of correct/incorrect for
+  ``archgate.record_passes`` (pass rate and pass^k).
 """
 
 from __future__ import annotations
@@ -28,11 +31,21 @@ from .options import (
 )
 from .text import estimate_tokens, exact_match, token_f1
 
+# Repeated runs of ADR-0002: every test question answered RUNS times at the serving temperature
+# (in each stand-in's score units, see :mod:`.options`); run r draws from
+# ``numpy.random.default_rng([RUNS_SEED, r])``. Chosen on the dev split, before the test split's
+# repeated runs were looked at (README: "How the figures were obtained").
+RUNS = 8
+TEMPERATURE = 0.05
+RUNS_SEED = 20_260_915
+
 
 class Assistant(Protocol):
     name: str
 
-    def answer(self, question: str) -> Answer: ...
+    def answer(
+        self, question: str, temperature: float = 0.0, rng: np.random.Generator | None = None
+    ) -> Answer: ...
 
 
 @dataclass(frozen=True)
@@ -85,8 +98,32 @@ class Scored:
         return inp, OUTPUT_TOKENS_PER_ANSWER * len(self.answers)
 
 
-def run(assistant: Assistant, questions: Sequence[Question]) -> Scored:
-    return Scored(tuple(questions), tuple(assistant.answer(q.text) for q in questions))
+def run(
+    assistant: Assistant,
+    questions: Sequence[Question],
+    temperature: float = 0.0,
+    rng: np.random.Generator | None = None,
+) -> Scored:
+    """The assistant's answers to ``questions``, greedy unless ``temperature`` > 0."""
+    answers = tuple(assistant.answer(q.text, temperature, rng) for q in questions)
+    return Scored(tuple(questions), answers)
+
+
+def repeated_runs(
+    assistant: Assistant,
+    questions: Sequence[Question],
+    runs: int,
+    temperature: float,
+    seed: int,
+) -> npt.NDArray[np.bool_]:
+    """Correct (True) or not, per question (rows) and run (columns): ``runs`` passes over the
+    same questions at ``temperature``. Run ``r`` draws from ``default_rng([seed, r])``, so every
+    run is reproducible on its own and independent of the others."""
+    columns = [
+        run(assistant, questions, temperature, np.random.default_rng([seed, r])).correct
+        for r in range(runs)
+    ]
+    return np.column_stack(columns)
 
 
 @dataclass
@@ -103,7 +140,12 @@ class Systems:
     prompting: PromptOnlyAssistant
 
     def get(self, option: str) -> Assistant:
-        return {"rag": self.rag, "fine_tuned": self.fine_tuned, "prompting": self.prompting}[option]
+        by_name: dict[str, Assistant] = {
+            "rag": self.rag,
+            "fine_tuned": self.fine_tuned,
+            "prompting": self.prompting,
+        }
+        return by_name[option]
 
 
 def train_fine_tuned(bench: Benchmark, version: str) -> tuple[FineTunedAssistant, float]:

@@ -17,6 +17,18 @@ prompting  a general LLM with a system        generic conventions of software pr
 Each assistant answers one question at a time and returns the answer, the documents it used
 (``rag`` only) and the prompt the real system would send to the LLM, whose length gives the
 token-based cost estimate of ADR-0002.
+
+Run-to-run variation. A real assistant samples its reply at a temperature above 0, so the same
+question asked twice can get two answers. The stand-ins are deterministic at ``temperature=0``
+(greedy: the top-scored choice, what every single-run figure of the example uses) and sample at
+``temperature > 0`` from the softmax of their own scores at that temperature, with a seeded
+:class:`numpy.random.Generator`: ``fine_tuned`` over the answers it was trained on (its scores
+are log-probabilities, so ``temperature=1`` samples its own predicted distribution), ``rag``
+over the order in which its reader takes the retrieved sentences (its scores are the sentence
+ranking scores, between 0 and 2). Sampling uses the Gumbel-max trick, and for an order the
+Gumbel-top-k trick (Kool, van Hoof and Welling, "Stochastic Beams and Where to Find Them",
+ICML 2019): perturb every score by ``temperature`` times a standard Gumbel draw and sort.
+``prompting`` has no scores (a fixed table of conventions) and gives the same answer every run.
 """
 
 from __future__ import annotations
@@ -66,6 +78,19 @@ SYSTEM_PROMPT = (
 OUTPUT_TOKENS_PER_ANSWER = 40
 
 
+def gumbel_order(
+    scores: Sequence[float], temperature: float, rng: np.random.Generator | None
+) -> list[int]:
+    """Indices of ``scores``, best first: sorted (stable) at ``temperature`` 0, otherwise a
+    draw from the Plackett-Luce distribution with weights ``exp(score / temperature)``."""
+    keys = np.asarray(scores, dtype=np.float64)
+    if temperature > 0:
+        if rng is None:
+            raise ValueError("temperature > 0 needs a seeded rng: runs must be reproducible")
+        keys = keys + temperature * rng.gumbel(size=keys.shape)
+    return [int(i) for i in np.argsort(-keys, kind="stable")]
+
+
 @dataclass(frozen=True)
 class Answer:
     text: str
@@ -110,9 +135,16 @@ class RagAssistant:
         top = np.argsort(-scores, kind="stable")[: self.k]
         return [(int(i), float(scores[i])) for i in top]
 
-    def rank_sentences(self, question: str, hits: list[tuple[int, float]]) -> list[str]:
+    def rank_sentences(
+        self,
+        question: str,
+        hits: list[tuple[int, float]],
+        temperature: float = 0.0,
+        rng: np.random.Generator | None = None,
+    ) -> list[str]:
         """Sentences of the retrieved documents, best first: the idf-weighted share of the
-        question's words that a sentence contains, plus its document's retrieval score."""
+        question's words that a sentence contains, plus its document's retrieval score
+        (sampled by :func:`gumbel_order` at ``temperature`` > 0)."""
         q_terms = set(content_stems(question))
         weight = {t: self.idf.get(t, self.max_idf) for t in q_terms}
         total = sum(weight.values()) or 1.0
@@ -121,12 +153,14 @@ class RagAssistant:
             for sent in self.doc_sentences[i]:
                 covered = sum(weight[t] for t in q_terms & set(content_stems(sent)))
                 scored.append((covered / total + doc_score, sent))
-        scored.sort(key=lambda x: -x[0])
-        return [s for _, s in scored]
+        order = gumbel_order([score for score, _ in scored], temperature, rng)
+        return [scored[i][1] for i in order]
 
-    def answer(self, question: str) -> Answer:
+    def answer(
+        self, question: str, temperature: float = 0.0, rng: np.random.Generator | None = None
+    ) -> Answer:
         hits = self.retrieve(question)
-        ranked = self.rank_sentences(question, hits)
+        ranked = self.rank_sentences(question, hits, temperature, rng)
         text = pick(question, ranked, self.proper, SUBJECT)
         docs = [self.kb.documents[i] for i, _ in hits]
         context = "\n\n".join(f"[{d.id}] {d.full_text}" for d in docs)
@@ -169,8 +203,14 @@ class FineTunedAssistant:
         self.model.fit([q.text for q in pairs], [q.answer for q in pairs])
         return self
 
-    def answer(self, question: str) -> Answer:
-        text = str(self.model.predict([question])[0])
+    def answer(
+        self, question: str, temperature: float = 0.0, rng: np.random.Generator | None = None
+    ) -> Answer:
+        if temperature > 0:
+            log_p = self.model.predict_log_proba([question])[0]
+            text = str(self.model.classes_[gumbel_order(log_p, temperature, rng)[0]])
+        else:
+            text = str(self.model.predict([question])[0])
         return Answer(text=text, prompt=f"{SYSTEM_PROMPT}\n\nQuestion: {question}\nAnswer:")
 
 
@@ -227,7 +267,10 @@ class PromptOnlyAssistant:
 
     name = "prompting"
 
-    def answer(self, question: str) -> Answer:
+    def answer(
+        self, question: str, temperature: float = 0.0, rng: np.random.Generator | None = None
+    ) -> Answer:
+        """The same answer at every temperature: a table has no scores to sample from."""
         kind = answer_kind(question)
         q = question.lower()
         text = next(

@@ -4,8 +4,10 @@ Each option is measured by the same tests on the same held-out questions (ADR-00
 accuracy with its Wilson interval (``archgate.evaluate`` on per-question correct/incorrect, which
 also keeps the rows for the paired ``vs prompting`` criterion), accuracy on the facts that
 changed in the KB update, retrieval quality where there is retrieval, the latency of the part we
-host, and the two costs. The ADR is proposed, so no criterion can fail the run; the report
-compares the options.
+host, and the two costs. Accuracy is also measured over repeated runs: every test question
+answered ``RUNS`` times at the serving temperature, recorded with ``archgate.record_passes`` as a
+pass rate and pass^k (k of k sampled answers right), with intervals clustered by question. The
+ADR is proposed, so no criterion can fail the run; the report compares the options.
 """
 
 from __future__ import annotations
@@ -13,7 +15,16 @@ from __future__ import annotations
 import numpy as np
 import pytest
 from support_assistant.data import Benchmark
-from support_assistant.evaluation import Scored, Systems, run, train_fine_tuned
+from support_assistant.evaluation import (
+    RUNS,
+    RUNS_SEED,
+    TEMPERATURE,
+    Scored,
+    Systems,
+    repeated_runs,
+    run,
+    train_fine_tuned,
+)
 from support_assistant.options import OPTIONS, FineTunedAssistant
 
 from pytest_archgate.cost import (
@@ -25,6 +36,7 @@ from pytest_archgate.stats import mean_ci, wilson_interval
 
 ADR = "ADR-0002"
 LATENCY_SECONDS = 1.5  # per option; the harness stops earlier once p95 is precise
+PASS_K = (1, 3)  # pass^1 is the pass rate itself
 
 
 def per_option() -> list[object]:
@@ -52,6 +64,19 @@ def test_answer_accuracy(archgate, option: str, answers: dict[tuple[str, str], S
     # the paired comparison with prompting
     archgate.evaluate(np.ones(correct.size), correct.astype(float), metrics=["accuracy"])
     record_mean(archgate, "answer_token_f1", scored.f1)
+
+
+@pytest.mark.parametrize("option", per_option())
+def test_repeated_runs(
+    archgate, option: str, bench: Benchmark, systems: dict[str, Systems]
+) -> None:
+    """The same test questions answered RUNS times at the serving temperature: the share of
+    sampled answers that are right (``sampled_accuracy``) and pass^k, the share of questions
+    whose k sampled answers are all right (``sampled_accuracy_pass^k``)."""
+    passes = repeated_runs(
+        systems["v1"].get(option), bench.questions("test"), RUNS, TEMPERATURE, RUNS_SEED
+    )
+    archgate.record_passes("sampled_accuracy", passes, k=PASS_K)
 
 
 @pytest.mark.parametrize("option", per_option())

@@ -9,9 +9,24 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+import numpy as np
 import pytest
-from support_assistant.data import Benchmark, KnowledgeBase
-from support_assistant.options import FineTunedAssistant, PromptOnlyAssistant, RagAssistant
+from support_assistant.data import Benchmark, KnowledgeBase, Question
+from support_assistant.evaluation import (
+    RUNS,
+    RUNS_SEED,
+    TEMPERATURE,
+    Systems,
+    repeated_runs,
+    run,
+)
+from support_assistant.options import (
+    OPTIONS,
+    FineTunedAssistant,
+    PromptOnlyAssistant,
+    RagAssistant,
+    gumbel_order,
+)
 from support_assistant.reader import (
     COUNT,
     DURATION,
@@ -116,3 +131,62 @@ def test_prompting_has_no_product_knowledge(bench: Benchmark) -> None:
         answer = assistant.answer(q.text)
         assert answer.contexts == ()
         assert "nimbusnotes.example" not in answer.text
+
+
+# ------------------------------------------------------------------ sampling (repeated runs)
+def test_gumbel_order_is_the_sort_at_temperature_zero_and_a_seeded_draw_above() -> None:
+    scores = [0.2, 1.5, 0.9, 1.5]
+    assert gumbel_order(scores, 0.0, None) == [1, 3, 2, 0]  # stable: ties keep their order
+    draws = [gumbel_order(scores, 0.5, np.random.default_rng(s)) for s in range(200)]
+    assert draws == [gumbel_order(scores, 0.5, np.random.default_rng(s)) for s in range(200)]
+    firsts = np.bincount([d[0] for d in draws], minlength=4) / len(draws)
+    # Gumbel-max: the first index is a draw from softmax(scores / temperature)
+    expected = np.exp(np.array(scores) / 0.5) / np.exp(np.array(scores) / 0.5).sum()
+    np.testing.assert_allclose(firsts, expected, atol=0.1)
+    with pytest.raises(ValueError, match="seeded rng"):
+        gumbel_order(scores, 0.5, None)
+
+
+def test_temperature_zero_is_the_greedy_answer(systems: dict[str, Systems], bench: Benchmark):
+    rng = np.random.default_rng(0)
+    for option in OPTIONS:
+        assistant = systems["v1"].get(option)
+        for q in bench.questions("test")[:20]:
+            assert assistant.answer(q.text, 0.0, rng).text == assistant.answer(q.text).text
+
+
+def test_repeated_runs_vary_only_where_there_are_scores_to_sample(
+    systems: dict[str, Systems], bench: Benchmark
+) -> None:
+    """The sampling reaches the answers (otherwise pass^3 would silently equal the pass rate),
+    a run is reproducible from its seed, and prompting, which has no scores, never varies.
+
+    Counted on answer texts, not verdicts: with base seeds 0-4 and RUNS_SEED, 29-36 test
+    questions got more than one answer text from rag over the 8 runs and 3-6 from fine_tuned.
+    """
+    questions = bench.questions("test")
+    for option in OPTIONS:
+        assistant = systems["v1"].get(option)
+        texts = [
+            [a.text for a in run(assistant, questions, TEMPERATURE, rng(r)).answers]
+            for r in range(RUNS)
+        ]
+        varied = sum(len({t[i] for t in texts}) > 1 for i in range(len(questions)))
+        if option == "prompting":
+            assert varied == 0
+        else:
+            assert varied > 0, f"{option}: every question got the same answer in all runs"
+        passes = repeated_runs(assistant, questions, RUNS, TEMPERATURE, RUNS_SEED)
+        assert passes.shape == (len(questions), RUNS)
+        np.testing.assert_array_equal(
+            passes, np.column_stack([_correct(t, questions) for t in texts])
+        )
+
+
+def rng(run_index: int) -> np.random.Generator:
+    """The generator of run ``run_index`` of :func:`repeated_runs` with ``RUNS_SEED``."""
+    return np.random.default_rng([RUNS_SEED, run_index])
+
+
+def _correct(texts: list[str], questions: list[Question]) -> np.ndarray:
+    return np.array([exact_match(t, q.answer) for t, q in zip(texts, questions, strict=True)])
