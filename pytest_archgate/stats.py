@@ -844,7 +844,27 @@ LOSS_MIN_CLASS = 5
 LOSS_MIN_ROWS = 100
 
 
-def hall_mean_interval(values: FloatArray, level: float) -> tuple[float, float]:
+@dataclass(frozen=True)
+class MeanMoments:
+    """Mean, standard error and sample skewness of per-row values, computed once."""
+
+    n: int
+    mean: float
+    se: float
+    skewness: float
+
+    @classmethod
+    def of(cls, values: FloatArray) -> MeanMoments:
+        n = int(values.shape[0])
+        mean = float(np.mean(values))
+        dev = values - mean
+        m2 = float(np.mean(dev * dev))
+        sd = math.sqrt(m2 * n / (n - 1)) if n > 1 else 0.0
+        skew = float(np.mean(dev * dev * dev)) / math.sqrt(m2) ** 3 if m2 > 0 else 0.0
+        return cls(n=n, mean=mean, se=sd / math.sqrt(n), skewness=skew)
+
+
+def hall_mean_interval(values: FloatArray | MeanMoments, level: float) -> tuple[float, float]:
     """Interval for a mean corrected for skewness by Hall's (1992) transformation.
 
     Hall (1992, "On the removal of skewness by transformation", *J. R. Statist. Soc. B*
@@ -855,24 +875,18 @@ def hall_mean_interval(values: FloatArray, level: float) -> tuple[float, float]:
     right-skewed per-row losses of rare events the upper limit moves up much more than the
     lower one, which is where the plain CLT interval under-covered (0.82 at 1% positives).
     """
-    n = values.shape[0]
-    mean = float(np.mean(values))
-    sd = float(np.std(values, ddof=1))
-    se = sd / math.sqrt(n)
-    if se == 0.0:
-        return mean, mean
-    gamma = (
-        float(np.mean((values - mean) ** 3)) / math.sqrt(float(np.mean((values - mean) ** 2))) ** 3
-    )
-    g = gamma / (3.0 * math.sqrt(n))
-    z = t_value(level, n - 1)
+    mom = values if isinstance(values, MeanMoments) else MeanMoments.of(values)
+    if mom.se == 0.0:
+        return mom.mean, mom.mean
+    g = mom.skewness / (3.0 * math.sqrt(mom.n))
+    z = t_value(level, mom.n - 1)
 
     def t_of(u: float) -> float:  # inverse of t + g t^2 + g^2 t^3 / 3 + g / 2
         if g == 0.0:
             return u
         return (float(np.cbrt(1.0 + 3.0 * g * (u - g / 2.0))) - 1.0) / g
 
-    return mean - se * t_of(z), mean - se * t_of(-z)
+    return mom.mean - mom.se * t_of(z), mom.mean - mom.se * t_of(-z)
 
 
 def loss_mean_ci(
@@ -907,12 +921,13 @@ def loss_mean_ci(
         what = "positives" if m <= n - m else "negatives"
         reason = too_few(min(m, n - m), what, name, LOSS_MIN_CLASS)
         return refused_estimate(value, method, n, reason, info, details, level)
-    se = float(np.std(values, ddof=1)) / math.sqrt(n)
+    mom = MeanMoments.of(values)
+    se = mom.se
     intervals: Intervals = {}
     for lv in levels:
         # each limit is the more cautious of Hall's and the plain t interval: Hall's moves both
         # limits towards the long tail, and its limit on the short side covered only 0.93
-        low, high = hall_mean_interval(values, lv)
+        low, high = hall_mean_interval(mom, lv)
         half = t_value(lv, n - 1) * se
         low, high = min(low, value - half), max(high, value + half)
         intervals[level_key(lv)] = (min(value, max(lo, low)), max(value, min(hi, high)))
