@@ -23,7 +23,7 @@ import numpy.typing as npt
 
 from . import stats
 from .errors import MeasurementError
-from .measure import DEFAULT_LEVEL, Estimate, check_evaluate_args, short_repr
+from .measure import DEFAULT_LEVEL, STANDARD_LEVELS, Estimate, check_evaluate_args, short_repr
 
 FloatArray = npt.NDArray[np.float64]
 BoolArray = npt.NDArray[np.bool_]
@@ -523,7 +523,9 @@ def _user_value(spec: MetricSpec, y: FloatArray, s: FloatArray, w: FloatArray | 
 
 
 def _all_levels(level: float, levels: Iterable[float], metric: str) -> tuple[float, ...]:
-    return stats.normalise_levels([level, *levels], metric)
+    """``level``, ``levels`` and the standard set: an estimate made here, inside the fixture or
+    not, can be judged at the usual confidences on exactly the level each one needs."""
+    return stats.normalise_levels([level, *levels, *STANDARD_LEVELS], metric)
 
 
 # --------------------------------------------------------------------------------------------
@@ -543,10 +545,11 @@ def evaluate(
 ) -> dict[str, Estimate]:
     """Named metrics of one set of predictions, each with two-sided intervals.
 
-    Intervals are computed at ``level`` (the one reports show) and at every level in
-    ``levels``. Classification metrics need 0/1 ``y_true``; ``y_score`` is a score or
-    probability of class 1 (``score >= threshold`` predicts 1; hard 0/1 labels are used as
-    they are). Regression metrics (mae, rmse, r2) take ``y_score`` as the predictions.
+    Intervals are computed at ``level`` (the one reports show), at every level in ``levels``
+    and at :data:`~pytest_archgate.measure.STANDARD_LEVELS`. Classification metrics need 0/1
+    ``y_true``; ``y_score`` is a score or probability of class 1 (``score >= threshold``
+    predicts 1; hard 0/1 labels are used as they are). Regression metrics (mae, rmse, r2) take
+    ``y_score`` as the predictions.
     ``n_boot`` and ``seed`` drive the bootstrap-based intervals.
     """
     names, *_ = check_evaluate_args(
@@ -651,6 +654,7 @@ def compare(
     Uses the paired method of each metric (paired DeLong, Newcombe, multinomial bootstrap of the
     joint confusion table, CLT or delta method on per-row differences, or a bootstrap applying
     the same resample weights to both). ``details`` holds both values and the rows' fingerprint.
+    Intervals are computed at ``level``, ``levels`` and the standard set, as in :func:`evaluate`.
     """
     if not isinstance(metric, str):
         raise MeasurementError(f"must be a metric name, got {short_repr(metric)}", field="metric")

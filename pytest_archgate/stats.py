@@ -681,26 +681,67 @@ def count_metric_ci(
     return _estimate(value, "clopper-pearson", n, levels, intervals, details, level)
 
 
+def newcombe_phi(both: int, only_a: int, only_b: int, neither: int) -> float:
+    """Newcombe's corrected correlation phi* of a paired 2x2 table (1998, method 10).
+
+    With ``A = both * neither - only_a * only_b`` and the margins ``e, f, g, h``: ``phi* = 0``
+    when a margin is zero; ``(A - n/2) / sqrt(efgh)`` when ``A > n/2``; ``0`` when
+    ``0 <= A <= n/2``; ``A / sqrt(efgh)`` when ``A < 0``. The ``n/2`` shrinkage of a positive
+    correlation is the continuity correction that separates method 10 from method 8: without
+    it, a table with no discordant pair has ``phi = 1`` and the interval collapses, and near
+    identical models get far too narrow an interval (the one-sided bound covered 64% at
+    n = 100). A negative correlation is used as it is, as in the paper (widening, never
+    narrowing, the interval).
+    """
+    n = both + only_a + only_b + neither
+    margins = (both + only_a, only_b + neither, both + only_b, only_a + neither)
+    if min(margins) == 0:
+        return 0.0
+    a = float(both) * neither - float(only_a) * only_b
+    if a > n / 2.0:
+        a -= n / 2.0
+    elif a >= 0.0:
+        a = 0.0
+    return a / math.sqrt(math.prod(float(m) for m in margins))
+
+
 def newcombe_paired_interval(
     both: int, only_a: int, only_b: int, neither: int, level: float
 ) -> tuple[float, float]:
-    """Interval for ``p_a - p_b`` of two paired proportions (Newcombe 1998, method 10).
+    """Interval for ``p_a - p_b`` of two paired proportions: Newcombe's method 10.
 
-    ``only_a`` / ``only_b`` are the discordant counts. The Wilson limits of each marginal
-    proportion are combined with the phi correlation of the 2x2 table (square-and-add, no
-    continuity correction). Unlike the Wald interval it does not collapse to a point when there
-    are no discordant rows.
+    Newcombe, R. G. (1998). "Improved confidence intervals for the difference between binomial
+    proportions based on paired data." *Statistics in Medicine* 17:2635-2650, method 10: the
+    Wilson score limits ``(l1, u1)`` of ``p_a = (both + only_a) / n`` and ``(l2, u2)`` of
+    ``p_b = (both + only_b) / n`` are combined by square-and-add with the corrected correlation
+    phi* of :func:`newcombe_phi`::
+
+        lower = d - sqrt((p_a - l1)^2 - 2 phi* (p_a - l1)(u2 - p_b) + (u2 - p_b)^2)
+        upper = d + sqrt((p_b - l2)^2 - 2 phi* (p_b - l2)(u1 - p_a) + (u1 - p_a)^2)
+
+    ``only_a`` / ``only_b`` are the discordant counts (the paper's b and c). The paper's
+    examples are reproduced to its printed precision in ``tests/test_newcombe_paired.py``:
+    (a, b, c, d) = (20, 12, 2, 16) gives (0.0562, 0.3292) and (1, 1, 7, 12) gives
+    (-0.507, -0.026). With no discordant pair the interval is not degenerate: it contains 0
+    with a width that shrinks as ``n`` grows.
+
+    Coverage of the one-sided 95% upper bound at n = 100 (20,000 simulated tables each, cell
+    probabilities (both, only_a, only_b, neither)): (0.50, 0.01, 0, 0.49), the near-identical
+    models of issue 11, 1.000 (method 8, computed here before: 0.632); (0.50, 0.02, 0.01,
+    0.47) 0.956 (0.859); (0.50, 0.02, 0.02, 0.46) 0.974 (0.938); (0.80, 0.02, 0.02, 0.16)
+    0.975 (0.971); (0.70, 0.05, 0.03, 0.22) 0.950 (0.943); but (0.50, 0.03, 0.01, 0.46) 0.938
+    (0.907): method 10 slightly undercovers, as measured here, when the discordant cells are unequal
+    and small. ``tests/test_newcombe_paired.py`` re-checks four of these with 4,000 tables.
     """
     n = both + only_a + only_b + neither
     p1 = (both + only_a) / n
     p2 = (both + only_b) / n
     l1, u1 = wilson_interval(both + only_a, n, level)
     l2, u2 = wilson_interval(both + only_b, n, level)
-    den = float(both + only_a) * (only_b + neither) * (both + only_b) * (only_a + neither)
-    phi = (float(both) * neither - float(only_a) * only_b) / math.sqrt(den) if den > 0 else 0.0
+    phi = newcombe_phi(both, only_a, only_b, neither)
     d = p1 - p2
     dl = (p1 - l1) ** 2 - 2.0 * phi * (p1 - l1) * (u2 - p2) + (u2 - p2) ** 2
-    du = (u1 - p1) ** 2 - 2.0 * phi * (u1 - p1) * (p2 - l2) + (p2 - l2) ** 2
+    du = (p2 - l2) ** 2 - 2.0 * phi * (p2 - l2) * (u1 - p1) + (u1 - p1) ** 2
     return max(-1.0, d - math.sqrt(max(dl, 0.0))), min(1.0, d + math.sqrt(max(du, 0.0)))
 
 

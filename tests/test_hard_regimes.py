@@ -172,7 +172,7 @@ def test_score_interval_solves_its_defining_inequality(auc: float, m: int, n: in
 @pytest.mark.parametrize(
     ("k", "n", "lo", "hi"),
     # Newcombe (1998, "Two-sided confidence intervals for the single proportion: comparison
-    # of seven methods", Stat. Med. 17:857), table II, method 5 (Clopper-Pearson), 4 decimals
+    # of seven methods", Stat. Med. 17:857), table I, method 5 (Clopper-Pearson), 4 decimals
     [
         (81, 263, 0.2527, 0.3676),
         (15, 148, 0.0579, 0.1617),

@@ -177,12 +177,13 @@ def test_methods_levels_and_compare(name: str) -> None:
     else:
         y, a = _probs(rng, 800, False)
         b = np.clip(a + rng.normal(size=800) * 0.15, 0.0, 1.0)
-    est = metrics.evaluate(y, a, (name,), levels=(0.9, 0.8), n_boot=200)[name]
+    est = metrics.evaluate(y, a, (name,), levels=(0.9, 0.85), n_boot=200)[name]
     single, paired = EXPECTED_METHODS[name]
     assert est.method == single
     assert est.n == 800
     assert est.level == 0.95
-    assert set(est.intervals) == {0.8, 0.9, 0.95}
+    # the requested levels and the standard set (contract 2), whoever calls evaluate
+    assert set(est.intervals) == {0.8, 0.85, 0.9, 0.95, 0.98, 0.99}
     (l80, h80), (l90, h90), (l95, h95) = (est.intervals[k] for k in (0.8, 0.9, 0.95))
     assert l95 <= l90 <= l80 <= est.value <= h80 <= h90 <= h95
     diff = metrics.compare(y, a, b, name, levels=(0.9,), n_boot=200)

@@ -1021,7 +1021,7 @@ BROKEN_ADRS = {
         # Broken
         """,
         "adr/0006-broken.md:5: archgate.thresholds: unknown key 'thresholds'; allowed: decision, "
-        "baseline, options, constraints, acceptance, weights, cost",
+        "baseline, options, constraints, acceptance, weights, cost, family",
     ),
     "unknown-criterion-key": (
         """\
