@@ -113,6 +113,9 @@ class Criterion:
             return "fail", "; ".join(reasons)
         if missing:
             assert self.confidence is not None
+            refused = estimate.details.get("refused")
+            if isinstance(refused, str) and refused:  # the producer said why (too few rows)
+                return "unmeasured", refused
             return "unmeasured", (
                 f"no interval at confidence {_fmt(self.confidence)}: the point value cannot be "
                 f"judged against a one-sided {_pct(self.confidence)} bound"

@@ -262,7 +262,7 @@ def r2(
 BUILTIN_METRICS: Mapping[str, MetricSpec] = {
     spec.name: spec
     for spec in (
-        MetricSpec("roc_auc", roc_auc, True, "score", "binary", True, "ROC AUC, DeLong CI"),
+        MetricSpec("roc_auc", roc_auc, True, "score", "binary", True, "ROC AUC, score/logit CI"),
         MetricSpec(
             "average_precision",
             average_precision,
@@ -272,12 +272,12 @@ BUILTIN_METRICS: Mapping[str, MetricSpec] = {
             True,
             "average precision, stratified bootstrap CI",
         ),
-        MetricSpec("accuracy", accuracy, True, "score", "binary", True, "accuracy, Wilson CI"),
-        MetricSpec("precision", precision, True, "score", "binary", True, "precision, Wilson CI"),
-        MetricSpec("recall", recall, True, "score", "binary", True, "recall, Wilson CI"),
-        MetricSpec("f1", f1, True, "score", "binary", True, "F1, confusion-table bootstrap CI"),
-        MetricSpec("log_loss", log_loss, False, "proba", "binary", True, "log loss, CLT CI"),
-        MetricSpec("brier", brier, False, "proba", "binary", True, "Brier score, CLT CI"),
+        MetricSpec("accuracy", accuracy, True, "score", "binary", True, "accuracy, exact CI"),
+        MetricSpec("precision", precision, True, "score", "binary", True, "precision, exact CI"),
+        MetricSpec("recall", recall, True, "score", "binary", True, "recall, exact CI"),
+        MetricSpec("f1", f1, True, "score", "binary", True, "F1, exact CI via Jaccard"),
+        MetricSpec("log_loss", log_loss, False, "proba", "binary", True, "log loss, Hall CI"),
+        MetricSpec("brier", brier, False, "proba", "binary", True, "Brier score, Hall CI"),
         MetricSpec("mae", mae, False, "score", "regression", True, "mean abs. error, CLT CI"),
         MetricSpec("rmse", rmse, False, "score", "regression", True, "RMSE, delta-method CI"),
         MetricSpec("r2", r2, True, "score", "regression", True, "R^2, delta-method CI"),
@@ -602,9 +602,10 @@ def _evaluate_one(
         )
         return _with_details(est, threshold=threshold)
     if name == "log_loss":
-        return stats.mean_ci(stats.log_loss_rows(yb, s, eps), lv, lo=0.0, **kw)
+        # skew-corrected, refused at too few rows of the rarer class (see stats.loss_mean_ci)
+        return stats.loss_mean_ci(stats.log_loss_rows(yb, s, eps), yb, lv, lo=0.0, **kw)
     if name == "brier":
-        return stats.mean_ci(stats.brier_rows(yb, s), lv, lo=0.0, hi=1.0, **kw)
+        return stats.loss_mean_ci(stats.brier_rows(yb, s), yb, lv, lo=0.0, hi=1.0, **kw)
     if name == "mae":
         return stats.mean_ci(stats.abs_error_rows(y, s), lv, lo=0.0, **kw)
     if name == "rmse":

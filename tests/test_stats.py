@@ -82,7 +82,7 @@ def test_delong_matches_brute_force(ties: bool, seed: int) -> None:
     var = cov[0, 0] + cov[1, 1] - 2 * cov[0, 1]
     assert est.details["se"] == pytest.approx(math.sqrt(var), rel=1e-10)
     assert est.value == pytest.approx(pa.auc - pb.auc, abs=1e-15)
-    assert est.method == "paired-delong"
+    assert est.method == "paired-mover-score-logit-delong"
 
 
 # pROC's aSAH data (113 patients: the 41 with a poor outcome, then the 72 with a good one,
@@ -127,9 +127,13 @@ def test_delong_matches_proc_ci_auc_on_asah() -> None:
     y, s = _asah("ndka")
     est = stats.roc_auc_ci(y, s, (0.95,))
     assert est.value == pytest.approx(0.611957994579946, abs=1e-14)
+    # the interval is no longer DeLong-Wald (see roc_auc_ci); its DeLong ingredient is pinned:
+    # value -/+ z * se is exactly pROC's interval
+    z = NormalDist().inv_cdf(0.975)
+    assert est.value - z * est.details["se"] == pytest.approx(0.501244999271703, abs=1e-14)
+    assert est.value + z * est.details["se"] == pytest.approx(0.722670989888189, abs=1e-14)
     lo, hi = est.intervals[0.95]
-    assert lo == pytest.approx(0.501244999271703, abs=1e-14)
-    assert hi == pytest.approx(0.722670989888189, abs=1e-14)
+    assert lo < est.value < hi
     # the other markers' AUCs (helper-deLongPlacementsCpp-expected.R, theta)
     assert stats.roc_auc_ci(*_asah("wfns")).value == pytest.approx(0.823678861788618, abs=1e-14)
     assert stats.roc_auc_ci(*_asah("s100b")).value == pytest.approx(0.731368563685637, abs=1e-14)
@@ -151,37 +155,55 @@ def test_paired_delong_matches_proc_roc_test_on_asah(
     _, sb = _asah(b)
     est = stats.roc_auc_diff_ci(y, sa, sb, (0.95,))
     assert est.value / est.details["se"] == pytest.approx(z, abs=1e-12)
+    # the interval is MOVER now (see roc_auc_diff_ci); paired DeLong's Wald interval from the
+    # same se is exactly pROC's
+    q = NormalDist().inv_cdf(0.975)
+    assert est.value - q * est.details["se"] == pytest.approx(ci[0], abs=1e-14)
+    assert est.value + q * est.details["se"] == pytest.approx(ci[1], abs=1e-14)
     lo, hi = est.intervals[0.95]
-    assert lo == pytest.approx(ci[0], abs=1e-14)
-    assert hi == pytest.approx(ci[1], abs=1e-14)
+    assert lo < est.value < hi
 
 
-def test_delong_interval_is_wald_on_auc_scale() -> None:
+def test_auc_interval_is_union_of_score_and_logit_delong() -> None:
     rng = np.random.default_rng(5)
     y, s = _binary_data(rng, 500)
     est = stats.roc_auc_ci(y, s, (0.9, 0.95))
     se = math.sqrt(stats.delong_placements(y, s).variance)
     z = NormalDist().inv_cdf(0.975)
+    a = est.value
+    logit = math.log(a / (1 - a))
+    half = z * se / (a * (1 - a))
+    lg = (1 / (1 + math.exp(-(logit - half))), 1 / (1 + math.exp(-(logit + half))))
+    sc = stats.auc_score_interval(a, int(y.sum()), int((~y).sum()), 0.95)
     lo, hi = est.intervals[0.95]
-    assert lo == pytest.approx(est.value - z * se)
-    assert hi == pytest.approx(est.value + z * se)
-    assert est.method == "delong"
+    assert lo == pytest.approx(min(lg[0], sc[0]))
+    assert hi == pytest.approx(max(lg[1], sc[1]))
+    assert est.method == "score-logit-delong"
     assert est.n == 500
     assert est.details["n_pos"] + est.details["n_neg"] == 500
 
 
-def test_delong_perfect_separation_clips_to_one() -> None:
-    y = np.array([0, 0, 0, 1, 1, 1], dtype=bool)
-    s = np.array([0.1, 0.2, 0.3, 0.7, 0.8, 0.9])
+def test_auc_perfect_separation_has_a_lower_bound_below_one() -> None:
+    y = np.r_[np.zeros(10, dtype=bool), np.ones(10, dtype=bool)]
+    s = np.arange(20.0)
     est = stats.roc_auc_ci(y, s)
     assert est.value == 1.0
-    assert est.intervals[0.95] == (1.0, 1.0)
+    lo, hi = est.intervals[0.95]
+    assert hi == 1.0
+    assert 0.7 < lo < 0.99
+    # 3 vs 3, the case that used to give (1, 1): too few to judge, so no interval at all
+    small = stats.roc_auc_ci(np.array([0, 0, 0, 1, 1, 1], dtype=bool), np.arange(6.0))
+    assert small.intervals == {}
+    assert small.details["refused"].startswith("3 positives: too few to judge roc_auc")
+    assert stats.auc_score_interval(1.0, 3, 3, 0.95)[0] < 0.9
 
 
-def test_delong_needs_two_of_each_class() -> None:
+def test_auc_refuses_one_positive_and_needs_both_classes() -> None:
     y = np.array([1, 0, 0, 0], dtype=bool)
+    est = stats.roc_auc_ci(y, np.arange(4.0))
+    assert est.details["min_info"] == {"positives": 1, "negatives": 3}
     with pytest.raises(MeasurementError, match="roc_auc"):
-        stats.roc_auc_ci(y, np.arange(4.0))
+        stats.roc_auc_ci(np.zeros(4, dtype=bool), np.arange(4.0))
 
 
 # --------------------------------------------------------------------------------------------
@@ -273,19 +295,16 @@ def test_newcombe_nonzero_width_without_discordant_rows() -> None:
     assert lo < 0.0 < hi
 
 
-def test_f1_table_bootstrap_agrees_with_row_bootstrap() -> None:
+def test_f1_interval_is_the_exact_jaccard_interval_mapped() -> None:
     rng = np.random.default_rng(3)
     y, s = _binary_data(rng, 4000)
     pred = s >= 0.5
-    est = stats.count_metric_ci("f1", y, pred, (0.95,), n_boot=2000, seed=1)
-    reps = []
-    for _ in range(600):
-        idx = rng.integers(0, len(y), len(y))
-        reps.append(sk_metrics.f1_score(y[idx], pred[idx]))
-    lo, hi = np.quantile(reps, [0.025, 0.975])
-    assert est.method == "multinomial-bootstrap"
-    assert est.intervals[0.95][0] == pytest.approx(lo, abs=0.006)
-    assert est.intervals[0.95][1] == pytest.approx(hi, abs=0.006)
+    est = stats.count_metric_ci("f1", y, pred, (0.95,))
+    tp, fp, fn, _ = stats.confusion_counts(y, pred)
+    jl, jh = stats.clopper_pearson_interval(tp, tp + fp + fn, 0.95)
+    assert est.method == "clopper-pearson-jaccard"
+    assert est.value == pytest.approx(sk_metrics.f1_score(y, pred), abs=1e-12)
+    assert est.intervals[0.95] == pytest.approx((2 * jl / (1 + jl), 2 * jh / (1 + jh)))
 
 
 @pytest.mark.parametrize("metric", ["precision", "recall", "f1"])
