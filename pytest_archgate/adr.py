@@ -44,6 +44,7 @@ import yaml
 
 from .criteria import Criterion, Kind, check_archgate_block, parse_criterion
 from .errors import AdrError, CriterionError, UnknownAdrError
+from .measure import short_repr
 
 STATUSES = ("proposed", "accepted", "rejected", "deprecated", "superseded")
 DEFAULT_ADR_DIR = "adr"
@@ -933,6 +934,11 @@ def _allowed_statuses() -> str:
     return f"{', '.join(STATUSES)} (or a synonym such as approved, draft, declined, retired)"
 
 
+def _shortened(text: str, limit: int = 80) -> str:
+    """``text`` cut to ``limit`` characters for a message (a status line may be 100 KB)."""
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
 def _check_gated_status(
     status: str, raw: str | None, line: int | None, *, file: str, archgate_line: int | None
 ) -> None:
@@ -958,8 +964,8 @@ def _check_gated_status(
         ]
         hint = f"; did you mean {close[0]}?" if close else ""
         raise AdrError(
-            f"status {raw!r} is not one of {_allowed_statuses()}: an ADR with an archgate block "
-            f"is never enforced without one; write it as a plain word{hint}",
+            f"status {short_repr(raw)} is not one of {_allowed_statuses()}: an ADR with an "
+            f"archgate block is never enforced without one; write it as a plain word{hint}",
             file=file,
             line=line or archgate_line,
             field="status",
@@ -988,8 +994,6 @@ def _check_status_conflict(
     for status, text, line in known[1:]:
         first_status, first_text, first_line = known[0]
         if status != first_status:
-            from .measure import short_repr
-
             raise AdrError(
                 f"two statuses that disagree: {short_repr(first_text.strip(), 60)} on line "
                 f"{first_line} and {short_repr(text.strip(), 60)} on line {line}; an ADR with an "
@@ -1116,8 +1120,9 @@ def _assemble(
                 yaml_kind = _YAML_KINDS.get(type(value).__name__, type(value).__name__)
                 raise AdrError(
                     f"status must be a plain word, one of {_allowed_statuses()}; got "
-                    f"{status_raw}, which YAML reads as a {yaml_kind}: an ADR with an archgate "
-                    "block is never enforced without one; write e.g. 'status: accepted'",
+                    f"{_shortened(status_raw)}, which YAML reads as a {yaml_kind}: an ADR with "
+                    "an archgate block is never enforced without one; write e.g. "
+                    "'status: accepted'",
                     file=file,
                     line=status_line,
                     field="status",
@@ -1199,7 +1204,10 @@ def _as_name_list(raw: Any, *, field: str, file: str, line: int | None) -> tuple
         raw = [raw]
     if not isinstance(raw, list) or not all(isinstance(x, str) and x.strip() for x in raw):
         raise AdrError(
-            f"expected a list of option names, got {raw!r}", file=file, line=line, field=field
+            f"expected a list of option names, got {short_repr(raw)}",
+            file=file,
+            line=line,
+            field=field,
         )
     names = tuple(x.strip() for x in raw)
     dupes = sorted({x for x in names if names.count(x) > 1})
@@ -1227,7 +1235,7 @@ def _parse_archgate_block(adr: Adr, block: Any, key_lines: Mapping[str, int]) ->
     if unknown:
         bad = unknown[0]
         raise AdrError(
-            f"unknown key {bad!r}; allowed: {', '.join(ARCHGATE_KEYS)}",
+            f"unknown key {short_repr(bad)}; allowed: {', '.join(ARCHGATE_KEYS)}",
             file=file,
             line=key_lines.get(f"archgate.{bad}", line),
             field=f"archgate.{bad}",
@@ -1239,7 +1247,7 @@ def _parse_archgate_block(adr: Adr, block: Any, key_lines: Mapping[str, int]) ->
             return None
         if not isinstance(raw, str) or not raw.strip():
             raise AdrError(
-                f"expected an option name, got {raw!r}",
+                f"expected an option name, got {short_repr(raw)}",
                 file=file,
                 line=key_lines.get(f"archgate.{name}", line),
                 field=f"archgate.{name}",
@@ -1617,7 +1625,8 @@ def lint_issues(log: AdrLog) -> list[LintIssue]:
                     "warning",
                     adr.file,
                     adr.status_line or 1,
-                    f"status: {adr.status_raw!r} is not one of {', '.join(STATUSES)}; read as "
+                    f"status: {short_repr(adr.status_raw)} is not one of {', '.join(STATUSES)}; "
+                    "read as "
                     "unknown",
                 )
             )
