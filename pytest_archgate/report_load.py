@@ -610,7 +610,11 @@ def check_report(data: Any, file: str | None = None) -> dict[str, Any]:
     try:
         report_shape(data, "")
     except _Refused as exc:
-        raise ReportError(exc.message, file=file, field=exc.field) from None
+        # keys and values come from the file: one line, whatever they hold
+        from .escape import text
+
+        field = text(exc.field) if exc.field is not None else None
+        raise ReportError(text(exc.message), file=file, field=field) from None
     return data
 
 
