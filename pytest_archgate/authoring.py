@@ -57,6 +57,7 @@ from .adr import (
     adr_files,
     lint_log,
     load_log,
+    normalise_status,
     outside_fences,
     parse_adr,
 )
@@ -1270,6 +1271,9 @@ def _accept_locked(
 
     assert option is not None
     edited = set_key(text, ("status",), "accepted", file=adr.file)
+    # a body that repeats the status (## Status / - Status:) says the same, or the file would
+    # state two statuses that disagree (refused when gated)
+    edited = _sync_body_status(edited, section="Accepted", bullet="accepted")
     edited = set_key(edited, ("date",), today, file=adr.file)
     edited = set_key(edited, ("archgate", "decision"), option, file=adr.file)
     section = _evidence(
@@ -1387,6 +1391,22 @@ def _status_spots(text: str) -> _Spots:
     )
 
 
+def _sync_body_status(text: str, *, section: str, bullet: str) -> str:
+    """Restate the status in the body too, where the body states one beside the front matter.
+
+    Only a ``## Status`` paragraph or ``- Status:`` line that reads as a status is replaced
+    (prose such as "see below" is left alone).
+    """
+    spots = _status_spots(text)
+    edits: list[tuple[int, int, str]] = []
+    for span, value in ((spots.section_line, section), (spots.bullet_value, bullet)):
+        if span is not None and normalise_status(text[span[0] : span[1]])[0] != "unknown":
+            edits.append((span[0], span[1], value))
+    for start, end, value in sorted(edits, reverse=True):
+        text = text[:start] + value + text[end:]
+    return text
+
+
 def _link(target: Adr, source: Adr, *, numbered: bool) -> str:
     rel = Path(os.path.relpath(target.path, source.path.parent)).as_posix()
     if numbered:
@@ -1399,7 +1419,12 @@ def _link(target: Adr, source: Adr, *, numbered: bool) -> str:
 def _mark_superseded(old: Adr, new: Adr, text: str) -> str:
     front = old.front_matter
     if "status" in front and front["status"] is not None:
-        return set_key(text, ("status",), f"superseded by {new.id}", file=old.file)
+        edited = set_key(text, ("status",), f"superseded by {new.id}", file=old.file)
+        return _sync_body_status(
+            edited,
+            section=f"Superseded by {_link(new, old, numbered=True)}",
+            bullet=f"superseded by {_link(new, old, numbered=False)}",
+        )
     spots = _status_spots(text)
     if spots.section_line is not None:
         start, end = spots.section_line

@@ -17,9 +17,13 @@ The standard log (``tests/conftest.py``): ADR-0002 is accepted, decision ``xgboo
 from __future__ import annotations
 
 import textwrap
+from pathlib import Path
 
 import pytest
 from conftest import AdrProject, no_traceback
+
+from pytest_archgate import cli
+from pytest_archgate.adr import parse_adr
 
 FAST = ("-p", "no:benchmark", "-p", "no:pytest_httpserver", "-p", "no:hypothesispytest")
 FAST += ("-p", "no:cacheprovider")
@@ -428,3 +432,27 @@ def test_an_ungated_adr_with_two_statuses_is_not_refused(pytester: pytest.Pytest
     )
     pytester.makepyfile(test_x="def test_x():\n    pass\n")
     assert pytester.runpytest(*FAST).ret == 0
+
+
+def test_accept_and_supersede_keep_a_repeated_status_in_agreement(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # a body that repeats the front matter's status must follow it, or the edited file would
+    # state two statuses that disagree (and accept/supersede would refuse to write it)
+    folder = tmp_path / "adr"
+    folder.mkdir()
+    path = folder / "0001-pick-a.md"
+    path.write_text(
+        "---\nstatus: proposed\narchgate:\n  options: [a, b]\n  acceptance:\n"
+        '    accuracy: ">= 0.5"\n---\n# Pick a\n\n## Status\n\nProposed\n\n## Context\n\nx\n',
+        encoding="utf-8",
+    )
+    monkeypatch.chdir(tmp_path)
+    assert cli.main(["accept", "ADR-0001", "--option", "a", "--override", "no report"]) == 0
+    assert cli.main(["new", "Pick b"]) == 0
+    assert cli.main(["supersede", "ADR-0001", "--by", "ADR-0002"]) == 0, capsys.readouterr().err
+    text = path.read_text(encoding="utf-8")
+    assert "status: superseded by ADR-0002\n" in text
+    assert "## Status\n\nSuperseded by [2. Pick b](0002-pick-b.md)\n" in text
+    adr = parse_adr(path, root=tmp_path)
+    assert (adr.status, adr.superseded_by) == ("superseded", "ADR-0002")
