@@ -264,9 +264,16 @@ def find_adr_dir(rootdir: Path, configured: str | None = None) -> Path | None:
 
 def adr_files(directory: Path) -> list[Path]:
     """The ADR files of ``directory``. Entries named like ADRs that are not regular files
-    (a FIFO, a device, a dangling link) are listed too: reading them fails with a clear error
-    instead of blocking, and a decision never disappears from the log without a word."""
-    return sorted(p for p in directory.iterdir() if is_adr_file(p) and not p.is_dir())
+    (a FIFO, a device) are listed too: reading them fails with a clear error instead of
+    blocking, and a decision never disappears from the log without a word. Dangling links and
+    hidden special files are left out (an editor's lock link such as ``.#0001-x.md``)."""
+    return sorted(p for p in directory.iterdir() if is_adr_file(p) and _listed(p))
+
+
+def _listed(path: Path) -> bool:
+    if path.is_file():
+        return True
+    return path.exists() and not path.is_dir() and not path.name.startswith(".")
 
 
 # --------------------------------------------------------------------------------------------

@@ -239,3 +239,13 @@ def test_the_rst_scan_grows_linearly(tmp_path: Path) -> None:
     small, large = timed(SIZE // 12), timed(SIZE // 3)
     # 4x the input: a linear scan takes about 4x, a quadratic one 16x
     assert large < 10 * small + 0.2, (small, large)
+
+
+@pytest.mark.skipif(not hasattr(os, "symlink"), reason="no symlinks")
+def test_an_editors_dangling_lock_link_is_not_an_adr(pytester: pytest.Pytester) -> None:
+    # Emacs marks a file being edited with a dangling link ".#name" beside it
+    folder = project(pytester, {"0001-pick-a.md": GATED.encode()})
+    os.symlink("user@host.1234:1700000000", folder / ".#0001-pick-a.md")
+    result = pytester.runpytest(*FAST)
+    assert result.ret == 0, result.stdout.str() + result.stderr.str()
+    assert "could not be read" not in result.stdout.str()
