@@ -828,9 +828,12 @@ def _safe_source_lines(path: Path) -> None:
     """
     import linecache
 
-    try:
-        text = path.read_text(encoding="utf-8", errors="replace")
-    except OSError:
-        return
+    from .adr import MAX_ADR_BYTES
+    from .report_load import read_regular
+
+    try:  # the file may have been replaced (by a FIFO, say) since it was parsed
+        text = read_regular(path, MAX_ADR_BYTES, "ADR file").decode("utf-8", "replace")
+    except ArchgateError:
+        text = ""  # nothing to quote; pytest must not open the file itself either
     lines = [escape.line(x) + "\n" for x in text.splitlines()]
     linecache.cache[str(path)] = (len(text), None, lines, str(path))

@@ -342,3 +342,28 @@ def test_a_plain_override_reason_is_recorded(
         capsys.readouterr().err
     )
     assert reason in (adr_project.adr_dir / "0003-evaluate-mlp.md").read_text(encoding="utf-8")
+
+
+@needs_fifo
+def test_an_adr_replaced_by_a_fifo_during_the_run_does_not_hang_the_warning(
+    adr_project: AdrProject,
+) -> None:
+    # a violated constraint warns at the ADR's line; pytest's summary quotes that line
+    adr_project.tests(
+        """
+        import os
+        import pytest
+
+        @pytest.mark.archgate("ADR-0002")
+        def test_xgboost(archgate):
+            archgate.record("roc_auc", 0.95)
+            archgate.record("positive_rate", 0.5)
+            os.remove("adr/0002-use-xgboost.md")
+            os.mkfifo("adr/0002-use-xgboost.md")
+        """
+    )
+    started = time.monotonic()
+    result = adr_project.pytester.runpytest_subprocess(*FAST, timeout=120)
+    assert time.monotonic() - started < 120
+    assert result.ret == 0, result.stdout.str() + result.stderr.str()
+    result.stdout.fnmatch_lines(["*NeedsReviewWarning: needs review: ADR-0002 positive_rate*"])
