@@ -163,6 +163,12 @@ RESETS = {
             finally:
                 session.exitstatus = pytest.ExitCode.OK
         """,
+    "sys-exit-0": """
+        import sys
+
+        def pytest_sessionfinish(session):
+            sys.exit(0)
+        """,
     "in-unconfigure": """
         SEEN = []
 
@@ -203,7 +209,7 @@ def test_a_conftest_cannot_reset_a_failed_gate_to_0(
     assert no_traceback(result.stdout.str())
 
 
-@pytest.mark.parametrize("reset", ["plain-tryfirst", "wrapper-trylast"])
+@pytest.mark.parametrize("reset", ["plain-tryfirst", "wrapper-trylast", "sys-exit-0"])
 def test_a_conftest_reset_in_a_subprocess_run_exits_1(adr_project: AdrProject, reset: str) -> None:
     adr_project.pytester.makeconftest(RESETS[reset])
     adr_project.tests(FAILING_TEST.format(value=0.874))

@@ -367,3 +367,19 @@ def test_an_adr_replaced_by_a_fifo_during_the_run_does_not_hang_the_warning(
     assert time.monotonic() - started < 120
     assert result.ret == 0, result.stdout.str() + result.stderr.str()
     result.stdout.fnmatch_lines(["*NeedsReviewWarning: needs review: ADR-0002 positive_rate*"])
+
+
+@needs_fifo
+@pytest.mark.parametrize("name", ["merge", "report"])
+def test_an_output_that_is_a_fifo_is_not_replaced(
+    report_file: Path, adr_project: AdrProject, name: str
+) -> None:
+    fifo = adr_project.path / "out.fifo"
+    os.mkfifo(fifo)
+    args = {
+        "merge": ["merge", str(report_file), "-o", str(fifo)],
+        "report": ["report", str(report_file), "--md", str(fifo)],
+    }[name]
+    line = one_error_line(archgate(*args, cwd=adr_project.path))
+    assert "out.fifo: exists and is not a regular file" in line, line
+    assert fifo.is_fifo()
