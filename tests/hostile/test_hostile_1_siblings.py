@@ -190,8 +190,13 @@ FAILING_TEST = """
     """
 
 
+# sys.exit() in a hook ends an in-process pytester run with an error of pytester's own: the
+# sys-exit-0 case runs in a subprocess only (test_a_conftest_reset_in_a_subprocess_run_exits_1)
+INLINE_RESETS = [name for name in RESETS if name != "sys-exit-0"]
+
+
 @pytest.mark.parametrize("where", ["root", "subfolder"])
-@pytest.mark.parametrize("reset", list(RESETS))
+@pytest.mark.parametrize("reset", INLINE_RESETS)
 def test_a_conftest_cannot_reset_a_failed_gate_to_0(
     adr_project: AdrProject, reset: str, where: str
 ) -> None:
