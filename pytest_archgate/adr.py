@@ -1197,7 +1197,16 @@ def _assemble(
     if gated:
         adr = _parse_archgate_block(adr, front["archgate"], key_lines)
         front_status = (status_raw, status_line) if isinstance(front.get("status"), str) else None
-        _check_status_conflict(front_status, scanned.get("status_all", ()), file=file)
+        # "Status:" or "STATUS:" beside "status:" is a second status line, not another key
+        others = [
+            (value, key_lines.get(key, 0))
+            for key, value in front.items()
+            if isinstance(key, str)
+            and key != "status"
+            and key.strip().lower() == "status"
+            and isinstance(value, str)
+        ]
+        _check_status_conflict(front_status, [*others, *scanned.get("status_all", ())], file=file)
         _check_gated_status(
             status, status_raw, status_line, file=file, archgate_line=adr.archgate_line
         )

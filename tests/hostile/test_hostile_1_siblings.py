@@ -377,6 +377,14 @@ CONFLICTS = {
         GATED_NO_STATUS + "\n- Status: proposed\n\n## Status\n\nAccepted\n",
         ("'proposed' on line 9", "'Accepted' on line 13"),
     ),
+    "two-front-matter-keys": (
+        GATED_FRONT.replace("status: accepted\n", "status: accepted\nStatus: rejected\n"),
+        ("'accepted' on line 2", "'rejected' on line 3"),
+    ),
+    "front-matter-and-status-table": (
+        GATED_FRONT + "\n| Status | Deprecated |\n|---|---|\n\n## Context\n\nText.\n",
+        ("'accepted' on line 2", "'Deprecated' on line 10"),
+    ),
     "front-matter-and-status-line-far-down": (
         GATED_FRONT + "\n## Context\n\n" + "Text.\n\n" * 200 + "## Status\n\nSuperseded\n",
         ("'accepted' on line 2",),
