@@ -115,6 +115,21 @@ def _check_report_path(path: Path, source: str) -> None:
         raise pytest.UsageError(f"archgate: report {shown} {problem} (set by {source})")
 
 
+def _check_report_not_an_adr(path: Path, log: AdrLog, source: str) -> None:
+    """A report path naming an ADR file would overwrite the decision with JSON: exit 4."""
+    try:
+        target = path.resolve()
+        hit = next((a for a in log.adrs if a.path.resolve() == target), None)
+    except OSError:
+        return
+    if hit is not None:
+        raise pytest.UsageError(
+            f"archgate: report {escape.text(path)} is the ADR file of {escape.text(hit.id)}; "
+            f"writing the report there would replace the decision: name another file (set by "
+            f"{source})"
+        )
+
+
 def _excuse(report: pytest.TestReport) -> str | None:
     """How a report's outcome would hide a failure: xfail, skip, or a rerun."""
     if hasattr(report, "wasxfail"):
@@ -154,6 +169,8 @@ class ArchgateSession:
                 f"{escape.text(source)})"
             )
         self.log: AdrLog = load_log(self.adr_dir, root=self.rootdir)
+        if self.report_path is not None and not self.is_worker:
+            _check_report_not_an_adr(self._report_target(), self.log, _source(settings, "report"))
         # Only problems of files that take part in gating (an archgate block) stop the run;
         # problems of files kept only as records are one notice line (see AdrLog), never a
         # usage error and never a Python warning (suites run with filterwarnings=error).

@@ -166,3 +166,14 @@ def test_a_report_that_cannot_be_written_at_the_end_is_one_error_line(
     assert errors[0].endswith("; no report was written")
     assert "archgate report: out/r.json" not in out
     assert (adr_project.path / "out").read_text(encoding="utf-8") == "now a file"
+
+
+def test_a_report_path_naming_an_adr_file_is_a_usage_error(adr_project: AdrProject) -> None:
+    adr = adr_project.adr_dir / "0002-use-xgboost.md"
+    before = adr.read_bytes()
+    adr_project.tests(PASSING)
+    line = usage_error(
+        adr_project.pytester.runpytest(*FAST, "--archgate-report", "adr/0002-use-xgboost.md")
+    )
+    assert "is the ADR file of ADR-0002" in line, line
+    assert adr.read_bytes() == before
