@@ -265,6 +265,21 @@ THREADS = {
             t.start()
             t.join()
         """,
+    "records-after-an-exception": """
+        import threading
+        import pytest
+
+        @pytest.mark.archgate("ADR-0002")
+        def test_xgboost(archgate):
+            def work():
+                try:
+                    raise RuntimeError("half the batches failed")
+                finally:
+                    archgate.record("roc_auc", 0.95)  # a value, but from a broken run
+            t = threading.Thread(target=work, name="scorer")
+            t.start()
+            t.join()
+        """,
     "measurement-error-in-a-thread": """
         import threading
         import pytest
