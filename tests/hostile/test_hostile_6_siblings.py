@@ -249,3 +249,26 @@ def test_an_editors_dangling_lock_link_is_not_an_adr(pytester: pytest.Pytester) 
     result = pytester.runpytest(*FAST)
     assert result.ret == 0, result.stdout.str() + result.stderr.str()
     assert "could not be read" not in result.stdout.str()
+
+
+@pytest.mark.parametrize("text", [GATED, UNGATED], ids=["gated", "looks-ungated"])
+def test_a_permission_error_counts_as_gated_also_as_root(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, text: str
+) -> None:
+    # root reads a chmod-000 file, so the permission error is simulated at the one door
+    from pytest_archgate import report_load
+    from pytest_archgate.adr import load_log
+
+    (tmp_path / "0001-pick-a.md").write_text(text, encoding="utf-8")
+    (tmp_path / "0002-other.md").write_text(UNGATED, encoding="utf-8")
+    real_open = os.open
+
+    def deny(path: object, flags: int, *args: object) -> int:
+        if str(path).endswith("0001-pick-a.md"):
+            raise PermissionError(13, "Permission denied", str(path))
+        return real_open(path, flags, *args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(report_load.os, "open", deny)
+    log = load_log(tmp_path, root=tmp_path)
+    assert [str(e) for e in log.errors] == ["0001-pick-a.md: cannot read: Permission denied"]
+    assert [a.file for a in log.adrs] == ["0002-other.md"]
