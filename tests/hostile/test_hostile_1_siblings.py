@@ -214,11 +214,14 @@ def test_a_conftest_cannot_reset_a_failed_gate_to_0(
     assert no_traceback(result.stdout.str())
 
 
+@pytest.mark.parametrize("xdist", [(), ("-n", "2")], ids=["serial", "n2"])
 @pytest.mark.parametrize("reset", ["plain-tryfirst", "wrapper-trylast", "sys-exit-0"])
-def test_a_conftest_reset_in_a_subprocess_run_exits_1(adr_project: AdrProject, reset: str) -> None:
+def test_a_conftest_reset_in_a_subprocess_run_exits_1(
+    adr_project: AdrProject, reset: str, xdist: tuple[str, ...]
+) -> None:
     adr_project.pytester.makeconftest(RESETS[reset])
     adr_project.tests(FAILING_TEST.format(value=0.874))
-    assert run(adr_project, subprocess=True).ret == 1
+    assert run(adr_project, *xdist, subprocess=True).ret == 1
 
 
 @pytest.mark.parametrize("reset", ["plain", "wrapper-trylast"])
