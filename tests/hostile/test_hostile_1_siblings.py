@@ -163,6 +163,16 @@ RESETS = {
             finally:
                 session.exitstatus = pytest.ExitCode.OK
         """,
+    "testsfailed-reset": """
+        import pytest
+
+        @pytest.hookimpl(wrapper=True, tryfirst=True)
+        def pytest_runtestloop(session):
+            try:
+                return (yield)
+            finally:
+                session.testsfailed = 0
+        """,
     "sys-exit-0": """
         import sys
 
