@@ -17,9 +17,9 @@ from __future__ import annotations
 import contextlib
 import functools
 import io
-import json
 import os
 import re
+import stat
 import sys
 import uuid
 from collections.abc import Mapping, Sequence
@@ -115,15 +115,26 @@ def warn(message: str) -> None:
     print(escape.line(f"archgate: warning: {message}"), file=sys.stderr)
 
 
+MAX_EVENT_BYTES = 25 * 1024 * 1024
+"""The largest event payload read (GitHub caps webhook payloads at 25 MB)."""
+
+
 def read_event(env: Mapping[str, str]) -> dict[str, Any]:
-    """The workflow's event payload (``GITHUB_EVENT_PATH``), or ``{}`` when unreadable."""
+    """The workflow's event payload (``GITHUB_EVENT_PATH``), or ``{}`` when unreadable.
+
+    Read through :func:`~.report_load.load_json`: a FIFO or a device there is refused without
+    blocking, the size is capped, and what cannot be read is one warning line.
+    """
     path = env.get("GITHUB_EVENT_PATH")
     if not path:
         return {}
+    from .errors import ReportError
+    from .report_load import load_json
+
     try:
-        with open(path, encoding="utf-8") as fh:
-            data = json.load(fh)
-    except (OSError, ValueError):
+        data = load_json(path, what="GITHUB_EVENT_PATH", max_bytes=MAX_EVENT_BYTES)
+    except ReportError as exc:
+        warn(f"event payload not used: {exc}")
         return {}
     return data if isinstance(data, dict) else {}
 
@@ -329,9 +340,26 @@ def output_record(name: str, value: str) -> str:
 
 
 def _append(path: str, text: str, what: str) -> bool:
+    """Append to a runner file (``$GITHUB_OUTPUT``, ``$GITHUB_STEP_SUMMARY``) without blocking.
+
+    Opened with ``O_NONBLOCK``: a FIFO without a reader fails at once instead of hanging the
+    run; anything but a regular file (or a character device such as ``/dev/null``) is refused.
+    """
+    flags = os.O_WRONLY | os.O_APPEND | os.O_CREAT | getattr(os, "O_NONBLOCK", 0)
+    flags |= getattr(os, "O_NOCTTY", 0)
     try:
-        with open(path, "a", encoding="utf-8", newline="") as fh:
-            fh.write(text)
+        fd = os.open(path, flags, 0o666)
+        try:
+            mode = os.fstat(fd).st_mode
+            if not (stat.S_ISREG(mode) or stat.S_ISCHR(mode)):
+                warn(f"cannot write the {what} to {path}: not a regular file")
+                return False
+            if hasattr(os, "O_NONBLOCK"):
+                os.set_blocking(fd, True)
+            with os.fdopen(fd, "w", encoding="utf-8", newline="", closefd=False) as fh:
+                fh.write(text)
+        finally:
+            os.close(fd)
     except OSError as exc:
         warn(f"cannot write the {what} to {path}: {exc.strerror or exc}")
         return False

@@ -44,6 +44,7 @@ import yaml
 
 from .criteria import Criterion, Kind, check_archgate_block, parse_criterion
 from .errors import AdrError, CriterionError, UnknownAdrError
+from .measure import short_repr
 
 STATUSES = ("proposed", "accepted", "rejected", "deprecated", "superseded")
 DEFAULT_ADR_DIR = "adr"
@@ -264,7 +265,17 @@ def find_adr_dir(rootdir: Path, configured: str | None = None) -> Path | None:
 
 
 def adr_files(directory: Path) -> list[Path]:
-    return sorted(p for p in directory.iterdir() if is_adr_file(p) and p.is_file())
+    """The ADR files of ``directory``. Entries named like ADRs that are not regular files
+    (a FIFO, a device) are listed too: reading them fails with a clear error instead of
+    blocking, and a decision never disappears from the log without a word. Dangling links and
+    hidden special files are left out (an editor's lock link such as ``.#0001-x.md``)."""
+    return sorted(p for p in directory.iterdir() if is_adr_file(p) and _listed(p))
+
+
+def _listed(path: Path) -> bool:
+    if path.is_file():
+        return True
+    return path.exists() and not path.is_dir() and not path.name.startswith(".")
 
 
 # --------------------------------------------------------------------------------------------
@@ -286,19 +297,54 @@ def _resolved(root: Path) -> Path:
     return root.resolve()
 
 
-def read_adr_text(path: Path, *, file: str) -> str:
-    """The text of an ADR file; :class:`AdrError` when it is too large, unreadable or not UTF-8."""
-    try:
-        with path.open("rb") as fh:
-            data = fh.read(MAX_ADR_BYTES + 1)
-    except OSError as exc:
-        raise AdrError(f"cannot read: {exc.strerror or exc}", file=file) from None
-    if len(data) > MAX_ADR_BYTES:
-        raise AdrError(
-            f"file is larger than {MAX_ADR_BYTES // 1024} KiB; an ADR is prose, keep data "
-            "elsewhere",
-            file=file,
+_UNICODE_BOMS = (
+    (b"\x00\x00\xfe\xff", "UTF-32"),
+    (b"\xff\xfe\x00\x00", "UTF-32"),
+    (b"\xfe\xff", "UTF-16"),
+    (b"\xff\xfe", "UTF-16"),
+)
+
+
+def _encoding_problem(data: bytes) -> str | None:
+    """Why ``data`` is not an ADR's UTF-8 text: a UTF-16/32 byte order mark or a NUL byte.
+
+    Both decode or half-decode as something else (UTF-16 is full of NUL bytes), so they are
+    named before decoding: "not UTF-8" alone would not tell the author what to do.
+    """
+    for bom, name in _UNICODE_BOMS:
+        if data.startswith(bom):
+            return f"file is {name} (it starts with a {name} byte order mark); save it as UTF-8"
+    nul = data.find(b"\x00")
+    if nul >= 0:
+        return (
+            f"file contains a NUL byte at offset {nul}: not a text file; save it as UTF-8 "
+            "without NUL bytes"
         )
+    return None
+
+
+def read_adr_text(path: Path, *, file: str) -> str:
+    """The text of an ADR file; :class:`AdrError` when it is too large, unreadable, not a
+    regular file (read without blocking, see :func:`~.report_load.read_regular`), UTF-16 or
+    otherwise not UTF-8, or holds NUL bytes."""
+    from .errors import ReportError
+    from .report_load import read_regular
+
+    try:
+        data = read_regular(path, MAX_ADR_BYTES, "ADR file")
+    except ReportError as exc:
+        message = exc.message
+        if "more than the" in message:
+            message = (
+                f"file is larger than {MAX_ADR_BYTES // 1024} KiB; an ADR is prose, keep data "
+                "elsewhere"
+            )
+        elif message.startswith("cannot read ADR file: "):
+            message = "cannot read: " + message[len("cannot read ADR file: ") :]
+        raise AdrError(message, file=file) from None
+    problem = _encoding_problem(data)
+    if problem is not None:
+        raise AdrError(problem, file=file)
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
@@ -715,7 +761,9 @@ def _pick_status(candidates: list[tuple[str, int]]) -> tuple[str, int] | None:
     return candidates[0] if candidates else None
 
 
-def _scan_body(body: str, first_line: int, *, need_status: bool = True) -> dict[str, Any]:
+def _scan_body(
+    body: str, first_line: int, *, need_status: bool = True, every_status: bool = False
+) -> dict[str, Any]:
     """Title, status and date from the Markdown body, skipping fenced code blocks.
 
     Status sources: a ``Status`` section (any heading level after the title, numbered or not:
@@ -723,7 +771,9 @@ def _scan_body(body: str, first_line: int, *, need_status: bool = True) -> dict[
     first section (``- Status:`` bullets, ``Status:`` lines, bold and blockquoted forms), then
     tables before the first section. Stops at a section once it has the title and either has
     the status or does not need it: long ADR bodies are not scanned to the end on every pytest
-    start.
+    start. With ``every_status`` (files that take part in gating) the whole body is scanned and
+    every status it states is kept in ``found["status_all"]`` as (text, line), so that two
+    statuses that disagree can be refused (see :func:`_check_status_conflict`).
     """
     found: dict[str, Any] = {}
     section: str | None = None
@@ -732,6 +782,8 @@ def _scan_body(body: str, first_line: int, *, need_status: bool = True) -> dict[
     pre_tables: list[tuple[str, int]] = []
     pre_dates: list[tuple[str, int]] = []
     seen_section = False
+    every: list[tuple[str, int]] = []
+    section_read = False  # the first paragraph of the current Status section was read
 
     def end_table() -> None:
         del table[_MAX_TABLE_ROWS:]
@@ -741,8 +793,18 @@ def _scan_body(body: str, first_line: int, *, need_status: bool = True) -> dict[
         table.clear()
 
     def end_para() -> None:
-        if section == "status" and para and "status_section" not in found:
-            _status_paragraph(para, found)
+        nonlocal section_read
+        if section == "status" and para and not section_read:
+            section_read = True
+            if "status_section" not in found:
+                _status_paragraph(para, found)
+                if every_status:
+                    every.append((found["status_section"], found["status_section_line"]))
+            elif every_status:
+                more: dict[str, Any] = {}
+                _status_paragraph(para, more)
+                if "status_section" in more:
+                    every.append((more["status_section"], more["status_section_line"]))
         para.clear()
 
     for offset, line in outside_fences(body.splitlines()):
@@ -764,16 +826,21 @@ def _scan_body(body: str, first_line: int, *, need_status: bool = True) -> dict[
             seen_section = True
             end_para()
             have_status = any(k in found for k in ("status_section", "status_bullet", "status_kv"))
-            if "title" in found and (not need_status or have_status or pre_tables):
+            if (
+                "title" in found
+                and not every_status
+                and (not need_status or have_status or pre_tables)
+            ):
                 break
             section = _section_name(text)
+            section_read = False
             continue
         cells = _table_cells(line)
         if cells is not None and section is None:
             table.append((lineno, cells))
             continue
         end_table()
-        if section == "status" and "status_section" not in found:
+        if section == "status" and not section_read:
             if line.strip():
                 para.append((lineno, line))
             elif para:
@@ -787,12 +854,17 @@ def _scan_body(body: str, first_line: int, *, need_status: bool = True) -> dict[
                 kind = f"{key}_bullet" if bullet else f"{key}_kv"
                 if kind not in found:
                     found[kind], found[f"{kind}_line"] = value, lineno
+                if key == "status" and every_status:
+                    every.append((value, lineno))
     end_table()
     end_para()
     if "status_bullet" not in found and "status_kv" not in found and pre_tables:
         picked = _pick_status(pre_tables)
         if picked is not None:
             found["status_table"], found["status_table_line"] = picked
+            every.append(picked)
+    if every_status:
+        found["status_all"] = every
     if pre_dates and "date_kv" not in found and "date_bullet" not in found:
         found["date_table"] = pre_dates[0][0]
     if "date_kv" in found:
@@ -871,6 +943,11 @@ def _allowed_statuses() -> str:
     return f"{', '.join(STATUSES)} (or a synonym such as approved, draft, declined, retired)"
 
 
+def _shortened(text: str, limit: int = 80) -> str:
+    """``text`` cut to ``limit`` characters for a message (a status line may be 100 KB)."""
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
 def _check_gated_status(
     status: str, raw: str | None, line: int | None, *, file: str, archgate_line: int | None
 ) -> None:
@@ -896,12 +973,44 @@ def _check_gated_status(
         ]
         hint = f"; did you mean {close[0]}?" if close else ""
         raise AdrError(
-            f"status {raw!r} is not one of {_allowed_statuses()}: an ADR with an archgate block "
-            f"is never enforced without one; write it as a plain word{hint}",
+            f"status {short_repr(raw)} is not one of {_allowed_statuses()}: an ADR with an "
+            f"archgate block is never enforced without one; write it as a plain word{hint}",
             file=file,
             line=line or archgate_line,
             field="status",
         )
+
+
+def _check_status_conflict(
+    front: tuple[str | None, int | None] | None,
+    body: Iterable[tuple[str, int]],
+    *,
+    file: str,
+) -> None:
+    """Two statuses that read as different statuses in one gated file are a usage error.
+
+    ``status: accepted`` in the front matter and ``## Status`` / ``Rejected`` in the body (or
+    two ``Status:`` lines) leave the decision's state to whichever source the parser happens
+    to prefer; the lenient reading would let a rejected decision gate, or an accepted one not
+    gate. Both lines are named so the author can delete one. Statuses that agree (``accepted``
+    twice, in any spelling) and texts that read as no status are not conflicts.
+    """
+    seen: list[tuple[str, str, int | None]] = []
+    if front is not None and front[0] is not None:
+        seen.append((normalise_status(front[0])[0], front[0], front[1]))
+    seen.extend((normalise_status(text)[0], text, line) for text, line in body)
+    known = [item for item in seen if item[0] != "unknown"]
+    for status, text, line in known[1:]:
+        first_status, first_text, first_line = known[0]
+        if status != first_status:
+            raise AdrError(
+                f"two statuses that disagree: {short_repr(first_text.strip(), 60)} on line "
+                f"{first_line} and {short_repr(text.strip(), 60)} on line {line}; an ADR with an "
+                "archgate block needs exactly one status: delete the one that is wrong",
+                file=file,
+                line=line,
+                field="status",
+            )
 
 
 def parse_adr(path: Path, *, root: Path | None = None, file: str | None = None) -> Adr:
@@ -941,7 +1050,9 @@ def _parse(path: Path, file: str, state: dict[str, bool]) -> Adr:
         state["gated"] = True
 
     def scan(need_status: bool) -> dict[str, Any]:
-        return _scan_body(body, body_line, need_status=need_status)
+        # a gated file is read whole: a second status further down must not go unseen
+        every = bool(state.get("gated"))
+        return _scan_body(body, body_line, need_status=need_status, every_status=every)
 
     return _assemble(path, file, scan, fm_text, fm_line, fmt="plain", state=state)
 
@@ -1018,8 +1129,9 @@ def _assemble(
                 yaml_kind = _YAML_KINDS.get(type(value).__name__, type(value).__name__)
                 raise AdrError(
                     f"status must be a plain word, one of {_allowed_statuses()}; got "
-                    f"{status_raw}, which YAML reads as a {yaml_kind}: an ADR with an archgate "
-                    "block is never enforced without one; write e.g. 'status: accepted'",
+                    f"{_shortened(status_raw)}, which YAML reads as a {yaml_kind}: an ADR with "
+                    "an archgate block is never enforced without one; write e.g. "
+                    "'status: accepted'",
                     file=file,
                     line=status_line,
                     field="status",
@@ -1086,6 +1198,17 @@ def _assemble(
     )
     if gated:
         adr = _parse_archgate_block(adr, front["archgate"], key_lines)
+        front_status = (status_raw, status_line) if isinstance(front.get("status"), str) else None
+        # "Status:" or "STATUS:" beside "status:" is a second status line, not another key
+        others = [
+            (value, key_lines.get(key, 0))
+            for key, value in front.items()
+            if isinstance(key, str)
+            and key != "status"
+            and key.strip().lower() == "status"
+            and isinstance(value, str)
+        ]
+        _check_status_conflict(front_status, [*others, *scanned.get("status_all", ())], file=file)
         _check_gated_status(
             status, status_raw, status_line, file=file, archgate_line=adr.archgate_line
         )
@@ -1099,7 +1222,10 @@ def _as_name_list(raw: Any, *, field: str, file: str, line: int | None) -> tuple
         raw = [raw]
     if not isinstance(raw, list) or not all(isinstance(x, str) and x.strip() for x in raw):
         raise AdrError(
-            f"expected a list of option names, got {raw!r}", file=file, line=line, field=field
+            f"expected a list of option names, got {short_repr(raw)}",
+            file=file,
+            line=line,
+            field=field,
         )
     names = tuple(x.strip() for x in raw)
     dupes = sorted({x for x in names if names.count(x) > 1})
@@ -1127,7 +1253,7 @@ def _parse_archgate_block(adr: Adr, block: Any, key_lines: Mapping[str, int]) ->
     if unknown:
         bad = unknown[0]
         raise AdrError(
-            f"unknown key {bad!r}; allowed: {', '.join(ARCHGATE_KEYS)}",
+            f"unknown key {short_repr(bad)}; allowed: {', '.join(ARCHGATE_KEYS)}",
             file=file,
             line=key_lines.get(f"archgate.{bad}", line),
             field=f"archgate.{bad}",
@@ -1139,7 +1265,7 @@ def _parse_archgate_block(adr: Adr, block: Any, key_lines: Mapping[str, int]) ->
             return None
         if not isinstance(raw, str) or not raw.strip():
             raise AdrError(
-                f"expected an option name, got {raw!r}",
+                f"expected an option name, got {short_repr(raw)}",
                 file=file,
                 line=key_lines.get(f"archgate.{name}", line),
                 field=f"archgate.{name}",
@@ -1407,13 +1533,24 @@ class AdrLog:
 
 def _probe_gated(path: Path) -> bool:
     """Whether a file that could not be parsed looks like it has an ``archgate:`` block (read
-    as bytes, so that it also works for files too large or not UTF-8)."""
+    as bytes, so that it also works for files too large, UTF-16 or not UTF-8).
+
+    A file that cannot be read at all (no permission, not a regular file) counts as gated: what
+    it decides cannot be known, so it must not drop out of the gate without an error.
+    """
+    from .errors import ReportError
+    from .report_load import read_regular
+
     try:
-        with path.open("rb") as fh:
-            head = fh.read(MAX_ADR_BYTES)
-    except OSError:
-        return False
-    return re.search(rb"(?m)^(?:\.\.[ \t]+)?[\"']?archgate[\"']?[ \t]*:", head) is not None
+        head = read_regular(path, MAX_ADR_BYTES, "ADR file", head=True)
+    except ReportError:
+        return True
+    candidates = [head, head.replace(b"\x00", b"")]  # UTF-16/32: ASCII with NUL bytes between
+    for bom, name in _UNICODE_BOMS:
+        if head.startswith(bom):
+            candidates.append(head.decode(name.lower(), "replace").encode("utf-8", "replace"))
+    pattern = re.compile(rb"(?m)^(?:\.\.[ \t]+)?[\"']?archgate[\"']?[ \t]*:")
+    return any(pattern.search(c) is not None for c in candidates)
 
 
 def _file_keys(path: Path) -> list[str]:
@@ -1519,7 +1656,8 @@ def lint_issues(log: AdrLog) -> list[LintIssue]:
                     "warning",
                     adr.file,
                     adr.status_line or 1,
-                    f"status: {adr.status_raw!r} is not one of {', '.join(STATUSES)}; read as "
+                    f"status: {short_repr(adr.status_raw)} is not one of {', '.join(STATUSES)}; "
+                    "read as "
                     "unknown",
                 )
             )

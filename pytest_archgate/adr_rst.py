@@ -52,6 +52,7 @@ def scan_rst(text: str) -> tuple[dict[str, Any], tuple[str, int] | None]:
     yaml_block: tuple[str, int] | None = None
     section: str | None = None
     para: list[tuple[int, str]] = []
+    status_fields: list[tuple[str, int]] = []
     i = 0
     n = len(lines)
     while i < n:
@@ -105,6 +106,8 @@ def scan_rst(text: str) -> tuple[dict[str, Any], tuple[str, int] | None]:
             key, value = fld
             if key in ("status", "date") and f"{key}_field" not in found and value:
                 found[f"{key}_field"], found[f"{key}_field_line"] = value, lineno
+            if key == "status" and value:
+                status_fields.append((value, lineno))
         elif section == "status" and "status_section" not in found:
             if stripped and not stripped.startswith(".."):
                 para.append((lineno, stripped))
@@ -121,6 +124,12 @@ def scan_rst(text: str) -> tuple[dict[str, Any], tuple[str, int] | None]:
         )
     if "date_field" in found:
         found["date_line"] = found["date_field"]
+    # every status the document states: a gated file whose statuses disagree is refused
+    found["status_all"] = status_fields + (
+        [(found["status_section"], found["status_section_line"])]
+        if "status_section" in found
+        else []
+    )
     return found, yaml_block
 
 

@@ -49,12 +49,15 @@ from .adr import (
     _HEADING_RE,
     _NUMBER_RE,
     _SECTION_RE,
+    MAX_ADR_BYTES,
     Adr,
     AdrLog,
+    _encoding_problem,
     _strip_md,
     adr_files,
     lint_log,
     load_log,
+    normalise_status,
     outside_fences,
     parse_adr,
 )
@@ -103,13 +106,62 @@ def _today() -> _dt.date:
 
 
 def _read(path: Path, display: str) -> str:
-    """The exact text of ``path``: no newline translation, so CRLF files stay CRLF."""
+    """The exact text of ``path``: no newline translation, so CRLF files stay CRLF (and a
+    UTF-8 BOM stays). Read as the plugin reads ADRs: regular files only, without blocking,
+    capped, UTF-8 without NUL bytes."""
+    from .report_load import read_regular
+
     try:
-        return path.read_bytes().decode("utf-8")
+        data = read_regular(path, MAX_ADR_BYTES, "ADR file")
+    except ArchgateError as exc:
+        raise Refused(exc.message, file=display) from None
+    problem = _encoding_problem(data)
+    if problem is not None:
+        raise Refused(problem, file=display)
+    try:
+        return data.decode("utf-8")
     except UnicodeDecodeError as exc:
         raise Refused(f"not UTF-8 text ({exc.reason})", file=display) from None
-    except OSError as exc:
-        raise Refused(f"cannot read: {exc.strerror}", file=display) from None
+
+
+MAX_TITLE_CHARS = 200
+"""The longest title ``archgate new`` accepts (it becomes a heading and a file name)."""
+MAX_OVERRIDE_CHARS = 2000
+"""The longest ``--override`` reason (it is written into the ADR's Evidence section)."""
+# bidirectional overrides and isolates: they make text read differently from what it says
+_BIDI_CONTROLS = frozenset(
+    "\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"
+)
+
+
+def check_text_argument(value: str, *, field: str, what: str, max_chars: int) -> str:
+    """``value`` with runs of spaces collapsed, or :class:`CommandError` naming ``field``.
+
+    Text from the command line that is written into an ADR (a title, an override reason)
+    must be one line of printable text: a newline would start a new Markdown line (a heading,
+    a front-matter key, a workflow command in a log), a control or bidirectional-override
+    character hides what the text says, and 10 KB is not a title.
+    """
+    for i, ch in enumerate(value):
+        if ch in "\r\n" or unicodedata.category(ch) in ("Zl", "Zp"):
+            raise CommandError(
+                f"{what} contains a line break (position {i + 1}); write it on one line",
+                field=field,
+            )
+        if (unicodedata.category(ch) == "Cc" and ch != "\t") or ch in _BIDI_CONTROLS:
+            raise CommandError(
+                f"{what} contains the control character U+{ord(ch):04X} (position {i + 1}); "
+                "use plain printable text",
+                field=field,
+            )
+    text = " ".join(value.split())
+    if not text:
+        raise CommandError(f"{what} is empty; give one", field=field)
+    if len(text) > max_chars:
+        raise CommandError(
+            f"{what} is {len(text):,} characters long; keep it under {max_chars:,}", field=field
+        )
+    return text
 
 
 # Locking. Every command that writes to a log (new, accept, supersede) holds an exclusive lock
@@ -564,7 +616,7 @@ def new_adr(
     ``{date}`` and ``{id}`` in the template are filled in, and the result is parsed before it is
     written.
     """
-    title = " ".join(title.split())
+    title = check_text_argument(title, field="TITLE", what="the title", max_chars=MAX_TITLE_CHARS)
     slug = slugify(title)
     if not slug:
         raise CommandError(
@@ -1037,6 +1089,10 @@ def accept_adr(
     today = today or _today()
     if override is not None and not override.strip():
         raise CommandError("--override needs a reason", field="--override")
+    if override is not None:
+        override = check_text_argument(
+            override, field="--override", what="the reason", max_chars=MAX_OVERRIDE_CHARS
+        )
     # Work that does not depend on the ADR is done before taking the lock, to hold it briefly.
     head = _git_head(directory)
     if report_path is not None:
@@ -1215,6 +1271,9 @@ def _accept_locked(
 
     assert option is not None
     edited = set_key(text, ("status",), "accepted", file=adr.file)
+    # a body that repeats the status (## Status / - Status:) says the same, or the file would
+    # state two statuses that disagree (refused when gated)
+    edited = _sync_body_status(edited, section="Accepted", bullet="accepted")
     edited = set_key(edited, ("date",), today, file=adr.file)
     edited = set_key(edited, ("archgate", "decision"), option, file=adr.file)
     section = _evidence(
@@ -1332,6 +1391,22 @@ def _status_spots(text: str) -> _Spots:
     )
 
 
+def _sync_body_status(text: str, *, section: str, bullet: str) -> str:
+    """Restate the status in the body too, where the body states one beside the front matter.
+
+    Only a ``## Status`` paragraph or ``- Status:`` line that reads as a status is replaced
+    (prose such as "see below" is left alone).
+    """
+    spots = _status_spots(text)
+    edits: list[tuple[int, int, str]] = []
+    for span, value in ((spots.section_line, section), (spots.bullet_value, bullet)):
+        if span is not None and normalise_status(text[span[0] : span[1]])[0] != "unknown":
+            edits.append((span[0], span[1], value))
+    for start, end, value in sorted(edits, reverse=True):
+        text = text[:start] + value + text[end:]
+    return text
+
+
 def _link(target: Adr, source: Adr, *, numbered: bool) -> str:
     rel = Path(os.path.relpath(target.path, source.path.parent)).as_posix()
     if numbered:
@@ -1344,7 +1419,12 @@ def _link(target: Adr, source: Adr, *, numbered: bool) -> str:
 def _mark_superseded(old: Adr, new: Adr, text: str) -> str:
     front = old.front_matter
     if "status" in front and front["status"] is not None:
-        return set_key(text, ("status",), f"superseded by {new.id}", file=old.file)
+        edited = set_key(text, ("status",), f"superseded by {new.id}", file=old.file)
+        return _sync_body_status(
+            edited,
+            section=f"Superseded by {_link(new, old, numbered=True)}",
+            bullet=f"superseded by {_link(new, old, numbered=False)}",
+        )
     spots = _status_spots(text)
     if spots.section_line is not None:
         start, end = spots.section_line

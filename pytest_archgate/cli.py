@@ -28,7 +28,8 @@ def _load(args: argparse.Namespace) -> AdrLog:
             "pass --adr-dir DIR"
         )
     if not directory.is_dir():
-        raise CommandError(f"ADR folder {directory} does not exist", field="--adr-dir")
+        what = "is not a folder" if directory.exists() else "does not exist"
+        raise CommandError(f"ADR folder {directory} {what}", field="--adr-dir")
     return load_log(directory, root=Path.cwd())
 
 

@@ -15,7 +15,7 @@ import pytest
 from . import escape
 from .errors import ArchgateError
 from .linking import GPU_MARKER_HELP, MARKER_HELP
-from .session import ArchgateSession
+from .session import ArchgateSession, ExitGuard
 from .settings import help_text
 
 if TYPE_CHECKING:
@@ -96,6 +96,8 @@ def pytest_configure(config: pytest.Config) -> None:
         raise pytest.UsageError(escape.line(f"archgate: {exc}")) from None
     config.stash[SESSION_KEY] = session
     config.pluginmanager.register(session, "archgate-session")
+    if not session.is_worker:
+        config.pluginmanager.register(ExitGuard(session), "archgate-exit-guard")
     _ACTIVE.append(session)
 
 
@@ -114,6 +116,9 @@ def pytest_unconfigure(config: pytest.Config) -> None:
             _ACTIVE.remove(session)
         session.close()
         config.pluginmanager.unregister(session)
+        guard = config.pluginmanager.get_plugin("archgate-exit-guard")
+        if guard is not None:
+            config.pluginmanager.unregister(guard)
         del config.stash[SESSION_KEY]
 
 

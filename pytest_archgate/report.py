@@ -8,10 +8,12 @@ the report so that a merged report can be judged again without the ADR files.
 from __future__ import annotations
 
 import datetime as _dt
+import errno
 import hashlib
 import json
 import os
 import platform
+import stat
 import sys
 import tempfile
 from collections.abc import Iterable, Mapping, Sequence
@@ -228,6 +230,20 @@ def write_text_atomic(path: Path, text: str) -> None:
     The file gets the permissions a plain ``open(path, "w")`` would give it (the temporary
     file ``mkstemp`` makes is private to its owner).
     """
+    try:
+        mode = os.stat(path).st_mode
+    except (FileNotFoundError, NotADirectoryError):
+        pass
+    else:
+        # the rename would replace a folder's entry, a FIFO or a device node (/dev/null as
+        # root) with a plain file: refuse, as one OSError naming the path
+        if not stat.S_ISREG(mode):
+            raise OSError(
+                errno.EINVAL,
+                "exists and is not a regular file (a folder, pipe or device); archgate "
+                "replaces only regular files",
+                str(path),
+            )
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:

@@ -5,7 +5,8 @@ Every command that reads a report (``report``, ``merge``, ``accept``, ``comment`
 hostile or damaged file fails the same way everywhere: one :class:`~.errors.ReportError`
 rendered ``file: field.path: message`` and exit status 2, never a traceback. Checked, in order:
 
-1. size: at most :data:`MAX_BYTES` (read with a cap, so ``/dev/zero`` cannot fill memory);
+1. size: at most :data:`MAX_BYTES`, regular files only (:func:`read_regular`: a FIFO or
+   ``/dev/zero`` is refused without blocking or filling memory);
 2. encoding: UTF-8 (an optional BOM is skipped); the error names the byte offset;
 3. syntax: JSON, with line and column; ``NaN``, ``Infinity`` and numbers that overflow a
    float (``1e400``) are refused, since no renderer can show them and no criterion can judge
@@ -26,7 +27,9 @@ from __future__ import annotations
 
 import json
 import math
+import os
 import re
+import stat
 from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any, NoReturn
@@ -57,27 +60,78 @@ class _Refused(Exception):
 # --------------------------------------------------------------------------- bytes to JSON
 
 
-def _read_capped(p: Path, what: str, max_bytes: int) -> bytes:
+def read_regular(path: str | Path, limit: int, what: str, *, head: bool = False) -> bytes:
+    """The bytes of a regular file of at most ``limit`` bytes, or :class:`ReportError`.
+
+    Every file a hostile environment could point somewhere (a report, ``GITHUB_EVENT_PATH``, an
+    ADR) is read through here. The file is opened with ``O_NONBLOCK`` and checked with
+    ``fstat`` before anything is read, so a FIFO (which would block ``open`` until a writer
+    comes), a device (``/dev/zero`` never ends, a terminal waits for input), a socket or a
+    folder is refused at once with one line, and a regular file is read with a cap. With
+    ``head``, a larger file gives its first ``limit`` bytes instead of an error.
+    """
+    p = Path(path)
+    flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0)
+    flags |= getattr(os, "O_BINARY", 0)
     try:
-        size = p.stat().st_size
-        if size > max_bytes:
-            raise ReportError(
-                f"{what} is {size:,} bytes, more than the {max_bytes:,} archgate reads",
-                file=str(p),
-            )
-        with p.open("rb") as fh:
-            raw = fh.read(max_bytes + 1)
+        fd = os.open(p, flags)
     except FileNotFoundError:
         raise ReportError(f"{what} file not found", file=str(p)) from None
     except IsADirectoryError:
         raise ReportError(f"{what} is a folder, not a file", file=str(p)) from None
     except OSError as exc:
         raise ReportError(f"cannot read {what}: {exc.strerror or exc}", file=str(p)) from None
-    if len(raw) > max_bytes:
-        raise ReportError(
-            f"{what} is more than the {max_bytes:,} bytes archgate reads", file=str(p)
-        )
-    return raw
+    try:
+        info = os.fstat(fd)
+        if stat.S_ISDIR(info.st_mode):
+            raise ReportError(f"{what} is a folder, not a file", file=str(p))
+        if not stat.S_ISREG(info.st_mode):
+            raise ReportError(
+                f"{what} is a {_file_kind(info.st_mode)}, not a regular file; archgate reads "
+                "only regular files",
+                file=str(p),
+            )
+        if info.st_size > limit and not head:
+            raise ReportError(
+                f"{what} is {info.st_size:,} bytes, more than the {limit:,} archgate reads",
+                file=str(p),
+            )
+        if hasattr(os, "O_NONBLOCK"):
+            os.set_blocking(fd, True)  # a regular file never blocks; reads are plain from here
+        chunks: list[bytes] = []
+        total = 0
+        while total <= limit:
+            chunk = os.read(fd, min(1 << 20, limit + 1 - total))
+            if not chunk:
+                break
+            chunks.append(chunk)
+            total += len(chunk)
+    except OSError as exc:
+        raise ReportError(f"cannot read {what}: {exc.strerror or exc}", file=str(p)) from None
+    finally:
+        os.close(fd)
+    if head:
+        return b"".join(chunks)[:limit]
+    if total > limit:  # the file grew while it was read
+        raise ReportError(f"{what} is more than the {limit:,} bytes archgate reads", file=str(p))
+    return b"".join(chunks)
+
+
+def _file_kind(mode: int) -> str:
+    """What a non-regular file is, in words (``stat.S_IS*``)."""
+    for test, name in (
+        (stat.S_ISFIFO, "named pipe (FIFO)"),
+        (stat.S_ISCHR, "character device"),
+        (stat.S_ISBLK, "block device"),
+        (stat.S_ISSOCK, "socket"),
+    ):
+        if test(mode):
+            return name
+    return "special file"
+
+
+def _read_capped(p: Path, what: str, max_bytes: int) -> bytes:
+    return read_regular(p, max_bytes, what)
 
 
 def _constant(name: str) -> Any:
@@ -574,7 +628,11 @@ def check_report(data: Any, file: str | None = None) -> dict[str, Any]:
     try:
         report_shape(data, "")
     except _Refused as exc:
-        raise ReportError(exc.message, file=file, field=exc.field) from None
+        # keys and values come from the file: one line, whatever they hold
+        from .escape import text
+
+        field = text(exc.field) if exc.field is not None else None
+        raise ReportError(text(exc.message), file=file, field=field) from None
     return data
 
 

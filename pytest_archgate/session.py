@@ -14,12 +14,13 @@ of an accepted ADR fails the run.
 
 from __future__ import annotations
 
+import functools
 import os
 import shutil
 import tempfile
 import threading
 import warnings
-from collections.abc import Generator, Sequence
+from collections.abc import Callable, Generator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -30,7 +31,7 @@ from .adr import Adr, AdrLog, DuplicateAdrIdError, find_adr_dir, load_log
 from .errors import ArchgateError, NeedsReviewWarning, SupersededAdrWarning
 from .fixture import Archgate
 from .linking import Link, links_for
-from .measure import Measurement
+from .measure import Measurement, short_repr
 from .report import build_report, write_json_atomic
 from .settings import SettingError, Settings, resolve
 from .terminal import summary_lines
@@ -41,6 +42,10 @@ RECORDER_KEY = pytest.StashKey[Archgate]()
 FAILED_KEY = pytest.StashKey[list[str]]()
 PROBLEM_KEY = pytest.StashKey[str]()
 NOTES_KEY = pytest.StashKey[list[str]]()
+THREAD_ERRORS_KEY = pytest.StashKey[list[str]]()
+_HOOK_KEY = pytest.StashKey[
+    tuple[Callable[[threading.ExceptHookArgs], Any], Callable[[threading.ExceptHookArgs], Any]]
+]()
 
 # what a test's outcome said although it measured a violated criterion (see _excuse)
 EXCUSE_TEXT = {
@@ -79,6 +84,53 @@ def _settings(config: pytest.Config) -> Settings:
         raise pytest.UsageError(escape.text(f"archgate: {exc}")) from None
 
 
+def _source(settings: Settings, name: str) -> str:
+    """Where a setting came from, as the user wrote it (``--archgate-report``, an ini key...)."""
+    source = settings.sources.get(name, "")
+    return f"--archgate-{name.replace('_', '-')}" if source == "command line" else source
+
+
+def _check_report_path(path: Path, source: str) -> None:
+    """Refuse a report path that cannot be written, before any test runs (exit 4).
+
+    A run that measured for an hour and then cannot write its report has failed too late: an
+    existing folder, a parent that is a file, or a folder without write permission are named
+    now, in one line. Missing parent folders are created when the report is written (as
+    ``--junitxml`` does), so only the nearest existing one is checked. Failures that only show
+    when writing (a full disk) are an error of the run instead.
+    """
+    shown = escape.text(path)
+    existing = path.parent
+    while not existing.exists() and existing != existing.parent:
+        existing = existing.parent
+    problem: str | None = None
+    if path.is_dir():
+        problem = "is a folder; name a file such as archgate-report.json"
+    elif path.exists() and not path.is_file():
+        problem = "is not a regular file; name a file such as archgate-report.json"
+    elif not existing.is_dir():
+        problem = f"cannot be written: {escape.text(existing)} is not a folder"
+    elif not os.access(existing, os.W_OK | os.X_OK):
+        problem = f"cannot be written: no permission to write in {escape.text(existing)}"
+    if problem is not None:
+        raise pytest.UsageError(f"archgate: report {shown} {problem} (set by {source})")
+
+
+def _check_report_not_an_adr(path: Path, log: AdrLog, source: str) -> None:
+    """A report path naming an ADR file would overwrite the decision with JSON: exit 4."""
+    try:
+        target = path.resolve()
+        hit = next((a for a in log.adrs if a.path.resolve() == target), None)
+    except OSError:
+        return
+    if hit is not None:
+        raise pytest.UsageError(
+            f"archgate: report {escape.text(path)} is the ADR file of {escape.text(hit.id)}; "
+            f"writing the report there would replace the decision: name another file (set by "
+            f"{source})"
+        )
+
+
 def _excuse(report: pytest.TestReport) -> str | None:
     """How a report's outcome would hide a failure: xfail, skip, or a rerun."""
     if hasattr(report, "wasxfail"):
@@ -107,15 +159,20 @@ class ArchgateSession:
         self.require_gpu: bool = settings.require_gpu
         self.family: str = settings.family  # "holm": Holm over each ADR's confidence criteria
         self.report_path = Path(settings.report) if settings.report else None
+        if self.report_path is not None and not self.is_worker:
+            _check_report_path(self._report_target(), _source(settings, "report"))
         self.rootdir = Path(str(config.rootpath))
         self.adr_dir = find_adr_dir(self.rootdir, settings.adr_dir)
         if self.adr_dir is not None and not self.adr_dir.is_dir():
-            source = settings.sources["adr_dir"]
+            source = _source(settings, "adr_dir")
+            what = "is not a folder" if self.adr_dir.exists() else "does not exist"
             raise pytest.UsageError(
-                f"archgate: ADR folder {escape.text(self.adr_dir)} does not exist (set by "
-                f"{'--archgate-adr-dir' if source == 'command line' else source})"
+                f"archgate: ADR folder {escape.text(self.adr_dir)} {what} (set by "
+                f"{escape.text(source)})"
             )
         self.log: AdrLog = load_log(self.adr_dir, root=self.rootdir)
+        if self.report_path is not None and not self.is_worker:
+            _check_report_not_an_adr(self._report_target(), self.log, _source(settings, "report"))
         # Only problems of files that take part in gating (an archgate block) stop the run;
         # problems of files kept only as records are one notice line (see AdrLog), never a
         # usage error and never a Python warning (suites run with filterwarnings=error).
@@ -166,6 +223,14 @@ class ArchgateSession:
         self._late_lock = threading.Lock()
         self._late_counted = 0
 
+    def _report_target(self) -> Path:
+        """The report path, relative ones taken from where pytest was invoked."""
+        path = self.report_path
+        assert path is not None
+        if path.is_absolute():
+            return path
+        return Path(str(self.config.invocation_params.dir)) / path
+
     # ------------------------------------------------------------------ lifecycle
     def close(self) -> None:
         if self._own_scratch and self.scratch is not None:
@@ -215,6 +280,8 @@ class ArchgateSession:
     def pytest_runtest_setup(self, item: pytest.Item) -> None:
         """Error on bad markers (xdist); skip or fail ``gpu`` tests without a CUDA device."""
         self.current_item = item
+        if item.stash.get(LINKS_KEY, None):
+            self._watch_threads(item)
         # a rerun (pytest-rerunfailures) sets the same item up again: the earlier attempt's
         # recorder is closed and its measurements already shipped, so start a fresh one
         if RECORDER_KEY in item.stash:
@@ -277,8 +344,73 @@ class ArchgateSession:
                 on_late=self._late,
                 family=self.family,
             )
+            self._report_thread_errors(item, rec)
             item.stash[RECORDER_KEY] = rec
         return rec
+
+    # ------------------------------------------------------------------ threads
+    def _thread_error(self, item: pytest.Item, message: str) -> None:
+        """An error in a thread of a linked test: an error of the run (shipped with the next
+        report of the test), since the measurement it was making is missing."""
+        with self._late_lock:
+            item.stash.setdefault(THREAD_ERRORS_KEY, []).append(f"{item.nodeid}: {message}")
+
+    def _watch_threads(self, item: pytest.Item) -> None:
+        """Until the test's teardown ends, an unhandled exception in any thread fails the run.
+
+        pytest shows such an exception as a warning only (``-W ignore`` hides it), and the
+        measurement the thread would have recorded is then silently missing. The hook is
+        chained in front of whatever hook is installed (pytest's own keeps its warning).
+        """
+        previous = threading.excepthook
+
+        def hook(args: threading.ExceptHookArgs) -> None:
+            exc = args.exc_value
+            if not getattr(exc, "_archgate_reported", False):
+                name = args.thread.name if args.thread is not None else "?"
+                what = str(exc) if isinstance(exc, ArchgateError) else short_repr(exc, 200)
+                self._thread_error(
+                    item,
+                    f"unhandled {args.exc_type.__name__} in thread {name}: {what}; a thread "
+                    "of a test linked to an ADR failed, so what it measured is missing",
+                )
+            previous(args)
+
+        threading.excepthook = hook
+        item.stash[_HOOK_KEY] = (hook, previous)
+
+    def _unwatch_threads(self, item: pytest.Item) -> None:
+        installed = item.stash.get(_HOOK_KEY, None)
+        if installed is not None:
+            del item.stash[_HOOK_KEY]
+            if threading.excepthook is installed[0]:  # nobody installed another one since
+                threading.excepthook = installed[1]
+
+    def _report_thread_errors(self, item: pytest.Item, rec: Archgate) -> None:
+        """A measurement error raised in another thread fails the run even if the thread
+        swallows it (a ``concurrent.futures`` future whose result nobody asks for)."""
+        for name in dir(rec):
+            if not name.startswith(("record", "evaluate", "latency")):
+                continue
+            method = getattr(rec, name)
+            if callable(method):
+                setattr(rec, name, self._reporting(item, rec, name, method))
+
+    def _reporting(
+        self, item: pytest.Item, rec: Archgate, name: str, method: Callable[..., Any]
+    ) -> Callable[..., Any]:
+        @functools.wraps(method)
+        def call(*args: Any, **kwargs: Any) -> Any:
+            try:
+                return method(*args, **kwargs)
+            except ArchgateError as exc:
+                thread = threading.current_thread()
+                if thread is not threading.main_thread() and not rec.closed:
+                    exc._archgate_reported = True  # type: ignore[attr-defined]
+                    self._thread_error(item, f"{name}() in thread {thread.name}: {exc}")
+                raise
+
+        return call
 
     @pytest.hookimpl(wrapper=True)
     def pytest_runtest_call(self, item: pytest.Item) -> Generator[None, None, None]:
@@ -359,9 +491,14 @@ class ArchgateSession:
         new = rec.take(close=call.when == "teardown") if rec is not None else []
         if new and not self.is_worker:
             self._local_measurements.setdefault(report.nodeid, []).extend(new)
+        if call.when == "teardown":
+            self._unwatch_threads(item)
+        with self._late_lock:
+            thread_errors = item.stash.get(THREAD_ERRORS_KEY, [])
+            item.stash[THREAD_ERRORS_KEY] = []
         report.archgate = {  # type: ignore[attr-defined]
             # a measurement the test could not make (NaN, one class, a raising callable)
-            "errors": [f"{item.nodeid}: {error}"] if error else [],
+            "errors": ([f"{item.nodeid}: {error}"] if error else []) + thread_errors,
             "links": [link.to_json() for link in links],
             # xdist ships reports between processes as JSON; in one process the objects are
             # handed over directly (the report itself stays serialisable)
@@ -398,10 +535,50 @@ class ArchgateSession:
         finally:
             # also after -x / --maxfail stopped the loop: judge what was measured
             if not self.is_worker:
+                self._gather_interrupted()
                 self._take_late()
                 self.judge()
                 if self.session_failures or self.strict_failures or self.errors:
                     session.testsfailed += 1
+
+    def _gather_interrupted(self) -> None:
+        """What the test running when the loop stopped recorded but never reported.
+
+        ``pytest.exit()`` (or an interrupt) in a test or fixture leaves the loop without a
+        report of that phase, so its measurements would otherwise never reach the gate and a
+        violated criterion would end in the exit status ``pytest.exit`` asked for.
+        """
+        item = self.current_item
+        if item is None or not item.stash.get(LINKS_KEY, None):
+            return
+        for link in item.stash[LINKS_KEY]:
+            self.tests_by_adr.setdefault(link.adr.id, set()).add(item.nodeid)
+        self.measurements.extend(self._local_measurements.pop(item.nodeid, ()))
+        rec = item.stash.get(RECORDER_KEY, None)
+        if rec is not None:
+            self.measurements.extend(rec.take(close=True))
+        with self._late_lock:
+            errors = item.stash.get(THREAD_ERRORS_KEY, [])
+            item.stash[THREAD_ERRORS_KEY] = []
+        self.errors.extend(e for e in errors if e not in self.errors)
+        self._unwatch_threads(item)
+
+    def exit_floor(self, status_at_finish: int) -> int | None:
+        """The exit status the gate insists on, or None when it has no say.
+
+        A failed gate is at least ``TESTS_FAILED``; a run of a project with enforced criteria
+        in which no test ran stays ``NO_TESTS_COLLECTED``. See :class:`ExitGuard`.
+        """
+        if self.session_failures or self.strict_failures or self.errors:
+            return int(pytest.ExitCode.TESTS_FAILED)
+        if any(res.enforced and res.verdict == "fail" for res in self.results):
+            # shown as a failed test, then reset by pytest.exit(returncode=0) or a conftest
+            return int(pytest.ExitCode.TESTS_FAILED)
+        if status_at_finish == pytest.ExitCode.NO_TESTS_COLLECTED and any(
+            a.enforced and a.criteria for a in self.log.adrs
+        ):
+            return int(pytest.ExitCode.NO_TESTS_COLLECTED)
+        return None
 
     def _take_late(self) -> bool:
         """Move late measurements not yet counted into the run's errors; True when any."""
@@ -601,10 +778,18 @@ class ArchgateSession:
             )
         if self.report_path is not None:
             # always, also without an ADR folder or ADRs: CI steps read it unconditionally
-            path = self.report_path
-            if not path.is_absolute():
-                path = Path(str(self.config.invocation_params.dir)) / path
-            write_json_atomic(path, self.full_report())
+            path = self._report_target()
+            try:
+                write_json_atomic(path, self.full_report())
+            except OSError as exc:
+                # a full disk, permissions changed during the run: one line, a failed run, and
+                # no half-written report (the write goes through a temporary file)
+                self.errors.append(
+                    f"cannot write the report {path}: {exc.strerror or exc}; no report was written"
+                )
+                self.report_path = None
+                if session.exitstatus == pytest.ExitCode.OK:
+                    session.exitstatus = pytest.ExitCode.TESTS_FAILED
 
     def _warn_needs_review(
         self, session: pytest.Session, res: AdrResult, r: CriterionResult
@@ -628,6 +813,51 @@ class ArchgateSession:
             session.exitstatus = pytest.ExitCode.TESTS_FAILED
 
 
+class ExitGuard:
+    """Keeps the exit status of a failed gate from being reset to 0.
+
+    A ``conftest.py`` that sets ``session.exitstatus = 0`` in its ``pytest_sessionfinish``
+    (plain, ``tryfirst``, ``trylast`` or a hook wrapper), or ``pytest.exit(returncode=0)`` after
+    a measurement, would otherwise turn a violated criterion of an accepted decision into a
+    green build. The guard is the outermost wrapper of ``pytest_sessionfinish`` among the
+    plugins registered before it and re-asserts the gate's status after them; a cleanup
+    callback, run when pytest unconfigures (after every ``pytest_sessionfinish`` and
+    ``pytest_unconfigure``, however the hooks were ordered), re-asserts it once more, since
+    pytest returns ``session.exitstatus`` only after that. Only 0 is raised: any other
+    non-zero status already fails the build.
+    """
+
+    def __init__(self, archgate: ArchgateSession) -> None:
+        self.archgate = archgate
+        self.session: pytest.Session | None = None
+        self.status_at_finish = 0
+        archgate.config.add_cleanup(self.reassert)
+
+    @pytest.hookimpl(wrapper=True, tryfirst=True)
+    def pytest_sessionfinish(self, session: pytest.Session) -> Generator[None, None, None]:
+        """Note the status pytest computed, let every other hook run, then re-assert."""
+        self.session = session
+        self.status_at_finish = int(session.exitstatus)
+        try:
+            return (yield)
+        except SystemExit as exc:
+            # sys.exit(0) in a hook would end the process before pytest returns its status
+            floor = self.archgate.exit_floor(self.status_at_finish)
+            if floor is not None and not exc.code:
+                raise SystemExit(floor) from None
+            raise
+        finally:
+            self.reassert()
+
+    def reassert(self) -> None:
+        session = self.session
+        if session is None or self.archgate.is_worker:
+            return
+        floor = self.archgate.exit_floor(self.status_at_finish)
+        if floor is not None and not session.exitstatus:
+            session.exitstatus = floor
+
+
 def _safe_source_lines(path: Path) -> None:
     """Let pytest's warning summary quote the ADR line through :func:`escape.line`.
 
@@ -637,9 +867,12 @@ def _safe_source_lines(path: Path) -> None:
     """
     import linecache
 
-    try:
-        text = path.read_text(encoding="utf-8", errors="replace")
-    except OSError:
-        return
+    from .adr import MAX_ADR_BYTES
+    from .report_load import read_regular
+
+    try:  # the file may have been replaced (by a FIFO, say) since it was parsed
+        text = read_regular(path, MAX_ADR_BYTES, "ADR file").decode("utf-8", "replace")
+    except ArchgateError:
+        text = ""  # nothing to quote; pytest must not open the file itself either
     lines = [escape.line(x) + "\n" for x in text.splitlines()]
     linecache.cache[str(path)] = (len(text), None, lines, str(path))
