@@ -474,6 +474,7 @@ def full_grid() -> list[Cell]:
         # paired AUC difference
         Cell("roc_auc_diff", 200, 0.5, 0.8, auc_b=0.8, rho=0.5),
         Cell("roc_auc_diff", 500, 0.01, 0.85, auc_b=0.8, rho=0.5),
+        Cell("roc_auc_diff", 1500, 0.01, 0.85, auc_b=0.8, rho=0.5),
         Cell("roc_auc_diff", 5000, 0.1, 0.8, auc_b=0.8, rho=0.95),
         # accuracy and paired accuracy
         Cell("accuracy", 50, 0.5, 0.8),
@@ -495,7 +496,7 @@ def full_grid() -> list[Cell]:
         Cell("log_loss", 500, 0.01, 0.8),
         Cell("log_loss", 100_000, 0.001, 0.8),
         Cell("brier", 1000, 0.1, 0.8),
-        Cell("brier", 500, 0.01, 0.8),
+        Cell("brier", 2000, 0.01, 0.8),
         Cell("average_precision", 500, 0.1, 0.8, max_sims=1000),
         Cell("average_precision", 1000, 0.01, 0.9, max_sims=1000),
         # latency tails
