@@ -4,9 +4,9 @@
     python benchmarks/run.py --quick    # small sizes, a smoke run
 
 Each part is its own script (``bench_stats.py``, ``bench_latency.py``, ``bench_plugin.py``,
-``coverage.py``) and writes JSON under ``benchmarks/results/`` (or ``--results DIR``); this
-runner calls them in one process tree and prints where the figures went. The README's
-"Measured figures" section quotes the latest run. CI runs
+``bench_family.py``, ``coverage.py``) and writes JSON under ``benchmarks/results/`` (or
+``--results DIR``); this runner calls them in one process tree and prints where the figures
+went. The README's "Measured figures" section quotes the latest run. CI runs
 ``python benchmarks/run.py --quick --only coverage --results DIR`` as a smoke test: it fails on
 a crash, never on the (noisy) quick figures.
 """
@@ -19,7 +19,7 @@ import sys
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-PARTS = ("stats", "latency", "plugin", "coverage")
+PARTS = ("stats", "latency", "plugin", "family", "coverage")
 SCRIPTS = {"coverage": "coverage.py"}
 
 

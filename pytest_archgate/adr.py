@@ -56,6 +56,7 @@ ARCHGATE_KEYS = (
     "acceptance",
     "weights",
     "cost",
+    "family",
 )
 ADR_SUFFIXES = (".md", ".rst")
 MAX_ADR_BYTES = 1 << 20
@@ -148,6 +149,7 @@ class Adr:
     weights: Mapping[str, float] = field(default_factory=dict)
     cost: Mapping[str, Any] = field(default_factory=dict)
     key_lines: Mapping[str, int] = field(default_factory=dict)
+    family: str = "none"  # "holm": family-wise error over the confidence criteria (family.py)
 
     @property
     def criteria(self) -> tuple[Criterion, ...]:
@@ -1240,6 +1242,18 @@ def _parse_archgate_block(adr: Adr, block: Any, key_lines: Mapping[str, int]) ->
 
     parse_cost(cost_raw, file=file, line_of=key_lines.get, options=options)
 
+    from .family import check_family
+
+    try:
+        family = check_family(block.get("family"), source="family")
+    except ValueError as exc:
+        raise AdrError(
+            str(exc).removeprefix("family: "),
+            file=file,
+            line=key_lines.get("archgate.family", line),
+            field="archgate.family",
+        ) from None
+
     return _replace(
         adr,
         has_archgate=True,
@@ -1251,6 +1265,7 @@ def _parse_archgate_block(adr: Adr, block: Any, key_lines: Mapping[str, int]) ->
         constraints=constraints,
         weights=weights,
         cost=dict(cost_raw),
+        family=family,
     )
 
 

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 from .errors import AdrError, CriterionError
-from .measure import Estimate, bad_name_reason, short_repr, two_sided_level
+from .measure import Bound, Estimate, bad_name_reason, short_repr, two_sided_level
 
 Kind = Literal["acceptance", "constraint"]
 Verdict = Literal["pass", "fail", "unmeasured"]
@@ -76,61 +76,67 @@ class Criterion:
         }
 
     def judge(self, estimate: Estimate) -> tuple[Verdict, str | None]:
-        """Judge one estimate. Returns the verdict and, when not a pass, why.
+        """Judge one estimate. Returns the verdict and why (``None`` for a plain pass).
 
         Without ``confidence`` the point value is judged. With ``confidence`` the judged
-        quantity is the one-sided bound at that level: the lower bound for ``min``, the upper
-        bound for ``max``. A point value that already violates a bound fails, whatever its
-        interval and whether it has one; a point value that meets it but has no interval at the
-        needed level is ``unmeasured``, never passed on the point value.
+        quantity is the one-sided bound at that level, whatever path recorded the estimate: the
+        lower bound for ``min``, the upper bound for ``max``, i.e. one end of the two-sided
+        interval at ``2c - 1`` (see :meth:`Estimate.bound`; a bound derived from an interval
+        at another level may pass or fail, and the reason says it was derived). The reason, on
+        a pass too, names the bound, its level and the interval it is an end of. A point value
+        that already violates a bound fails, whatever its interval and whether it has one; a
+        point value that meets it but has no interval at all is ``unmeasured``, never passed on
+        the point value.
         """
         value = estimate.value
         if not math.isfinite(value):
             return "fail", f"value is {value}"
         reasons: list[str] = []
+        notes: list[str] = []
         missing = False
         for side in ("min", "max"):
             limit = self.min if side == "min" else self.max
             if limit is None:
                 continue
             point_ok = self._clears(side, value)
-            bound: float | None = None
-            if self.confidence is not None:
-                bound = (
-                    estimate.lower_bound(self.confidence)
-                    if side == "min"
-                    else estimate.upper_bound(self.confidence)
-                )
-            if bound is not None and not self._clears(side, bound):
-                reasons.append(self._bound_reason(side, bound))
+            bound = self.bound_for(estimate, side)
+            if bound is not None and not self._clears(side, bound.value):
+                reasons.append(self._bound_reason(side, bound, holds=False))
             elif not point_ok:
                 where = "below" if side == "min" else "above"
                 reasons.append(f"{_fmt(value)} {where} {_fmt(limit)}")
             elif self.confidence is not None and bound is None:
                 missing = True
+            elif bound is not None:
+                notes.append(self._bound_reason(side, bound, holds=True))
         if reasons:
             return "fail", "; ".join(reasons)
         if missing:
             assert self.confidence is not None
+            refused = estimate.details.get("refused")
+            if isinstance(refused, str) and refused:  # the producer said why (too few rows)
+                return "unmeasured", refused
             return "unmeasured", (
                 f"no interval at confidence {_fmt(self.confidence)}: the point value cannot be "
                 f"judged against a one-sided {_pct(self.confidence)} bound"
             )
-        return "pass", None
+        return "pass", "; ".join(notes) or None
+
+    def bound_for(self, estimate: Estimate, side: Literal["min", "max"]) -> Bound | None:
+        """The one-sided bound judged against ``side`` (``None`` without ``confidence`` or
+        without any interval)."""
+        if self.confidence is None:
+            return None
+        return estimate.bound(self.confidence, "lower" if side == "min" else "upper")
 
     def judged_value(self, estimate: Estimate, side: Literal["min", "max"]) -> float:
         """The quantity judged against one side: the point value, or with ``confidence`` the
         one-sided bound (the point value when it has none, or when it is worse)."""
         value = estimate.value
-        if self.confidence is None:
+        b = self.bound_for(estimate, side)
+        if b is None:
             return value
-        bound = (
-            estimate.lower_bound(self.confidence)
-            if side == "min"
-            else estimate.upper_bound(self.confidence)
-        )
-        if bound is None:
-            return value
+        bound = b.value
         if math.isnan(bound):
             return -math.inf if side == "min" else math.inf
         return min(value, bound) if side == "min" else max(value, bound)
@@ -164,16 +170,32 @@ class Criterion:
         assert self.max is not None
         return x < self.max if self.max_strict else x <= self.max
 
-    def _bound_reason(self, side: str, bound: float) -> str:
+    def _bound_reason(self, side: str, bound: Bound, *, holds: bool) -> str:
+        """``lower one-sided 95% bound 0.8712 < 0.9 (the 90% two-sided interval is [0.8712,
+        0.9233])``, plus how the bound was derived when the producer did not compute it."""
         assert self.confidence is not None
-        level = _pct(self.confidence)
         if side == "min":
             assert self.min is not None
-            op = "<=" if self.min_strict else "<"
-            return f"lower {level} bound {_fmt(bound)} {op} {_fmt(self.min)}"
-        assert self.max is not None
-        op = ">=" if self.max_strict else ">"
-        return f"upper {level} bound {_fmt(bound)} {op} {_fmt(self.max)}"
+            limit, strict = self.min, self.min_strict
+            op = (">" if strict else ">=") if holds else ("<=" if strict else "<")
+        else:
+            assert self.max is not None
+            limit, strict = self.max, self.max_strict
+            op = ("<" if strict else "<=") if holds else (">=" if strict else ">")
+        low, high = bound.interval
+        text = (
+            f"{bound.side} one-sided {_pct(self.confidence)} bound {_fmt(bound.value)} {op} "
+            f"{_fmt(limit)} (the {_pct(bound.level)} two-sided interval is "
+            f"[{_fmt(low)}, {_fmt(high)}])"
+        )
+        if bound.derived_from is not None:
+            text += (
+                f"; bound derived from the recorded {_pct(bound.derived_from)} interval "
+                "(normal approximation"
+                + (", extrapolated to a higher level" if bound.extrapolated else "")
+                + ")"
+            )
+        return text
 
 
 _RANK: dict[str, int] = {"pass": 0, "unmeasured": 1, "fail": 2}

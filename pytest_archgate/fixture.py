@@ -64,8 +64,10 @@ class Archgate:
         scratch: Path | None = None,
         device: str = "cpu",
         on_late: Callable[[str], None] | None = None,
+        family: str = "none",
     ) -> None:
         self.nodeid = nodeid
+        self._family = family  # the run's family setting: Holm needs more levels computed
         self.links = list(links)
         self.measurements: list[Measurement] = []
         self._scratch = scratch
@@ -136,11 +138,15 @@ class Archgate:
         return out
 
     def _confidences(self, metric: str) -> list[float]:
+        from .family import requested_confidences
+
         return [
             c.confidence
             for link in self.links
             for c in link.adr.criteria
             if c.metric == metric and c.confidence is not None
+        ] + [
+            c for link in self.links for c in requested_confidences(link.adr, metric, self._family)
         ]
 
     def _needs_rows(self, metric: str) -> bool:
@@ -340,7 +346,9 @@ class Archgate:
             runs=runs,
             max_seconds=max_seconds,
             device=device,
-            levels=levels_for(confidences),
+            # only the criteria's levels set the minimum number of calls; the standard set is
+            # added where the calls made allow it (LatencyResult.all_levels)
+            levels=levels_for(confidences, standard=False),
             **opts,
         )
         used_device = "cuda" if str(result.device).startswith("cuda") else "cpu"

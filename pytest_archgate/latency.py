@@ -77,6 +77,7 @@ from .errors import MeasurementError
 from .measure import (
     DEFAULT_LEVEL,
     MAX_COUNT,
+    STANDARD_LEVELS,
     Estimate,
     check_int,
     check_level,
@@ -380,7 +381,17 @@ class LatencyResult:
         return max(0.0, self.peak_cpu_mem_mb - self.cpu_mem_start_mb)
 
     def all_levels(self) -> tuple[float, ...]:
-        return tuple(sorted({level_key(self.level), *(level_key(x) for x in self.levels)}))
+        """The reporting level, the requested ones and the standard set (the standard levels
+        whose interval would need more calls than were made are left out, never waited for)."""
+        return tuple(
+            sorted(
+                {
+                    level_key(self.level),
+                    *(level_key(x) for x in self.levels),
+                    *STANDARD_LEVELS,
+                }
+            )
+        )
 
     def common_details(self) -> dict[str, Any]:
         """Details shared by every estimate (JSON-serialisable)."""

@@ -4,7 +4,14 @@ An :class:`Estimate` is one measured number with its uncertainty: the point valu
 that produced it, the sample size, and two-sided confidence intervals keyed by level. Gating a
 criterion with ``confidence: c`` uses a one-sided bound at level ``c``, which is one end of the
 two-sided interval at level ``2c - 1``; producers therefore compute every level the linked
-criteria ask for (see :func:`levels_for`).
+criteria ask for (see :func:`levels_for`) plus :data:`STANDARD_LEVELS`, so an estimate made
+outside the fixture can be judged exactly at the usual confidences.
+
+One rule for every path (issue 11): the judged number is the one-sided bound at level ``c``.
+When the estimate lacks the interval at ``2c - 1`` (a user's ``record(ci=...)``, an
+``Estimate`` built by hand, an old report), :meth:`Estimate.bound` derives it from a recorded
+interval under a normal approximation of each side separately, and says so; it never
+substitutes an interval at another level for the one asked for.
 """
 
 from __future__ import annotations
@@ -15,11 +22,18 @@ import numbers
 import unicodedata
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from statistics import NormalDist
+from typing import Any, Literal
 
 from .errors import MeasurementError
 
 DEFAULT_LEVEL = 0.95
+
+#: Two-sided levels every producer that can compute any level computes (shared contract 2):
+#: their ends are the one-sided bounds at confidence 0.9, 0.95, 0.975, 0.99 and 0.995.
+STANDARD_LEVELS: tuple[float, ...] = (0.8, 0.9, 0.95, 0.98, 0.99)
+
+Side = Literal["lower", "upper"]
 
 #: The longest metric, option or method name a measurement may carry.
 MAX_NAME_LENGTH = 200
@@ -35,11 +49,42 @@ def two_sided_level(confidence: float) -> float:
     return level_key(2.0 * confidence - 1.0)
 
 
-def levels_for(confidences: Iterable[float], default: float = DEFAULT_LEVEL) -> tuple[float, ...]:
-    """All two-sided levels to compute: the reporting level plus one per one-sided confidence."""
+def levels_for(
+    confidences: Iterable[float], default: float = DEFAULT_LEVEL, *, standard: bool = True
+) -> tuple[float, ...]:
+    """All two-sided levels to compute: the reporting level, one per one-sided confidence and,
+    unless ``standard`` is false, :data:`STANDARD_LEVELS`."""
     levels = {level_key(default)}
     levels.update(two_sided_level(c) for c in confidences)
+    if standard:
+        levels.update(STANDARD_LEVELS)
     return tuple(sorted(levels))
+
+
+def _z(level: float) -> float:
+    return NormalDist().inv_cdf(0.5 + level / 2.0)
+
+
+@dataclass(frozen=True)
+class Bound:
+    """The one-sided bound a criterion with ``confidence`` judges, and where it came from.
+
+    ``interval`` is the two-sided interval at ``level = 2 * confidence - 1`` whose ``side`` end
+    is ``value``. ``derived_from`` is ``None`` when the producer computed that interval, else
+    the recorded level it was derived from by :meth:`Estimate.bound`.
+    """
+
+    value: float
+    side: Side
+    confidence: float
+    level: float
+    interval: tuple[float, float]
+    derived_from: float | None = None
+
+    @property
+    def extrapolated(self) -> bool:
+        """Derived from a narrower (lower-level) interval: valid only as far as normality is."""
+        return self.derived_from is not None and self.derived_from < self.level
 
 
 @dataclass(frozen=True)
@@ -60,30 +105,67 @@ class Estimate:
 
     @property
     def ci(self) -> tuple[float, float] | None:
-        return self.interval(self.level)
+        """The interval at ``level``, as the producer computed it (never a derived one)."""
+        return self.intervals.get(level_key(self.level))
 
     def interval(self, level: float) -> tuple[float, float] | None:
-        """The two-sided interval at ``level``.
-
-        When that exact level was not computed, the narrowest interval at a higher level is
-        used: it is wider, so judging with it is conservative, never lenient.
-        """
-        key = level_key(level)
-        exact = self.intervals.get(key)
+        """The two-sided interval at ``level``: the computed one, else one derived from a
+        recorded interval (see :meth:`derived_interval`); ``None`` without any interval."""
+        exact = self.intervals.get(level_key(level))
         if exact is not None:
             return exact
-        wider = [lv for lv in self.intervals if lv > key]
-        return self.intervals[min(wider)] if wider else None
+        derived = self.derived_interval(level)
+        return None if derived is None else derived[0]
+
+    def derived_interval(self, level: float) -> tuple[tuple[float, float], float] | None:
+        """The interval at ``level`` derived from a recorded one, and the level it came from.
+
+        Each side is scaled separately by the ratio of standard-normal quantiles,
+        ``half_width(level) = half_width(source) * z(level) / z(source)``, which is exact for
+        the normal-theory intervals (DeLong, CLT, delta method, ``mean +/- z * se``) and keeps
+        the asymmetry of a skewed one. The source is the narrowest recorded interval at a
+        higher level (shrinking a wider interval), else the widest at a lower level
+        (extrapolating outwards, which is as good as normality is; the criterion says so).
+        """
+        key = level_key(level)
+        if not self.intervals or not 0.0 < key < 1.0:
+            return None
+        higher = [lv for lv in self.intervals if lv > key]
+        source = min(higher) if higher else max(self.intervals)
+        low, high = self.intervals[source]
+        ratio = _z(key) / _z(source)
+        value = self.value
+        return (value - (value - low) * ratio, value + (high - value) * ratio), source
+
+    def bound(self, confidence: float, side: Side) -> Bound | None:
+        """The one-sided bound at ``confidence``: the ``side`` end of the two-sided interval at
+        ``2 * confidence - 1``, computed or derived (``None`` when there is no interval)."""
+        level = two_sided_level(confidence)
+        exact = self.intervals.get(level)
+        source: float | None = None
+        if exact is None:
+            derived = self.derived_interval(level)
+            if derived is None:
+                return None
+            exact, source = derived
+        return Bound(
+            value=exact[0] if side == "lower" else exact[1],
+            side=side,
+            confidence=float(confidence),
+            level=level,
+            interval=exact,
+            derived_from=source,
+        )
 
     def lower_bound(self, confidence: float) -> float | None:
-        """One-sided lower confidence bound at ``confidence`` (None when not computed)."""
-        iv = self.interval(2.0 * confidence - 1.0)
-        return None if iv is None else iv[0]
+        """One-sided lower confidence bound at ``confidence`` (None without any interval)."""
+        b = self.bound(confidence, "lower")
+        return None if b is None else b.value
 
     def upper_bound(self, confidence: float) -> float | None:
-        """One-sided upper confidence bound at ``confidence`` (None when not computed)."""
-        iv = self.interval(2.0 * confidence - 1.0)
-        return None if iv is None else iv[1]
+        """One-sided upper confidence bound at ``confidence`` (None without any interval)."""
+        b = self.bound(confidence, "upper")
+        return None if b is None else b.value
 
     def is_finite(self) -> bool:
         return math.isfinite(self.value)

@@ -116,16 +116,21 @@ def merge_reports(
     *,
     fail_on_unmeasured: bool = False,
     strict: bool = False,
+    family: str | None = None,
 ) -> MergeResult:
     """Merge loaded reports (``(file name, data)`` pairs) and judge every ADR again.
 
     ``strict`` judges as ``--archgate-strict`` does (unmeasured criteria and violated
     constraints of accepted ADRs fail); an input written by a strict run makes the merge strict
     too, so that merging shard reports can never loosen the gate their jobs ran under.
+    ``family="holm"`` judges with Holm's step-down (family.py); so does an input written by a
+    run that did, for the same reason.
     """
     if not reports:
         raise ReportError("no reports to merge")
     strict = strict or any(data.get("strict") is True for _name, data in reports)
+    holm = family == "holm" or any(data.get("family") == "holm" for _name, data in reports)
+    family = "holm" if holm else "none"
     adrs: dict[str, Adr] = {}
     signatures: dict[str, tuple[str, dict[str, Any]]] = {}
     superseded_by: dict[str, str] = {}
@@ -164,7 +169,7 @@ def merge_reports(
         )
 
     ordered = [adrs[k] for k in sorted(adrs)]
-    results = judge_all(ordered, measurements, tests_by_adr)
+    results = judge_all(ordered, measurements, tests_by_adr, family=family)
     for res in results:  # what the pytest run reports as errors, merge reports too
         for r in res.criteria + res.constraints:
             text = f"{res.adr.id} {r.criterion.name} [{r.option}]: {r.error}"
@@ -198,6 +203,7 @@ def merge_reports(
         errors=list(dict.fromkeys(errors)),
         extra={
             "strict": strict,
+            "family": family,
             "session_failures": session_failures,
             "strict_failures": strict_failures,
             "merged_from": [name for name, _ in reports],
@@ -214,11 +220,17 @@ def merge_reports(
 
 
 def merge_files(
-    paths: Sequence[str | Path], *, fail_on_unmeasured: bool = False, strict: bool = False
+    paths: Sequence[str | Path],
+    *,
+    fail_on_unmeasured: bool = False,
+    strict: bool = False,
+    family: str | None = None,
 ) -> MergeResult:
     """Load, check and merge report files; a bad file is a :class:`ReportError` naming it."""
     loaded = [(str(p), load_report(p)) for p in paths]
-    return merge_reports(loaded, fail_on_unmeasured=fail_on_unmeasured, strict=strict)
+    return merge_reports(
+        loaded, fail_on_unmeasured=fail_on_unmeasured, strict=strict, family=family
+    )
 
 
 def _strict_setting(args: argparse.Namespace) -> bool:
@@ -238,9 +250,29 @@ def _strict_setting(args: argparse.Namespace) -> bool:
     return resolved.value is True
 
 
+def _family_setting(args: argparse.Namespace) -> str:
+    """``--family`` > ``ARCHGATE_FAMILY`` > the ``archgate_family`` ini key, as in pytest."""
+    from .config import read_ini
+    from .settings import SettingError, resolve_one
+
+    _root, ini = read_ini(Path.cwd())
+    try:
+        resolved = resolve_one(
+            "family",
+            cli={"family": getattr(args, "family", None)},
+            ini={"family": ini.get("archgate_family")},
+        )
+    except SettingError as exc:
+        raise CommandError(str(exc)) from None
+    return "holm" if resolved.value == "holm" else "none"
+
+
 def cmd_merge(args: argparse.Namespace) -> int:
     result = merge_files(
-        args.reports, fail_on_unmeasured=args.fail_on_unmeasured, strict=_strict_setting(args)
+        args.reports,
+        fail_on_unmeasured=args.fail_on_unmeasured,
+        strict=_strict_setting(args),
+        family=_family_setting(args),
     )
     out = Path(args.output)
     try:
@@ -291,6 +323,15 @@ def register(subparsers: Any, add_common: Callable[[argparse.ArgumentParser], No
             "judge as pytest --archgate-strict: unmeasured criteria and violated constraints of "
             "accepted ADRs fail (also ARCHGATE_STRICT, the archgate_strict ini key, or any "
             "input report written by a strict run)"
+        ),
+    )
+    p.add_argument(
+        "--family",
+        metavar="none|holm",
+        help=(
+            "holm: judge each ADR's confidence criteria with Holm's step-down, as pytest "
+            "--archgate-family=holm (also ARCHGATE_FAMILY, the archgate_family ini key, or any "
+            "input report written by a holm run)"
         ),
     )
     p.set_defaults(handler=cmd_merge)

@@ -23,7 +23,7 @@ import numpy.typing as npt
 
 from . import stats
 from .errors import MeasurementError
-from .measure import DEFAULT_LEVEL, Estimate, check_evaluate_args, short_repr
+from .measure import DEFAULT_LEVEL, STANDARD_LEVELS, Estimate, check_evaluate_args, short_repr
 
 FloatArray = npt.NDArray[np.float64]
 BoolArray = npt.NDArray[np.bool_]
@@ -262,7 +262,7 @@ def r2(
 BUILTIN_METRICS: Mapping[str, MetricSpec] = {
     spec.name: spec
     for spec in (
-        MetricSpec("roc_auc", roc_auc, True, "score", "binary", True, "ROC AUC, DeLong CI"),
+        MetricSpec("roc_auc", roc_auc, True, "score", "binary", True, "ROC AUC, score/logit CI"),
         MetricSpec(
             "average_precision",
             average_precision,
@@ -272,12 +272,12 @@ BUILTIN_METRICS: Mapping[str, MetricSpec] = {
             True,
             "average precision, stratified bootstrap CI",
         ),
-        MetricSpec("accuracy", accuracy, True, "score", "binary", True, "accuracy, Wilson CI"),
-        MetricSpec("precision", precision, True, "score", "binary", True, "precision, Wilson CI"),
-        MetricSpec("recall", recall, True, "score", "binary", True, "recall, Wilson CI"),
-        MetricSpec("f1", f1, True, "score", "binary", True, "F1, confusion-table bootstrap CI"),
-        MetricSpec("log_loss", log_loss, False, "proba", "binary", True, "log loss, CLT CI"),
-        MetricSpec("brier", brier, False, "proba", "binary", True, "Brier score, CLT CI"),
+        MetricSpec("accuracy", accuracy, True, "score", "binary", True, "accuracy, exact CI"),
+        MetricSpec("precision", precision, True, "score", "binary", True, "precision, exact CI"),
+        MetricSpec("recall", recall, True, "score", "binary", True, "recall, exact CI"),
+        MetricSpec("f1", f1, True, "score", "binary", True, "F1, exact CI via Jaccard"),
+        MetricSpec("log_loss", log_loss, False, "proba", "binary", True, "log loss, Hall CI"),
+        MetricSpec("brier", brier, False, "proba", "binary", True, "Brier score, Hall CI"),
         MetricSpec("mae", mae, False, "score", "regression", True, "mean abs. error, CLT CI"),
         MetricSpec("rmse", rmse, False, "score", "regression", True, "RMSE, delta-method CI"),
         MetricSpec("r2", r2, True, "score", "regression", True, "R^2, delta-method CI"),
@@ -523,7 +523,9 @@ def _user_value(spec: MetricSpec, y: FloatArray, s: FloatArray, w: FloatArray | 
 
 
 def _all_levels(level: float, levels: Iterable[float], metric: str) -> tuple[float, ...]:
-    return stats.normalise_levels([level, *levels], metric)
+    """``level``, ``levels`` and the standard set: an estimate made here, inside the fixture or
+    not, can be judged at the usual confidences on exactly the level each one needs."""
+    return stats.normalise_levels([level, *levels, *STANDARD_LEVELS], metric)
 
 
 # --------------------------------------------------------------------------------------------
@@ -543,10 +545,11 @@ def evaluate(
 ) -> dict[str, Estimate]:
     """Named metrics of one set of predictions, each with two-sided intervals.
 
-    Intervals are computed at ``level`` (the one reports show) and at every level in
-    ``levels``. Classification metrics need 0/1 ``y_true``; ``y_score`` is a score or
-    probability of class 1 (``score >= threshold`` predicts 1; hard 0/1 labels are used as
-    they are). Regression metrics (mae, rmse, r2) take ``y_score`` as the predictions.
+    Intervals are computed at ``level`` (the one reports show), at every level in ``levels``
+    and at :data:`~pytest_archgate.measure.STANDARD_LEVELS`. Classification metrics need 0/1
+    ``y_true``; ``y_score`` is a score or probability of class 1 (``score >= threshold``
+    predicts 1; hard 0/1 labels are used as they are). Regression metrics (mae, rmse, r2) take
+    ``y_score`` as the predictions.
     ``n_boot`` and ``seed`` drive the bootstrap-based intervals.
     """
     names, *_ = check_evaluate_args(
@@ -599,9 +602,10 @@ def _evaluate_one(
         )
         return _with_details(est, threshold=threshold)
     if name == "log_loss":
-        return stats.mean_ci(stats.log_loss_rows(yb, s, eps), lv, lo=0.0, **kw)
+        # skew-corrected, refused at too few rows of the rarer class (see stats.loss_mean_ci)
+        return stats.loss_mean_ci(stats.log_loss_rows(yb, s, eps), yb, lv, lo=0.0, **kw)
     if name == "brier":
-        return stats.mean_ci(stats.brier_rows(yb, s), lv, lo=0.0, hi=1.0, **kw)
+        return stats.loss_mean_ci(stats.brier_rows(yb, s), yb, lv, lo=0.0, hi=1.0, **kw)
     if name == "mae":
         return stats.mean_ci(stats.abs_error_rows(y, s), lv, lo=0.0, **kw)
     if name == "rmse":
@@ -650,6 +654,7 @@ def compare(
     Uses the paired method of each metric (paired DeLong, Newcombe, multinomial bootstrap of the
     joint confusion table, CLT or delta method on per-row differences, or a bootstrap applying
     the same resample weights to both). ``details`` holds both values and the rows' fingerprint.
+    Intervals are computed at ``level``, ``levels`` and the standard set, as in :func:`evaluate`.
     """
     if not isinstance(metric, str):
         raise MeasurementError(f"must be a metric name, got {short_repr(metric)}", field="metric")

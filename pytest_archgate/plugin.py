@@ -31,6 +31,7 @@ HELP_ADR_DIR = help_text("adr_dir")
 HELP_REPORT = help_text("report")
 HELP_STRICT = help_text("strict")
 HELP_REQUIRE_GPU = help_text("require_gpu")
+HELP_FAMILY = help_text("family")
 
 # options of runs that only show something (tests, fixtures, markers, help): they never judge
 # ADRs, write a report or a job summary, or fail because of archgate
@@ -70,10 +71,14 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         default=None,
         help=HELP_REQUIRE_GPU,
     )
+    group.addoption(
+        "--archgate-family", dest="archgate_family", metavar="none|holm", help=HELP_FAMILY
+    )
     parser.addini("archgate_adr_dir", HELP_ADR_DIR, default="adr")
     parser.addini("archgate_report", HELP_REPORT, default="")
     parser.addini("archgate_strict", HELP_STRICT, type="bool", default=False)
     parser.addini("archgate_require_gpu", HELP_REQUIRE_GPU, type="bool", default=False)
+    parser.addini("archgate_family", HELP_FAMILY, default="")
 
 
 def pytest_configure(config: pytest.Config) -> None:

@@ -53,6 +53,7 @@ def adr_definition(adr: Adr) -> dict[str, Any]:
         "status_line": adr.status_line,
         "superseded_by": adr.superseded_by,
         "date": adr.date,
+        "family": adr.family,
     }
 
 
@@ -93,6 +94,7 @@ def adr_from_json(entry: Mapping[str, Any]) -> Adr:
         constraints=tuple(crit(c) for c in d.get("constraints") or ()),
         weights=dict(d.get("weights") or {}),
         cost=dict(d.get("cost") or {}),
+        family="holm" if d.get("family") == "holm" else "none",
     )
 
 
@@ -138,6 +140,14 @@ def adr_notes(entry: Mapping[str, Any], *, limit: int | None = 4) -> list[str]:
         notes.append("NEEDS REVIEW: a constraint no longer holds")
     if entry.get("status") == "superseded" and entry.get("superseded_by"):
         notes.append(f"superseded by {entry['superseded_by']}")
+    holm = [c for c in entry.get("criteria") or () if c.get("family") == "holm"]
+    levels = sorted(float(c["adjusted_confidence"]) for c in holm if c.get("adjusted_confidence"))
+    if holm:
+        from .family import fmt_level
+
+        span = f"{fmt_level(levels[0])} to {fmt_level(levels[-1])}" if levels else "none"
+        count = len({c.get("name") for c in holm})
+        notes.append(f"Holm over {count} confidence criteria (levels {span})")
     return notes
 
 

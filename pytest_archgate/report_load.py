@@ -390,6 +390,8 @@ criterion_result = obj(
         "reason": string,
         "error": string,
         "tests": list_of(string),
+        "family": one_of("holm"),
+        "adjusted_confidence": level,
     },
     required=("name", "verdict"),
 )
@@ -406,6 +408,7 @@ definition = obj(
         "status_line": count,
         "superseded_by": string,
         "date": string,
+        "family": one_of("none", "holm"),
     }
 )
 
@@ -524,6 +527,7 @@ report_shape = obj(
         "strict_failures": list_of(string),
         "notes": list_of(string),
         "strict": boolean,
+        "family": one_of("none", "holm"),
         "data_fingerprints": list_of(string),
         "merged_from": list_of(string),
         "merged_inputs": list_of(map_of(_anything)),

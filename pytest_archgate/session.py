@@ -54,7 +54,7 @@ EXCUSE_TEXT = {
 def _settings(config: pytest.Config) -> Settings:
     """Every archgate setting: command line > ARCHGATE_* environment variable > ini key."""
     ini: dict[str, object] = {}
-    for name in ("adr_dir", "report", "strict", "require_gpu"):
+    for name in ("adr_dir", "report", "strict", "require_gpu", "family"):
         key = f"archgate_{name}"
         try:
             ini[name] = config.getini(key)
@@ -71,6 +71,7 @@ def _settings(config: pytest.Config) -> Settings:
                 # store_true flags default to None: "not given", so the environment can speak
                 "strict": config.getoption("archgate_strict") or None,
                 "require_gpu": config.getoption("archgate_require_gpu") or None,
+                "family": config.getoption("archgate_family"),
             },
             ini=ini,
         )
@@ -104,6 +105,7 @@ class ArchgateSession:
         settings = _settings(config)
         self.strict: bool = settings.strict
         self.require_gpu: bool = settings.require_gpu
+        self.family: str = settings.family  # "holm": Holm over each ADR's confidence criteria
         self.report_path = Path(settings.report) if settings.report else None
         self.rootdir = Path(str(config.rootpath))
         self.adr_dir = find_adr_dir(self.rootdir, settings.adr_dir)
@@ -273,6 +275,7 @@ class ArchgateSession:
                 scratch=self.scratch,
                 device=device,
                 on_late=self._late,
+                family=self.family,
             )
             item.stash[RECORDER_KEY] = rec
         return rec
@@ -405,7 +408,9 @@ class ArchgateSession:
 
     def judge(self) -> None:
         try:
-            self.results = judge_all(self.log, self.measurements, self.tests_by_adr)
+            self.results = judge_all(
+                self.log, self.measurements, self.tests_by_adr, family=self.family
+            )
         except ArchgateError as exc:
             self.errors.append(str(exc))
             self.results = []
@@ -492,6 +497,7 @@ class ArchgateSession:
                     {m.fingerprint for m in self.measurements if m.fingerprint}
                 ),
                 "strict": self.strict,
+                "family": self.family,
                 "session_failures": self.session_failures,
                 "strict_failures": self.strict_failures,
                 "notes": self.notes,

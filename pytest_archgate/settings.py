@@ -50,6 +50,7 @@ class Setting:
     ini: str
     kind: Kind
     help: str
+    choices: tuple[str, ...] = ()  # a text setting limited to these words (lower case)
 
     @property
     def default(self) -> bool | str | None:
@@ -90,6 +91,17 @@ SETTINGS: tuple[Setting, ...] = (
         "archgate_require_gpu",
         "bool",
         "fail, instead of skip, @pytest.mark.gpu tests when no CUDA device is usable",
+    ),
+    Setting(
+        "family",
+        "--archgate-family",
+        "ARCHGATE_FAMILY",
+        "archgate_family",
+        "text",
+        "none or holm: holm judges each ADR's confidence criteria with Holm's step-down, so "
+        "every criterion reported as met holds simultaneously at the family's level (an ADR's "
+        "own 'family: holm' applies either way)",
+        choices=("none", "holm"),
     ),
 )
 BY_NAME: dict[str, Setting] = {s.name: s for s in SETTINGS}
@@ -157,7 +169,11 @@ def resolve_one(
 def _coerce(s: Setting, value: object, source: str) -> bool | str:
     if s.kind == "bool":
         return parse_bool(value, source=source)
-    return str(value).strip() if isinstance(value, str) else str(value)
+    text = str(value).strip() if isinstance(value, str) else str(value)
+    if s.choices and text.lower() not in s.choices:
+        shown = text if len(text) <= 40 else text[:40] + "..."
+        raise SettingError(f"{shown!r} is not one of {', '.join(s.choices)}", source=source)
+    return text.lower() if s.choices else text
 
 
 @dataclass(frozen=True)
@@ -169,6 +185,7 @@ class Settings:
     strict: bool
     require_gpu: bool
     sources: Mapping[str, str]
+    family: str = "none"
 
 
 def resolve(
@@ -186,4 +203,5 @@ def resolve(
         strict=values["strict"].value is True,
         require_gpu=values["require_gpu"].value is True,
         sources={k: v.source for k, v in values.items()},
+        family="holm" if values["family"].value == "holm" else "none",
     )

@@ -21,8 +21,9 @@ Rules (see the README's "Verdicts" section):
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from statistics import NormalDist
 from typing import Any, Literal
@@ -52,10 +53,25 @@ class CriterionResult:
     reason: str | None = None
     tests: list[str] = field(default_factory=list)
     error: str | None = None  # a measurement problem (e.g. mismatched rows) that fails the run
+    # family-wise adjustment (family.py): "holm" and the one-sided level the bound was judged at
+    family: str | None = None
+    adjusted_confidence: float | None = None
 
     @property
     def value(self) -> float | None:
         return self.estimate.value if self.estimate is not None else None
+
+    @property
+    def bound(self) -> str:
+        """The criterion's bound, with its Holm level beside the confidence when adjusted:
+        ``>= 0.9 (conf. 0.95, Holm 0.995)``."""
+        text = self.criterion.bound
+        if self.family == "holm" and self.adjusted_confidence is not None:
+            from .family import fmt_level
+
+            holm = f", Holm {fmt_level(self.adjusted_confidence)})"
+            text = re.sub(r"(\(conf\. [^)]*)\)", lambda m: m.group(1) + holm, text, count=1)
+        return text
 
     def message(self, adr: Adr) -> str:
         """``ADR-0002 roc_auc = 0.874 violates >= 0.9 (adr/0002-x.md)``.
@@ -72,9 +88,12 @@ class CriterionResult:
             what = f"{c.name}{opt} is unmeasured"
             if self.reason:
                 what += f" ({self.reason})"
-            return f"{adr.id} {what}: needs {c.bound} ({adr.file})"
+            return f"{adr.id} {what}: needs {self.bound} ({adr.file})"
         ci = self.estimate.ci
-        ci_text = f" [{_fmt(ci[0])}, {_fmt(ci[1])}]" if ci is not None else ""
+        # with confidence the reason shows the judged bound and the interval it is an end of;
+        # the reporting interval (e.g. 95% two-sided) next to it would suggest it was judged
+        judged_bound = c.confidence is not None and self.reason is not None
+        ci_text = f" [{_fmt(ci[0])}, {_fmt(ci[1])}]" if ci is not None and not judged_bound else ""
         verb = {"fail": "violates", "pass": "meets", "unmeasured": "cannot be judged against"}[
             self.verdict
         ]
@@ -83,7 +102,7 @@ class CriterionResult:
         extra = f": {self.reason}" if self.reason and show_reason else ""
         return (
             f"{adr.id} {metric}{opt} = {_fmt(self.estimate.value)}{ci_text} {verb} "
-            f"{c.bound}{extra} ({adr.file}" + (f":{c.line}" if c.line else "") + ")"
+            f"{self.bound}{extra} ({adr.file}" + (f":{c.line}" if c.line else "") + ")"
         )
 
     def to_json(self) -> dict[str, Any]:
@@ -95,11 +114,16 @@ class CriterionResult:
             "option": self.option,
             "role": self.role,
             "enforced": self.enforced,
-            "bound": self.criterion.bound,
+            "bound": self.bound,
             "min": self.criterion.min,
             "max": self.criterion.max,
             "vs": self.criterion.vs,
             "confidence": self.criterion.confidence,
+            **(
+                {"family": self.family, "adjusted_confidence": self.adjusted_confidence}
+                if self.family is not None
+                else {}
+            ),
             "device": self.criterion.device,
             "line": self.criterion.line,
             "value": est.value if est is not None else None,
@@ -173,10 +197,19 @@ def _matches(m: Measurement, c: Criterion, option: str | None, metric: str) -> b
 def unpaired_difference(
     criterion: Criterion, a: Measurement, b: Measurement, levels: Sequence[float]
 ) -> Estimate:
-    """``a - b`` from two independent estimates (normal approximation of each interval)."""
+    """``a - b`` from two independent estimates (normal approximation of each interval).
+
+    The difference gets an interval at each level of ``levels`` that both sides computed (else
+    at the levels both recorded, else at ``a``'s with ``b``'s derived); a criterion level
+    missing from the result is then derived by :meth:`Estimate.bound`, and its reason says so.
+    """
     value = a.estimate.value - b.estimate.value
     intervals: dict[float, tuple[float, float]] = {}
-    for level in levels:
+    have_a, have_b = set(a.estimate.intervals), set(b.estimate.intervals)
+    wanted = [lv for lv in levels if level_key(lv) in have_a and level_key(lv) in have_b]
+    if not wanted:
+        wanted = sorted(have_a & have_b) or sorted(have_a)
+    for level in wanted:
         ia, ib = a.estimate.interval(level), b.estimate.interval(level)
         if ia is None or ib is None:
             continue
@@ -251,16 +284,21 @@ def judge_criterion(
     role: Role,
     enforced: bool,
     paired: PairedFn = default_paired,
+    confidence: float | None = None,
 ) -> CriterionResult:
     """Judge one criterion for one option; the worst of several measurements decides.
 
     "Worst" is by :meth:`Criterion.severity`: the verdict first (fail, then unmeasured, then
     pass), then the judged quantity (lowest one-sided lower bound for a ``min`` with
     ``confidence``, highest upper bound for a ``max``), never the point value alone.
+    ``confidence`` judges a confidence criterion at another one-sided level (Holm's, see
+    family.py); the result still names the criterion as written.
     """
     result = CriterionResult(
         criterion=c, option=option, verdict="unmeasured", role=role, enforced=enforced
     )
+    if confidence is not None and c.confidence is not None:
+        c = replace(c, confidence=confidence)
     if c.vs is not None:
         cands = [m for m in measurements if _matches(m, c, option, c.metric)]
         refs = [m for m in measurements if _matches(m, c, c.vs, c.metric)]
@@ -305,9 +343,20 @@ def judge_adr(
     tests: Iterable[str] = (),
     *,
     paired: PairedFn = default_paired,
+    family: str | None = None,
 ) -> AdrResult:
-    """Judge every criterion of ``adr`` against ``measurements`` (already filtered or not)."""
+    """Judge every criterion of ``adr`` against ``measurements`` (already filtered or not).
+
+    ``family="holm"`` (or ``family: holm`` in the ADR) judges each option's confidence
+    criteria with Holm's step-down, so that every one reported as met holds simultaneously at
+    the family's level (see family.py).
+    """
     ms = [m for m in measurements if m.adr == adr.id]
+    from .family import effective_family
+
+    holm = effective_family(adr.family, family) == "holm"
+    if holm:
+        paired = _all_levels_paired(adr, paired)
     measured_options = list(dict.fromkeys(m.option for m in ms))
     enforced = adr.status == "accepted"
 
@@ -354,6 +403,8 @@ def judge_adr(
                 judge_criterion(c, option, ms, role=role, enforced=False, paired=paired)
             )
 
+    if holm:
+        criteria = _holm(criteria, ms, paired)
     verdict = _adr_verdict(adr, criteria, options)
     needs_review = any(r.verdict == "fail" and r.role != "comparison" for r in constraints)
     all_tests = set(tests) | {m.nodeid for m in ms}
@@ -367,6 +418,69 @@ def judge_adr(
         constraints=constraints,
         options=options,
     )
+
+
+def _all_levels_paired(adr: Adr, paired: PairedFn) -> PairedFn:
+    """``paired`` computing every Holm level at once, each comparison once per judgement."""
+    from .family import family_confidence, holm_confidences, members
+
+    fam = members(adr.acceptance)
+    level = family_confidence(fam)
+    extra = holm_confidences(level, len(fam)) if level is not None else ()
+    cache: dict[tuple[str, int, int], Estimate] = {}
+
+    def cached(c: Criterion, a: Measurement, b: Measurement, levels: Sequence[float]) -> Estimate:
+        # by name: Holm judges copies of the criterion at other levels, the rows stay the same
+        key = (c.name, id(a), id(b))
+        if key not in cache:
+            wanted = levels_for([x for x in (c.confidence,) if x is not None] + list(extra))
+            cache[key] = paired(c, a, b, tuple(sorted({*levels, *wanted})))
+        return cache[key]
+
+    return cached
+
+
+def _holm(
+    criteria: list[CriterionResult], ms: Sequence[Measurement], paired: PairedFn
+) -> list[CriterionResult]:
+    """Holm's step-down over each option's confidence criteria (see family.py)."""
+    from .family import describe, family_confidence, members, step_down
+
+    out = list(criteria)
+    for option in dict.fromkeys(r.option for r in criteria):
+        idx = [i for i, r in enumerate(criteria) if r.option == option and members([r.criterion])]
+        level = family_confidence([criteria[i].criterion for i in idx])
+        if level is None:
+            continue
+
+        def rejudge(i: int, conf: float) -> CriterionResult:
+            r = criteria[i]
+            if r.estimate is None and r.error is None and r.reason is not None:
+                # nothing measured it (or a vs naming the decision): stays as judged
+                return replace(r)
+            return judge_criterion(
+                r.criterion,
+                r.option,
+                ms,
+                role=r.role,
+                enforced=r.enforced,
+                paired=paired,
+                confidence=conf,
+            )
+
+        steps = step_down(idx, level, lambda i, conf: rejudge(i, conf).verdict == "pass")
+        for i, step in zip(idx, steps, strict=True):
+            if step.confidence is not None:
+                r = rejudge(i, step.confidence)
+            else:  # no interval is kept at so high a level: nothing can pass there
+                failed = criteria[i].verdict == "fail"
+                r = replace(criteria[i], verdict="fail" if failed else "unmeasured")
+            r.family, r.adjusted_confidence = "holm", step.confidence
+            note = describe(step, level, len(idx), r.criterion.confidence)
+            if r.verdict != "pass" or step.confidence is None:
+                r.reason = f"{r.reason}; {note}" if r.reason else note
+            out[i] = r
+    return out
 
 
 def _self_comparison(c: Criterion, option: str | None, enforced: bool) -> CriterionResult:
@@ -414,8 +528,10 @@ def judge_all(
     tests_by_adr: Mapping[str, Iterable[str]] | None = None,
     *,
     paired: PairedFn = default_paired,
+    family: str | None = None,
 ) -> list[AdrResult]:
-    """Judge every ADR that has criteria or linked tests (the report's ``adrs``)."""
+    """Judge every ADR that has criteria or linked tests (the report's ``adrs``); ``family``
+    is the run's family-wise setting (``none`` or ``holm``, see :func:`judge_adr`)."""
     ms = list(measurements)
     tests_by_adr = tests_by_adr or {}
     by_adr: dict[str, list[Measurement]] = {}
@@ -426,5 +542,5 @@ def judge_all(
         linked = list(tests_by_adr.get(adr.id, ()))
         if not adr.criteria and not linked and adr.id not in by_adr:
             continue
-        results.append(judge_adr(adr, by_adr.get(adr.id, []), linked, paired=paired))
+        results.append(judge_adr(adr, by_adr.get(adr.id, []), linked, paired=paired, family=family))
     return results

@@ -328,7 +328,8 @@ def test_confidence_failure_explains_the_bound() -> None:
     assert comp is not None
     assert comp["cells"]["xgboost"]["roc_auc"]["verdict"] == "fail"
     assert (
-        "xgboost misses roc_auc: 0.91 against >= 0.9 (conf. 0.975) (lower 97.5% bound 0.88 < 0.9)"
+        "xgboost misses roc_auc: 0.91 against >= 0.9 (conf. 0.975) (lower one-sided 97.5% bound "
+        "0.88 < 0.9 (the 95% two-sided interval is [0.88, 0.94]))"
         in (comp["recommendation"]["text"])
     )
 

@@ -6,6 +6,7 @@ import math
 import operator
 from collections.abc import Callable
 from pathlib import Path
+from statistics import NormalDist
 from typing import Any
 
 import pytest
@@ -176,24 +177,58 @@ def test_judge_non_finite_is_a_fail(value: float) -> None:
 def test_judge_with_confidence_uses_one_sided_bounds() -> None:
     low = parse_criterion("m", {"min": 0.8, "confidence": 0.95}, kind="acceptance")
     high = parse_criterion("m", {"max": 10, "confidence": 0.975}, kind="acceptance")
-    # the one-sided 95% bound is an end of the two-sided 90% interval
-    assert low.judge(est(0.9, **{"0_9": (0.85, 0.95)})) == ("pass", None)
+    # the one-sided 95% bound is an end of the two-sided 90% interval; the reason names it,
+    # its level and that interval, on a pass too
+    assert low.judge(est(0.9, **{"0_9": (0.85, 0.95)})) == (
+        "pass",
+        "lower one-sided 95% bound 0.85 >= 0.8 (the 90% two-sided interval is [0.85, 0.95])",
+    )
     assert low.judge(est(0.9, **{"0_9": (0.75, 0.95)})) == (
         "fail",
-        "lower 95% bound 0.75 < 0.8",
+        "lower one-sided 95% bound 0.75 < 0.8 (the 90% two-sided interval is [0.75, 0.95])",
     )
-    assert high.judge(est(8, **{"0_95": (7.0, 9.5)})) == ("pass", None)
-    assert high.judge(est(8, **{"0_95": (7.0, 11.0)})) == ("fail", "upper 97.5% bound 11 > 10")
-    # a wider interval (higher level) stands in for the one asked for: conservative
-    assert low.judge(est(0.99, **{"0_95": (0.98, 1.0)})) == ("pass", None)
-    assert low.judge(est(0.9, **{"0_95": (0.79, 1.0)})) == ("fail", "lower 95% bound 0.79 < 0.8")
-    # a narrower one (lower level), or none, never passes on the point value
+    assert high.judge(est(8, **{"0_95": (7.0, 9.5)}))[0] == "pass"
+    assert high.judge(est(8, **{"0_95": (7.0, 11.0)})) == (
+        "fail",
+        "upper one-sided 97.5% bound 11 > 10 (the 95% two-sided interval is [7, 11])",
+    )
+    # no interval at all: never passed on the point value
     no_interval = (
         "no interval at confidence 0.95: the point value cannot be judged against a one-sided "
         "95% bound"
     )
-    assert low.judge(est(0.99, **{"0_8": (0.98, 1.0)})) == ("unmeasured", no_interval)
     assert low.judge(est(0.99)) == ("unmeasured", no_interval)
+
+
+def test_judge_derives_a_missing_level_and_says_so() -> None:
+    """A 95% two-sided interval never stands in for the 90% one that confidence 0.95 needs."""
+    low = parse_criterion("m", {"min": 0.8, "confidence": 0.95}, kind="acceptance")
+    z90, z95 = NormalDist().inv_cdf(0.95), NormalDist().inv_cdf(0.975)
+    # symmetric 95% interval 0.9 +/- 0.11: its low end 0.79 fails, the 90% one passes
+    verdict, reason = low.judge(est(0.9, **{"0_95": (0.79, 1.01)}))
+    derived = 0.9 - 0.11 * z90 / z95
+    assert verdict == "pass"
+    assert reason == (
+        f"lower one-sided 95% bound {derived:.6g} >= 0.8 (the 90% two-sided interval is "
+        f"[{derived:.6g}, {0.9 + 0.11 * z90 / z95:.6g}]); bound derived from the recorded 95% "
+        "interval (normal approximation)"
+    )
+    # each side scaled on its own: a skewed interval keeps its skew
+    est_skew = est(0.9, **{"0_95": (0.7, 0.95)})
+    assert est_skew.lower_bound(0.95) == pytest.approx(0.9 - 0.2 * z90 / z95)
+    assert est_skew.upper_bound(0.95) == pytest.approx(0.9 + 0.05 * z90 / z95)
+    # from a lower level outwards (extrapolation): allowed under normality, and said
+    verdict, reason = low.judge(est(0.99, **{"0_8": (0.98, 1.0)}))
+    assert verdict == "pass"
+    assert str(reason).endswith(
+        "bound derived from the recorded 80% interval (normal approximation, extrapolated to "
+        "a higher level)"
+    )
+    # the computed level wins over any derivation
+    both = est(0.9, **{"0_9": (0.81, 0.99), "0_95": (0.5, 1.0)})
+    assert low.judge(both)[1] == (
+        "lower one-sided 95% bound 0.81 >= 0.8 (the 90% two-sided interval is [0.81, 0.99])"
+    )
 
 
 def test_badness_orders_worst_first() -> None:

@@ -422,7 +422,8 @@ def test_estimates_structure_and_ordering() -> None:
     for name, e in est.items():
         assert e.n == result.n
         assert e.level == 0.95
-        assert set(e.intervals) == {0.9, 0.95, 0.99}, name
+        # the requested levels plus the standard set (contract 2)
+        assert set(e.intervals) == {0.8, 0.9, 0.95, 0.98, 0.99}, name
         for lo, hi in e.intervals.values():
             assert lo <= e.value <= hi, name
         # nested: wider intervals at higher levels

@@ -48,7 +48,7 @@ def test_paired_gain_uses_the_same_rows(pytester: pytest.Pytester, xdist: list[s
     result.assert_outcomes(passed=2)
     report = json.loads((pytester.path / "r.json").read_text())
     gain = next(c for c in report["adrs"][0]["criteria"] if c["name"] == "auc_gain")
-    assert gain["method"] == "paired-delong"
+    assert gain["method"] == "paired-mover-score-logit-delong"
     assert gain["verdict"] == "pass"
     assert gain["ci"][0] > 0.1
 
@@ -107,7 +107,7 @@ def test_recorded_with_a_95_interval(archgate):
     result.assert_outcomes(passed=3)
     entry = json.loads((pytester.path / "r.json").read_text())["adrs"][0]
     by_name = {(c["name"], c["option"]): c for c in entry["criteria"]}
-    assert by_name[("gain_on_recent", "gbt")]["method"] == "paired-delong"
+    assert by_name[("gain_on_recent", "gbt")]["method"] == "paired-mover-score-logit-delong"
     assert by_name[("gain_on_recent", "gbt")]["verdict"] == "pass"
     assert by_name[("quality", "gbt")]["verdict"] == "pass"
     assert entry["verdict"] == "pass"

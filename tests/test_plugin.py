@@ -598,7 +598,7 @@ def test_evaluate_paired_vs(adr_project: AdrProject, xdist: tuple[str, ...]) -> 
     adr = adr_project.adr_entry("ADR-0002")
     gain = criterion(adr, "auc_gain", "xgboost")
     assert gain["value"] == pytest.approx(0.25)
-    assert gain["method"] == "paired-delong"
+    assert gain["method"] == "paired-mover-score-logit-delong"
     assert gain["ci"] is not None
     assert gain["ci"][0] > 0.01
     assert criterion(adr, "roc_auc", "logreg")["value"] == pytest.approx(0.75)
@@ -1021,7 +1021,7 @@ BROKEN_ADRS = {
         # Broken
         """,
         "adr/0006-broken.md:5: archgate.thresholds: unknown key 'thresholds'; allowed: decision, "
-        "baseline, options, constraints, acceptance, weights, cost",
+        "baseline, options, constraints, acceptance, weights, cost, family",
     ),
     "unknown-criterion-key": (
         """\

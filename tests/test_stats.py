@@ -82,35 +82,128 @@ def test_delong_matches_brute_force(ties: bool, seed: int) -> None:
     var = cov[0, 0] + cov[1, 1] - 2 * cov[0, 1]
     assert est.details["se"] == pytest.approx(math.sqrt(var), rel=1e-10)
     assert est.value == pytest.approx(pa.auc - pb.auc, abs=1e-15)
-    assert est.method == "paired-delong"
+    assert est.method == "paired-mover-score-logit-delong"
 
 
-def test_delong_interval_is_wald_on_auc_scale() -> None:
+# pROC's aSAH data (113 patients: the 41 with a poor outcome, then the 72 with a good one,
+# each group in pROC's order), as rank-equivalent integer scores rebuilt from the DeLong
+# placements pROC publishes in
+# tests/testthat/helper-deLongPlacementsCpp-expected.R (Robin et al. 2011, BMC Bioinformatics
+# 12:77); every placement of every patient is reproduced, so AUC, DeLong variance and the
+# paired covariance are those of the original markers.
+ASAH_POOR = 41
+ASAH: dict[str, str] = {
+    "ndka": """
+        109 69 77 99 5 29 49 133 153 133 133 41 89 113 17 21 81 1 161 113 45 49 65 81 129 74
+        113 21 157 98 5 38 113 5 33 133 61 89 149 49 99 0 28 20 48 16 98 16 112 80 112 108
+        152 32 16 68 16 16 160 72 40 40 112 4 20 16 38 76 20 96 148 20 16 68 32 20 76 132 128
+        44 64 156 16 108 40 48 48 96 4 108 68 32 48 112 48 64 20 40 48 132 28 68 74 148 60 68
+        32 132 44 88 128 16 80
+    """,
+    "wfns": """
+        58 32 76 128 128 128 128 32 128 32 4 32 128 76 76 32 128 128 128 32 128 32 128 32 76
+        128 76 76 4 76 76 32 32 128 128 32 32 128 128 128 128 4 4 4 4 128 4 32 32 4 32 32 4 4
+        4 32 4 32 4 4 58 76 4 76 4 128 128 4 4 32 76 4 4 32 32 4 32 4 32 32 4 4 4 4 32 4 32 4
+        4 58 32 76 32 4 76 4 4 128 76 32 32 4 4 4 58 4 32 32 76 76 4 4 4
+    """,
+    "s100b": """
+        48 32 58 39 101 117 111 10 90 24 10 97 93 110 117 69 117 117 117 10 117 81 3 24 61
+        117 69 117 18 69 48 32 38 61 117 54 117 86 117 117 101 48 54 32 4 108 60 32 32 4 18 4
+        24 38 10 60 10 38 48 60 4 58 54 92 24 116 108 58 10 100 108 38 18 24 18 4 48 32 54 56
+        4 4 24 4 24 18 58 24 18 90 38 80 10 32 86 10 4 68 96 32 56 18 54 32 10 4 60 56 108 60
+        56 116 110
+    """,
+}
+
+
+def _asah(marker: str) -> tuple[np.ndarray, np.ndarray]:
+    scores = np.asarray(ASAH[marker].split(), dtype=np.float64)
+    y = np.arange(scores.shape[0]) < ASAH_POOR
+    return y, scores
+
+
+def test_delong_matches_proc_ci_auc_on_asah() -> None:
+    """pROC's test-ci.auc.R: ci.auc(aSAH$outcome, aSAH$ndka), DeLong, 95%."""
+    y, s = _asah("ndka")
+    est = stats.roc_auc_ci(y, s, (0.95,))
+    assert est.value == pytest.approx(0.611957994579946, abs=1e-14)
+    # the interval is no longer DeLong-Wald (see roc_auc_ci); its DeLong ingredient is pinned:
+    # value -/+ z * se is exactly pROC's interval
+    z = NormalDist().inv_cdf(0.975)
+    assert est.value - z * est.details["se"] == pytest.approx(0.501244999271703, abs=1e-14)
+    assert est.value + z * est.details["se"] == pytest.approx(0.722670989888189, abs=1e-14)
+    lo, hi = est.intervals[0.95]
+    assert lo < est.value < hi
+    # the other markers' AUCs (helper-deLongPlacementsCpp-expected.R, theta)
+    assert stats.roc_auc_ci(*_asah("wfns")).value == pytest.approx(0.823678861788618, abs=1e-14)
+    assert stats.roc_auc_ci(*_asah("s100b")).value == pytest.approx(0.731368563685637, abs=1e-14)
+
+
+@pytest.mark.parametrize(
+    ("a", "b", "z", "ci"),
+    [
+        # pROC's test-roc.test.R: roc.test(r.a, r.b), paired DeLong, two-sided 95% interval
+        ("wfns", "s100b", 2.20898359144091, (0.0104061769564846, 0.174214419249478)),
+        ("wfns", "ndka", 2.79777591868904, (0.0634011709339876, 0.3600405634833566)),
+        ("ndka", "s100b", -1.39077002573558, (-0.2876917446341914, 0.0488706064228094)),
+    ],
+)
+def test_paired_delong_matches_proc_roc_test_on_asah(
+    a: str, b: str, z: float, ci: tuple[float, float]
+) -> None:
+    y, sa = _asah(a)
+    _, sb = _asah(b)
+    est = stats.roc_auc_diff_ci(y, sa, sb, (0.95,))
+    assert est.value / est.details["se"] == pytest.approx(z, abs=1e-12)
+    # the interval is MOVER now (see roc_auc_diff_ci); paired DeLong's Wald interval from the
+    # same se is exactly pROC's
+    q = NormalDist().inv_cdf(0.975)
+    assert est.value - q * est.details["se"] == pytest.approx(ci[0], abs=1e-14)
+    assert est.value + q * est.details["se"] == pytest.approx(ci[1], abs=1e-14)
+    lo, hi = est.intervals[0.95]
+    assert lo < est.value < hi
+
+
+def test_auc_interval_is_union_of_score_and_logit_delong() -> None:
     rng = np.random.default_rng(5)
     y, s = _binary_data(rng, 500)
     est = stats.roc_auc_ci(y, s, (0.9, 0.95))
     se = math.sqrt(stats.delong_placements(y, s).variance)
     z = NormalDist().inv_cdf(0.975)
+    a = est.value
+    logit = math.log(a / (1 - a))
+    half = z * se / (a * (1 - a))
+    lg = (1 / (1 + math.exp(-(logit - half))), 1 / (1 + math.exp(-(logit + half))))
+    sc = stats.auc_score_interval(a, int(y.sum()), int((~y).sum()), 0.95)
     lo, hi = est.intervals[0.95]
-    assert lo == pytest.approx(est.value - z * se)
-    assert hi == pytest.approx(est.value + z * se)
-    assert est.method == "delong"
+    assert lo == pytest.approx(min(lg[0], sc[0]))
+    assert hi == pytest.approx(max(lg[1], sc[1]))
+    assert est.method == "score-logit-delong"
     assert est.n == 500
     assert est.details["n_pos"] + est.details["n_neg"] == 500
 
 
-def test_delong_perfect_separation_clips_to_one() -> None:
-    y = np.array([0, 0, 0, 1, 1, 1], dtype=bool)
-    s = np.array([0.1, 0.2, 0.3, 0.7, 0.8, 0.9])
+def test_auc_perfect_separation_has_a_lower_bound_below_one() -> None:
+    y = np.r_[np.zeros(10, dtype=bool), np.ones(10, dtype=bool)]
+    s = np.arange(20.0)
     est = stats.roc_auc_ci(y, s)
     assert est.value == 1.0
-    assert est.intervals[0.95] == (1.0, 1.0)
+    lo, hi = est.intervals[0.95]
+    assert hi == 1.0
+    assert 0.7 < lo < 0.99
+    # 3 vs 3, the case that used to give (1, 1): too few to judge, so no interval at all
+    small = stats.roc_auc_ci(np.array([0, 0, 0, 1, 1, 1], dtype=bool), np.arange(6.0))
+    assert small.intervals == {}
+    assert small.details["refused"].startswith("3 positives: too few to judge roc_auc")
+    assert stats.auc_score_interval(1.0, 3, 3, 0.95)[0] < 0.9
 
 
-def test_delong_needs_two_of_each_class() -> None:
+def test_auc_refuses_one_positive_and_needs_both_classes() -> None:
     y = np.array([1, 0, 0, 0], dtype=bool)
+    est = stats.roc_auc_ci(y, np.arange(4.0))
+    assert est.details["min_info"] == {"positives": 1, "negatives": 3}
     with pytest.raises(MeasurementError, match="roc_auc"):
-        stats.roc_auc_ci(y, np.arange(4.0))
+        stats.roc_auc_ci(np.zeros(4, dtype=bool), np.arange(4.0))
 
 
 # --------------------------------------------------------------------------------------------
@@ -128,6 +221,25 @@ def test_wilson_known_values() -> None:
     # symmetric about 1/2 for k = n / 2
     lo, hi = stats.wilson_interval(50, 100, 0.95)
     assert lo + hi == pytest.approx(1.0)
+
+
+@pytest.mark.parametrize(
+    ("k", "n", "expected"),
+    [
+        # Newcombe, R. G. (1998). "Two-sided confidence intervals for the single proportion:
+        # comparison of seven methods." Statistics in Medicine 17:857-872, Table I, method 3
+        # (Wilson score interval without continuity correction), printed to 4 decimals
+        (81, 263, (0.2553, 0.3662)),
+        (15, 148, (0.0624, 0.1605)),
+        (0, 20, (0.0000, 0.1611)),
+        (1, 29, (0.0061, 0.1718)),
+    ],
+)
+def test_wilson_matches_newcombe_1998_table_1(
+    k: int, n: int, expected: tuple[float, float]
+) -> None:
+    lo, hi = stats.wilson_interval(k, n, 0.95)
+    assert (round(lo, 4), round(hi, 4)) == expected
 
 
 @given(
@@ -183,19 +295,16 @@ def test_newcombe_nonzero_width_without_discordant_rows() -> None:
     assert lo < 0.0 < hi
 
 
-def test_f1_table_bootstrap_agrees_with_row_bootstrap() -> None:
+def test_f1_interval_is_the_exact_jaccard_interval_mapped() -> None:
     rng = np.random.default_rng(3)
     y, s = _binary_data(rng, 4000)
     pred = s >= 0.5
-    est = stats.count_metric_ci("f1", y, pred, (0.95,), n_boot=2000, seed=1)
-    reps = []
-    for _ in range(600):
-        idx = rng.integers(0, len(y), len(y))
-        reps.append(sk_metrics.f1_score(y[idx], pred[idx]))
-    lo, hi = np.quantile(reps, [0.025, 0.975])
-    assert est.method == "multinomial-bootstrap"
-    assert est.intervals[0.95][0] == pytest.approx(lo, abs=0.006)
-    assert est.intervals[0.95][1] == pytest.approx(hi, abs=0.006)
+    est = stats.count_metric_ci("f1", y, pred, (0.95,))
+    tp, fp, fn, _ = stats.confusion_counts(y, pred)
+    jl, jh = stats.clopper_pearson_interval(tp, tp + fp + fn, 0.95)
+    assert est.method == "clopper-pearson-jaccard"
+    assert est.value == pytest.approx(sk_metrics.f1_score(y, pred), abs=1e-12)
+    assert est.intervals[0.95] == pytest.approx((2 * jl / (1 + jl), 2 * jh / (1 + jh)))
 
 
 @pytest.mark.parametrize("metric", ["precision", "recall", "f1"])

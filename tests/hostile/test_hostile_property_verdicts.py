@@ -6,10 +6,10 @@ The rules are written again here, from the README ("How verdicts work"), without
 
 * without ``confidence`` the point value is judged against the bound(s);
 * with ``confidence: c`` a ``min`` is judged on the one-sided lower bound at ``c`` (the low end
-  of the two-sided interval at ``2c - 1``; a recorded interval at that level or a higher one
-  serves, a narrower one does not), a ``max`` on the upper bound; a point value that already
-  violates a bound fails whatever its interval; one that meets it without an interval at the
-  needed level cannot be judged (``unmeasured``);
+  of the two-sided interval at ``2c - 1``; an interval recorded at another level is scaled to
+  that level, each side by the ratio of normal quantiles), a ``max`` on the upper bound; a
+  point value that already violates a bound fails whatever its interval; one that meets it
+  without any interval cannot be judged (``unmeasured``);
 * several measurements of one criterion (several tests, several calls): any failure fails it,
   else any that cannot be judged leaves it unmeasured, else it passes; nothing recorded is
   ``unmeasured``, never ``pass``;
@@ -27,6 +27,7 @@ import operator
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from statistics import NormalDist
 
 import pytest
 from hypothesis import HealthCheck, example, given, settings
@@ -154,10 +155,21 @@ def rule_for_one(spec: Spec, rec: Rec) -> str:
         if spec.confidence is None:
             continue
         needed = round(2 * spec.confidence - 1, 6)
-        if rec.ci is None or round(rec.level, 6) < needed:
+        if rec.ci is None:
             missing = True
             continue
-        bound = rec.ci[0] if side == "min" else rec.ci[1]
+        recorded = round(rec.level, 6)
+        end = rec.ci[0] if side == "min" else rec.ci[1]
+        if recorded == needed:
+            bound = end
+        else:  # the README: derived under a normal approximation, each side on its own
+            z = NormalDist().inv_cdf
+            ratio = z(0.5 + needed / 2.0) / z(0.5 + recorded / 2.0)
+            bound = (
+                rec.value - (rec.value - end) * ratio
+                if side == "min"
+                else rec.value + (end - rec.value) * ratio
+            )
         if not _clears(spec, side, bound):
             return "fail"
     return "unmeasured" if missing else "pass"
