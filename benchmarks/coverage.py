@@ -475,7 +475,7 @@ def full_grid() -> list[Cell]:
         # paired AUC difference
         Cell("roc_auc_diff", 200, 0.5, 0.8, auc_b=0.8, rho=0.5),
         Cell("roc_auc_diff", 500, 0.01, 0.85, auc_b=0.8, rho=0.5),
-        Cell("roc_auc_diff", 1500, 0.01, 0.85, auc_b=0.8, rho=0.5),
+        Cell("roc_auc_diff", 2500, 0.01, 0.85, auc_b=0.8, rho=0.5),
         Cell("roc_auc_diff", 5000, 0.1, 0.8, auc_b=0.8, rho=0.95),
         # accuracy and paired accuracy
         Cell("accuracy", 50, 0.5, 0.8),
