@@ -646,10 +646,12 @@ def main(argv: list[str] | None = None) -> int:
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(payload, indent=1) + "\n", encoding="utf-8")
     below = [r for r in results if any(x is not None and x < TARGET for x in (r.lower, r.upper))]
+    caps = sorted({f"{r.sims:,} for {r.metric}" for r in results if r.sims < sims})
+    capped = f" ({', '.join(caps)})" if caps else ""
     print()
     print(table)
     print(
-        f"\n{len(results)} cells x {sims} simulations (1,000 for average precision) "
+        f"\n{len(results)} cells x {sims} simulations{capped} "
         f"in {seconds:.0f} s "
         f"({args.workers} processes); {len(below)} cell(s) with a one-sided 95% bound "
         f"covering < {TARGET}; JSON: {args.out}"
