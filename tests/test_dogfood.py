@@ -112,3 +112,33 @@ def test_interval_coverage(archgate):
     archgate.record("auc_ci_coverage", auc_hits / sims, n=sims)
     archgate.record("accuracy_ci_coverage", acc_hits / sims, n=sims)
     archgate.record("no_change_false_fail_rate", false_fails / sims, n=sims)
+
+
+def _coverage_grid_module():
+    """``benchmarks/coverage.py`` loaded as a module (it is a script, not part of the package)."""
+    import importlib.util
+
+    path = Path(__file__).resolve().parent.parent / "benchmarks" / "coverage.py"
+    if not path.is_file():
+        pytest.skip("benchmarks/coverage.py is not in this checkout")
+    name = "archgate_coverage_grid"
+    spec = importlib.util.spec_from_file_location(name, path)
+    assert spec is not None
+    assert spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module  # dataclasses look their module up while the file executes
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.mark.archgate("ADR-0009")
+def test_quick_coverage_grid(archgate):
+    # the CI-sized grid (hard corners: 1% positives, AUC 0.99, near-identical paired models, a
+    # Pareto latency tail), 200 simulations a cell; the full grid is benchmarks/run.py's
+    grid = _coverage_grid_module()
+    results = grid.run_grid(grid.quick_grid(), 200, workers=1, seed=20261206)
+    # a cell where the tool refused most data sets has too few bounds to judge their coverage
+    judged = [r for r in results if r.given >= 100]
+    one_sided = [x for r in judged for x in (r.lower, r.upper) if x is not None]
+    assert one_sided, "the quick grid gave bounds in no cell"
+    archgate.record("quick_grid_min_one_sided_coverage", min(one_sided), n=200)
