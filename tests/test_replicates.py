@@ -22,9 +22,9 @@ from pytest_archgate.replicates import (
     item_mean_estimate,
     pass_at_all_k,
     probability_of_outperforming,
-    t_ppf,
     variance_label,
 )
+from pytest_archgate.stats import t_ppf
 from pytest_archgate.verdicts import default_paired, judge_criterion
 
 ADR = """---
