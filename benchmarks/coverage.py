@@ -499,6 +499,9 @@ def full_grid() -> list[Cell]:
         Cell("brier", 2000, 0.01, 0.8),
         Cell("average_precision", 500, 0.1, 0.8, max_sims=1000),
         Cell("average_precision", 1000, 0.01, 0.9, max_sims=1000),
+        Cell("average_precision", 500, 0.01, 0.9, max_sims=1000, note="5 positives"),
+        Cell("average_precision", 5000, 0.01, 0.8, max_sims=1000),
+        Cell("average_precision", 1000, 0.1, 0.99, max_sims=1000),
         # latency tails
         Cell("latency_p95", 50, dist="lognormal"),
         Cell("latency_p95", 200, dist="lognormal"),

@@ -583,7 +583,7 @@ def _evaluate_one(
     if name == "roc_auc":
         return stats.roc_auc_ci(yb, s, lv, **kw)
     if name == "average_precision":
-        return stats.rank_metric_ci("average_precision", yb, s, lv, n_boot=n_boot, seed=seed, **kw)
+        return stats.average_precision_ci(yb, s, lv, n_boot=n_boot, seed=seed, **kw)
     if spec.builtin and name.startswith(RECALL_AT_FPR_PREFIX):
         max_fpr = _parse_recall_at_fpr(name)
         assert max_fpr is not None

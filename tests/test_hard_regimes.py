@@ -109,7 +109,12 @@ def test_judge_refused_estimate() -> None:
 
 @pytest.mark.parametrize(
     ("metric", "n", "positives", "needs"),
-    [("roc_auc", 400, 4, 5), ("log_loss", 400, 4, 5), ("brier", 60, 30, 100)],
+    [
+        ("roc_auc", 400, 4, 5),
+        ("log_loss", 400, 4, 5),
+        ("brier", 60, 30, 100),
+        ("average_precision", 400, 4, 5),
+    ],
 )
 def test_refusal_messages_name_the_count_and_the_minimum(
     metric: str, n: int, positives: int, needs: int
@@ -130,6 +135,31 @@ def test_refusal_messages_name_the_count_and_the_minimum(
     assert est.details["min_info"]["positives"] == positives
     assert est.value == pytest.approx(metrics.get_metric(metric).fn(y, p))
     json.dumps(est.to_json(), allow_nan=False)  # travels in the report
+
+
+AP_ADR = REFUSED_ADR.replace("roc_auc: {min: 0.9,", "average_precision: {min: 0.5,")
+AP_TESTS = REFUSED_TESTS.replace("np.ones(3), np.zeros(197)", "np.ones(4), np.zeros(196)")
+AP_TESTS = AP_TESTS.replace("np.full(3,", "np.full(4,").replace(
+    "linspace(0.0, 0.5, 197)", "linspace(0.0, 0.5, 196)"
+)
+AP_TESTS = AP_TESTS.replace('["roc_auc"]', '["average_precision"]')
+
+
+def test_average_precision_with_four_positives_is_unmeasured(pytester: pytest.Pytester) -> None:
+    """4 positives ranked on top (AP 1): ``min: 0.5`` at 95% is not judged, with the reason."""
+    pytester.makefile(".md", **{"adr/0001-gbt": AP_ADR})
+    pytester.makepyfile(test_models=AP_TESTS.format(top=0.99))
+    result = pytester.runpytest_subprocess("--archgate-report=r.json", "-p", "no:randomly")
+    result.stdout.fnmatch_lines(["ADR-0001*accepted*unmeasured*average_precision*"])
+    crit = _criterion(json.loads((pytester.path / "r.json").read_text()))
+    assert crit["verdict"] == "unmeasured"
+    assert crit["reason"] == (
+        "4 positives: too few to judge average_precision with a confidence bound (needs >= 5)"
+    )
+    est = crit["estimate"]
+    assert est["value"] == 1.0  # type: ignore[index]
+    assert est["intervals"] == {}  # type: ignore[index]
+    assert est["details"]["min_info"] == {"positives": 4, "negatives": 196}  # type: ignore[index]
 
 
 def test_paired_auc_refuses_below_its_minimum() -> None:
@@ -274,6 +304,70 @@ def test_coverage_paired_auc_near_one() -> None:
         lo, hi = stats.roc_auc_diff_ci(y, a, b, (0.9,)).intervals[0.9]
         low += lo <= 0.02
         high += hi >= 0.02
+    assert low / N_SIM >= LOOSE
+    assert high / N_SIM >= LOOSE
+
+
+def test_ap_logit_and_binomial_intervals_hand_worked() -> None:
+    """Boyd, Eng & Page (2013) at AP 0.8, 25 positives, 95%: logit(0.8) = ln 4 and its standard
+    error is 1 / sqrt(25 * 0.8 * 0.2) = 0.5, so the interval is logistic(ln 4 -+ 0.979982) =
+    (0.600203, 0.914219); the binomial one is 0.8 -+ 1.959964 * 0.08 = (0.643203, 0.956797)."""
+    lo, hi = stats.ap_logit_interval(0.8, 25, 0.95)
+    assert lo == pytest.approx(0.6002033, abs=1e-6)
+    assert hi == pytest.approx(0.9142193, abs=1e-6)
+    assert stats.ap_binomial_interval(0.8, 25, 0.95) == pytest.approx(
+        (0.6432029, 0.9567971), abs=1e-6
+    )
+    # both stay in [0, 1]; the logit interval is the point at AP 0 or 1
+    assert stats.ap_logit_interval(1.0, 25, 0.95) == (1.0, 1.0)
+    assert stats.ap_binomial_interval(0.99, 5, 0.99) == pytest.approx((0.8753, 1.0), abs=1e-4)
+
+
+def test_average_precision_interval_is_the_union_in_unit_range() -> None:
+    rng = np.random.default_rng(203)
+    y = np.r_[np.ones(30, dtype=bool), np.zeros(270, dtype=bool)]
+    s = rng.normal(size=300) + 3.0 * y
+    est = stats.average_precision_ci(y, s, (0.9, 0.95, 0.99), n_boot=200)
+    boot = stats.rank_metric_ci("average_precision", y, s, (0.9, 0.95, 0.99), n_boot=200)
+    assert est.value == boot.value
+    assert est.method == "bootstrap-logit-binomial"
+    shift = stats.AP_BIAS_FACTOR * max(0.0, boot.details["bootstrap_bias"])
+    for lv, (lo, hi) in est.intervals.items():
+        llo, lhi = stats.ap_logit_interval(est.value, 30, lv)
+        nlo, nhi = stats.ap_binomial_interval(est.value, 30, lv)
+        blo, bhi = boot.intervals[lv]
+        assert lo == max(0.0, min(blo, llo, nlo) - shift)
+        assert hi == min(1.0, max(bhi, lhi, nhi))
+        assert 0.0 <= lo <= est.value <= hi <= 1.0
+    assert est.intervals[0.9][0] >= est.intervals[0.99][0]
+
+
+def _ap_truth(prevalence: float, d: float) -> float:
+    """Population AP of binormal scores: the integral of precision(t) over the positives'
+    score density."""
+    t = np.linspace(-8.0, 6.0 + d, 20_001)
+    nd = NormalDist()
+    tpr = np.array([1.0 - nd.cdf(x - d) for x in t])
+    fpr = np.array([1.0 - nd.cdf(x) for x in t])
+    prec = prevalence * tpr / (prevalence * tpr + (1.0 - prevalence) * fpr)
+    dens = np.exp(-0.5 * (t - d) ** 2) / math.sqrt(2.0 * math.pi)
+    return float(np.sum(prec * dens) * (t[1] - t[0]))
+
+
+def test_coverage_average_precision_fifty_positives() -> None:
+    """500 rows at 10% prevalence, AUC 0.8 (about 50 positives): the percentile bootstrap's
+    lower bound covered 0.87."""
+    rng = np.random.default_rng(204)
+    d = math.sqrt(2) * NormalDist().inv_cdf(0.8)
+    truth = _ap_truth(0.1, d)
+    assert truth == pytest.approx(0.3592, abs=1e-3)  # benchmarks/results/coverage.json
+    low = high = 0
+    for _ in range(N_SIM):
+        y = rng.random(500) < 0.1
+        s = rng.normal(size=500) + d * y
+        lo, hi = stats.average_precision_ci(y, s, (0.9,), n_boot=400).intervals[0.9]
+        low += lo <= truth
+        high += hi >= truth
     assert low / N_SIM >= LOOSE
     assert high / N_SIM >= LOOSE
 

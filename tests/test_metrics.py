@@ -154,7 +154,7 @@ def test_recall_at_fpr_bad_names() -> None:
 
 EXPECTED_METHODS = {
     "roc_auc": ("score-logit-delong", "paired-mover-score-logit-delong"),
-    "average_precision": ("stratified-bootstrap", "paired-stratified-bootstrap"),
+    "average_precision": ("bootstrap-logit-binomial", "paired-stratified-bootstrap"),
     "accuracy": ("clopper-pearson", "paired-newcombe"),
     "precision": ("clopper-pearson", "paired-multinomial-bootstrap"),
     "recall": ("clopper-pearson", "paired-multinomial-bootstrap"),
