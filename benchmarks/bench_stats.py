@@ -291,7 +291,7 @@ def report(res: dict[str, Any]) -> str:
     ]
     a = sp["roc_auc"]
     lines += [
-        f"  roc_auc   archgate DeLong     {_fmt_s(a['archgate_delong_s'])}"
+        f"  roc_auc   archgate interval   {_fmt_s(a['archgate_delong_s'])}"
         f"  (one sklearn roc_auc_score point estimate: {_fmt_s(a['sklearn_point_estimate_s'])})",
         f"            naive loop           {_fmt_s(a['naive_loop_s_extrapolated'])}"
         f"  -> archgate is {a['speedup_vs_naive']:,.0f}x faster",
@@ -305,7 +305,7 @@ def report(res: dict[str, Any]) -> str:
     lines.append(f"            note: {a['scipy_note']}")
     p = sp["roc_auc_paired"]
     lines += [
-        f"  roc_auc paired  archgate paired DeLong {_fmt_s(p['archgate_paired_delong_s'])}"
+        f"  roc_auc paired  archgate paired AUC    {_fmt_s(p['archgate_paired_delong_s'])}"
         f"  naive {_fmt_s(p['naive_loop_s_extrapolated'])}"
         f"  -> {p['speedup_vs_naive']:,.0f}x faster",
     ]
@@ -333,7 +333,7 @@ def report(res: dict[str, Any]) -> str:
     for k, cov in v["coverage"].items():
         lines.append(f"  coverage {k:20s} {cov:.3f}  (truth {v['truth'][k]:.4f})")
     lines += [
-        f"  no-change candidate vs baseline (paired DeLong): regression alarm rate "
+        f"  no-change candidate vs baseline (paired AUC difference): regression alarm rate "
         f"{v['no_change_regression_alarm_rate']:.3f} (expected ~0.05); passes a "
         f"'min: 0, confidence: 0.95' gate {v['no_change_passes_min0_gate_rate']:.3f} "
         "(expected ~0.05)",
