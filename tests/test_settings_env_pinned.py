@@ -50,8 +50,8 @@ def test_an_empty_environment_variable_counts_as_unset(blank: str) -> None:
 
 def test_every_true_and_false_word_and_nothing_else() -> None:
     """Exactly 1/true/yes/on/y/t are true and 0/false/no/off/n/f false, in any case."""
-    assert TRUE_WORDS == {"1", "true", "yes", "on", "y", "t"}
-    assert FALSE_WORDS == {"0", "false", "no", "off", "n", "f"}
+    assert {"1", "true", "yes", "on", "y", "t"} == TRUE_WORDS
+    assert {"0", "false", "no", "off", "n", "f"} == FALSE_WORDS
     for word in TRUE_WORDS:
         assert parse_bool(f" {word.upper()} ", source="x") is True
     for word in FALSE_WORDS:
