@@ -26,7 +26,7 @@ from pytest_archgate.adr import Adr
 from pytest_archgate.criteria import Criterion, parse_criterion
 from pytest_archgate.measure import Estimate, Measurement, two_sided_level
 from pytest_archgate.merge import merge_files
-from pytest_archgate.verdicts import judge_adr, unpaired_difference
+from pytest_archgate.verdicts import judge_adr, judge_criterion, unpaired_difference
 
 FAST = ("-p", "no:benchmark", "-p", "no:pytest_httpserver", "-p", "no:hypothesispytest")
 IN_PROCESS = ("-W", "always")
@@ -769,3 +769,72 @@ def test_bounds_fingerprints_and_replicates_survive_xdist_and_merge(
     lat = criterion(entry(one, "ADR-0001"), "lat", "cand")
     assert "bound derived from the recorded 95% interval" in lat["reason"]
     assert criterion(entry(one, "ADR-0001"), "seeds_auc", "cand")["verdict"] == "pass"
+
+
+# ---------------------------------------------------------------------------------------------
+# the worst of several measurements, and the reasons of a judged criterion
+
+
+def _judged_m(value: float, interval: tuple[float, float], node: str) -> Measurement:
+    return Measurement(
+        adr="ADR-0001",
+        option="cand",
+        metric="m",
+        estimate=Estimate(value=value, intervals={0.9: interval}),
+        nodeid=node,
+    )
+
+
+@pytest.mark.parametrize(
+    ("spec", "worst"),
+    [
+        # the lowest lower bound decides a min, though its point value is the highest
+        ({"min": 0.9}, "t::wide"),
+        # the highest upper bound decides a max, though its point value is the lowest
+        ({"max": 1.0}, "t::wide_max"),
+    ],
+)
+def test_worst_of_several_passing_measurements_is_by_the_judged_bound(
+    spec: dict[str, float], worst: str
+) -> None:
+    """Of several measurements of one criterion and option, the worst *judged* quantity
+    decides (with ``confidence``: the one-sided bound), never the worst point value."""
+    # kills: badness/judged_value judging the other side, or the point value, for the worst-of
+    c = Criterion(name="m", metric="m", confidence=0.95, **spec)  # type: ignore[arg-type]
+    other = (0.95, (0.91, 0.99)) if "min" in spec else (0.90, (0.80, 0.995))
+    ms = [_judged_m(*other, worst), _judged_m(0.93, (0.92, 0.94), "t::narrow")]
+    res = judge_criterion(c, "cand", ms, role="decision", enforced=True)
+    assert res.verdict == "pass"
+    chosen = {m.nodeid: m.estimate for m in ms}[worst]
+    assert res.estimate == chosen
+
+
+def test_a_producer_refusal_is_the_reason_of_an_unmeasured_criterion() -> None:
+    """An estimate whose producer refused an interval (``details["refused"]``) is unmeasured
+    with the producer's reason; an empty refusal gives the generic reason."""
+    c = Criterion(name="m", metric="m", min=0.5, confidence=0.95)
+    refused = Estimate(value=0.9, details={"refused": "too few rows (3 < 5)"})
+    assert c.judge(refused) == ("unmeasured", "too few rows (3 < 5)")
+    empty = Estimate(value=0.9, details={"refused": ""})
+    verdict, reason = c.judge(empty)
+    assert verdict == "unmeasured"
+    assert reason is not None
+    assert reason.startswith("no interval at confidence 0.95")
+
+
+def test_both_sides_of_a_two_sided_criterion_are_named() -> None:
+    """A criterion with min and max judges both bounds; the reason names each, joined by
+    ``"; "``, on a fail and on a pass."""
+    e = Estimate(value=0.5, intervals={0.9: (0.3, 0.7)})
+    verdict, reason = Criterion(name="m", metric="m", min=0.4, max=0.6, confidence=0.95).judge(e)
+    assert verdict == "fail"
+    assert reason == (
+        "lower one-sided 95% bound 0.3 < 0.4 (the 90% two-sided interval is [0.3, 0.7]); "
+        "upper one-sided 95% bound 0.7 > 0.6 (the 90% two-sided interval is [0.3, 0.7])"
+    )
+    verdict, reason = Criterion(name="m", metric="m", min=0.2, max=0.8, confidence=0.95).judge(e)
+    assert verdict == "pass"
+    assert reason == (
+        "lower one-sided 95% bound 0.3 >= 0.2 (the 90% two-sided interval is [0.3, 0.7]); "
+        "upper one-sided 95% bound 0.7 <= 0.8 (the 90% two-sided interval is [0.3, 0.7])"
+    )
