@@ -1232,10 +1232,18 @@ def _accept_locked(
                 )
             if option in refs:
                 candidates = [o for o in adr.options if o not in refs]
+                # an option a vs criterion compares with cannot be the decision at all (the
+                # criterion would compare it with itself): never suggest naming it
+                compared = [c.name for c in adr.acceptance if c.vs == option]
+                why = (
+                    f"{', '.join(compared)} compares with it, so it cannot be the decision;"
+                    if compared
+                    else f"a reference is never accepted without being named; pass --option "
+                    f"{option} to choose it deliberately, or"
+                )
                 raise Refused(
-                    f"the report recommends {option}, {refs[option]}: a reference is never "
-                    f"accepted without being named; pass --option {option} to choose it "
-                    f"deliberately, or --option NAME for a candidate ({', '.join(candidates)})",
+                    f"the report recommends {option}, {refs[option]}: {why} pass --option "
+                    f"NAME for a candidate ({', '.join(candidates)})",
                     file=report_name,
                 )
             from_recommendation = True
