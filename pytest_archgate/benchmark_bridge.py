@@ -19,11 +19,11 @@ pytest-benchmark is never imported here: the fixture object is read by duck typi
 from __future__ import annotations
 
 import math
-from statistics import NormalDist
 from typing import Any
 
 import numpy as np
 
+from .distributions import z_value
 from .latency import order_statistic_interval
 from .measure import STANDARD_LEVELS, Estimate
 
@@ -43,11 +43,7 @@ def _mean_intervals(samples: Any) -> dict[float, tuple[float, float]]:
         return {}
     mean = float(samples.mean())
     sem = float(samples.std(ddof=1)) / math.sqrt(n)
-    return {
-        lv: (mean - z * sem, mean + z * sem)
-        for lv in STANDARD_LEVELS
-        for z in (NormalDist().inv_cdf(0.5 + lv / 2.0),)
-    }
+    return {lv: (mean - z * sem, mean + z * sem) for lv in STANDARD_LEVELS for z in (z_value(lv),)}
 
 
 def benchmark_estimates(fixture: Any) -> tuple[dict[str, Estimate], str | None]:

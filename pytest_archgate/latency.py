@@ -66,12 +66,12 @@ import time
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache, partial
-from statistics import NormalDist
 from typing import Any
 
 import numpy as np
 import numpy.typing as npt
 
+from .distributions import z_value
 from .environment import collect_environment
 from .errors import MeasurementError
 from .measure import (
@@ -451,7 +451,7 @@ class LatencyResult:
         if n >= 2:
             sem = float(samples.std(ddof=1)) / math.sqrt(n)
             for lvl in levels:
-                z = NormalDist().inv_cdf(0.5 + lvl / 2.0)
+                z = z_value(lvl)
                 lo, hi = mean_ns - z * sem, mean_ns + z * sem
                 mean_intervals[lvl] = (lo / _NS_PER_MS, hi / _NS_PER_MS)
                 # the mean per call cannot be below the fastest call observed

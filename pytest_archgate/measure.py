@@ -22,9 +22,9 @@ import numbers
 import unicodedata
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from statistics import NormalDist
 from typing import Any, Literal
 
+from .distributions import z_value
 from .errors import MeasurementError
 
 DEFAULT_LEVEL = 0.95
@@ -59,10 +59,6 @@ def levels_for(
     if standard:
         levels.update(STANDARD_LEVELS)
     return tuple(sorted(levels))
-
-
-def _z(level: float) -> float:
-    return NormalDist().inv_cdf(0.5 + level / 2.0)
 
 
 @dataclass(frozen=True)
@@ -133,7 +129,7 @@ class Estimate:
         higher = [lv for lv in self.intervals if lv > key]
         source = min(higher) if higher else max(self.intervals)
         low, high = self.intervals[source]
-        ratio = _z(key) / _z(source)
+        ratio = z_value(key) / z_value(source)
         value = self.value
         return (value - (value - low) * ratio, value + (high - value) * ratio), source
 

@@ -50,9 +50,9 @@ from collections.abc import Mapping, Sequence
 from statistics import NormalDist
 from typing import Any, Literal
 
+from .distributions import t_ppf, z_value
 from .errors import MeasurementError
 from .measure import Estimate, Measurement, level_key, short_repr
-from .stats import t_ppf
 
 ReplicateMethod = Literal["replicates-t", "replicates-shared-rows", "single"]
 
@@ -184,7 +184,7 @@ class _Components:
         )
 
     def half_widths(self, level: float) -> tuple[float, float]:
-        z = NormalDist().inv_cdf(0.5 + level / 2.0)
+        z = z_value(level)
         t = t_ppf(0.5 + level / 2.0, self.df)
         between = t * t * self.b
         return math.sqrt(z * z * self.a_lo + between), math.sqrt(z * z * self.a_hi + between)
@@ -203,7 +203,7 @@ def _test_se(estimate: Estimate, level: float) -> tuple[float, float] | None:
     key = level_key(level)
     lv = key if key in estimate.intervals else min(estimate.intervals, key=lambda x: abs(x - key))
     lo, hi = estimate.intervals[lv]
-    z = NormalDist().inv_cdf(0.5 + lv / 2.0)
+    z = z_value(lv)
     v = estimate.value
     return max(v - lo, 0.0) / z, max(hi - v, 0.0) / z
 
@@ -310,7 +310,7 @@ def combine(group: Sequence[Measurement], levels: Sequence[float] = ()) -> Estim
 
 
 def _wilson(successes: float, n: float, level: float) -> tuple[float, float]:
-    z = NormalDist().inv_cdf(0.5 + level / 2.0)
+    z = z_value(level)
     p = successes / n
     denom = 1.0 + z * z / n
     centre = (p + z * z / (2 * n)) / denom

@@ -28,12 +28,12 @@ import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from statistics import NormalDist
 from typing import Any, Literal
 
 from . import escape, replicates
 from .adr import Adr
 from .criteria import Criterion, Verdict
+from .distributions import z_value
 from .errors import ArchgateError, MeasurementError
 from .measure import Estimate, Measurement, level_key, levels_for
 
@@ -217,7 +217,7 @@ def unpaired_difference(
         ia, ib = a.estimate.interval(level), b.estimate.interval(level)
         if ia is None or ib is None:
             continue
-        z = NormalDist().inv_cdf(0.5 + level / 2)
+        z = z_value(level)
         se = math.hypot((ia[1] - ia[0]) / (2 * z), (ib[1] - ib[0]) / (2 * z))
         intervals[level_key(level)] = (value - z * se, value + z * se)
     return Estimate(

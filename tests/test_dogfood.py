@@ -41,6 +41,19 @@ def test_import_is_light(archgate):
     assert loaded == []
 
 
+def test_judging_path_loads_without_numpy() -> None:
+    """The plugin, the session and the judging code (verdicts, replicates, family) load without
+    numpy: numpy comes in only when a test evaluates a metric. The distribution functions the
+    judging path needs live in the numpy-free ``distributions`` module for this reason."""
+    probe = (
+        "import sys, pytest_archgate, pytest_archgate.plugin, pytest_archgate.session, "
+        "pytest_archgate.verdicts, pytest_archgate.replicates, pytest_archgate.family; "
+        "print('numpy' in sys.modules)"
+    )
+    out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "False"
+
+
 @pytest.mark.archgate("ADR-0003")
 def test_unlinked_run_is_light(archgate, tmp_path: Path):
     (tmp_path / "test_plain.py").write_text("def test_one():\n    assert True\n")

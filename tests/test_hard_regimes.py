@@ -18,6 +18,7 @@ import pytest
 
 from pytest_archgate import metrics, stats
 from pytest_archgate.criteria import Criterion
+from pytest_archgate.distributions import t_value
 from pytest_archgate.measure import Estimate
 
 N_SIM = 300
@@ -241,7 +242,7 @@ def test_clopper_pearson_matches_scipy_when_available() -> None:
     ("level", "df", "ref"), [(0.95, 10, 2.228), (0.9, 5, 2.015), (0.95, 29, 2.045)]
 )
 def test_t_quantile_published_values(level: float, df: int, ref: float) -> None:
-    assert stats.t_value(level, df) == pytest.approx(ref, abs=1e-3)
+    assert t_value(level, df) == pytest.approx(ref, abs=1e-3)
 
 
 def test_f1_point_value_matches_scikit_learn() -> None:
@@ -257,7 +258,7 @@ def test_f1_point_value_matches_scikit_learn() -> None:
 def test_hall_interval_without_skew_is_the_t_interval() -> None:
     x = np.array([-2.0, -1.0, 0.0, 1.0, 2.0] * 10)
     lo, hi = stats.hall_mean_interval(x, 0.95)
-    half = stats.t_value(0.95, 49) * float(np.std(x, ddof=1)) / math.sqrt(50)
+    half = t_value(0.95, 49) * float(np.std(x, ddof=1)) / math.sqrt(50)
     assert (lo, hi) == pytest.approx((-half, half))
     # right skew pushes the upper limit out more than the lower one
     y = np.r_[np.zeros(190), np.full(10, 5.0)]

@@ -14,6 +14,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from pytest_archgate.criteria import Criterion
+from pytest_archgate.distributions import t_ppf
 from pytest_archgate.errors import MeasurementError
 from pytest_archgate.measure import Estimate, Measurement
 from pytest_archgate.replicates import (
@@ -24,7 +25,6 @@ from pytest_archgate.replicates import (
     probability_of_outperforming,
     variance_label,
 )
-from pytest_archgate.stats import t_ppf
 from pytest_archgate.verdicts import default_paired, judge_criterion
 
 ADR = """---
