@@ -2,7 +2,7 @@
 
 Why this script exists: issue 11 asks whether ten ``confidence: 0.95`` criteria make the gate
 wrong far more often than 5%, and whether Holm's step-down fixes it. Which error grows depends
-on what the criteria test (see ``pytest_archgate/family.py`` and ADR-0011):
+on what the criteria test (see ``pytest_archgate/verdict/family.py`` and ADR-0011):
 
 * a confidence criterion (``min: L, confidence: 0.95``) passes only when its lower bound clears
   ``L``; it errs by a false *pass* at most 5% of the time, and an ADR of such criteria passes
@@ -16,9 +16,9 @@ on what the criteria test (see ``pytest_archgate/family.py`` and ADR-0011):
 * a regression *alarm* (fail when the evidence says "worse") errs by a false *fail* at 5% per
   criterion, 1 - 0.95^10 = 40% over ten; Holm on the alarms brings that to <= 5%. archgate's
   confidence criteria are not alarms (they ask for evidence of meeting); the row is here to show
-  where the issue's reading comes from, computed with :func:`pytest_archgate.family.holm`.
+  where the issue's reading comes from, computed with :func:`pytest_archgate.verdict.family.holm`.
 
-Every gate row goes through the package's judging (:func:`pytest_archgate.verdicts.judge_adr`
+Every gate row goes through the package's judging (:func:`pytest_archgate.verdict.judge.judge_adr`
 on :class:`Measurement` objects), on estimates drawn from a normal model with exact intervals at
 every level the judging asks for (so the rates measure the multiplicity, not an interval
 method's coverage). Draws are vectorised; criteria are independent (the worst case for
@@ -48,11 +48,11 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from pytest_archgate.adr import Adr  # noqa: E402
-from pytest_archgate.criteria import Criterion  # noqa: E402
-from pytest_archgate.family import holm, holm_confidences  # noqa: E402
-from pytest_archgate.measure import Estimate, Measurement, level_key, two_sided_level  # noqa: E402
-from pytest_archgate.verdicts import judge_adr  # noqa: E402
+from pytest_archgate.adr.criteria import Criterion  # noqa: E402
+from pytest_archgate.adr.parse import Adr  # noqa: E402
+from pytest_archgate.measure.estimate import Estimate, Measurement, level_key, two_sided_level  # noqa: E402
+from pytest_archgate.verdict.family import holm, holm_confidences  # noqa: E402
+from pytest_archgate.verdict.judge import judge_adr  # noqa: E402
 
 M = 10
 CONFIDENCE = 0.95

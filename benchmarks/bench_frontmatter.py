@@ -3,7 +3,7 @@
 For every ADR front matter with a ``status`` in this repository (the project's and the examples'
 ADRs, and MADR's own log when ../shared/adr-corpora is present), set ``status: accepted`` once
 with a ruamel.yaml round trip (``preserve_quotes=True``) and once with
-:func:`pytest_archgate.frontmatter_edit.set_key`, and count the files in which any other line
+:func:`pytest_archgate.authoring.frontmatter.set_key`, and count the files in which any other line
 changed. ruamel.yaml is not a dependency of archgate: ``pip install ruamel.yaml`` to run this.
 
     python benchmarks/bench_frontmatter.py
@@ -14,8 +14,8 @@ from __future__ import annotations
 import io
 from pathlib import Path
 
-from pytest_archgate.adr import split_front_matter
-from pytest_archgate.frontmatter_edit import set_key
+from pytest_archgate.adr.parse import split_front_matter
+from pytest_archgate.authoring.frontmatter import set_key
 
 ROOT = Path(__file__).resolve().parents[1]
 

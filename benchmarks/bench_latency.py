@@ -77,7 +77,7 @@ def _noop() -> None:
 
 
 def bench_overhead(max_seconds: float) -> dict[str, Any]:
-    from pytest_archgate.latency import measure_latency
+    from pytest_archgate.measure.latency import measure_latency
 
     result = measure_latency(_noop, max_seconds=max_seconds, rtol=0.01, memory=False)
     import numpy as np
@@ -103,7 +103,7 @@ def bench_overhead(max_seconds: float) -> dict[str, Any]:
 
 
 def bench_archgate(fn: Callable[[], Any], max_seconds: float) -> dict[str, Any]:
-    from pytest_archgate.latency import measure_latency
+    from pytest_archgate.measure.latency import measure_latency
 
     result = measure_latency(fn, max_seconds=max_seconds, rtol=0.02, memory=False)
     est = result.estimates()
@@ -204,7 +204,7 @@ def p95_coverage(sets: int = 1000, n: int = 500, seed: int = 3) -> dict[str, Any
 
     import numpy as np
 
-    from pytest_archgate.latency import order_statistic_interval
+    from pytest_archgate.measure.latency import order_statistic_interval
 
     rng = np.random.default_rng(seed)
     mu, sigma = 0.0, 0.5
@@ -228,7 +228,7 @@ def main(argv: list[str] | None = None) -> int:
 
     import numpy as np
 
-    from pytest_archgate.environment import collect_environment
+    from pytest_archgate.measure.environment import collect_environment
 
     overhead = bench_overhead(budget)
     print("(a) harness overhead (empty callable through measure_latency)")

@@ -3,13 +3,13 @@
 Why: a criterion judged over seeds, splits or repeated runs must hold its one-sided level over
 *both* sources of variance. Two simulations, each with a fixed seed:
 
-(a) combined replicate estimates (:func:`pytest_archgate.replicates.combine`): a random-effects
+(a) combined replicate estimates (:func:`~.replicates.combine`): a random-effects
     model, replicate values ``mu + u_i + e_i`` with seed effects ``u_i ~ N(0, tau^2)`` and
     test-set noise of SD ``sigma = 0.01`` (each replicate reports its 95% test-set interval);
     on the same rows the noise is shared (plus a seed x row part of SD ``0.3 sigma``), on splits
     it is independent. Coverage of the one-sided 95% lower and upper bounds of ``mu`` for
     k = 2, 3, 5, 10 and tau / sigma = 0, 1, 2, 5.
-(b) pass rates over repeated runs (:func:`pytest_archgate.replicates.item_mean_estimate`):
+(b) pass rates over repeated runs (:func:`pytest_archgate.measure.replicates.item_mean_estimate`):
     items with pass probabilities ~ Beta(a, b), 5 runs each; coverage of the one-sided 95%
     bounds of the mean pass rate and of pass^3 for 10, 30, 100 and 300 items.
 
@@ -25,8 +25,8 @@ import time
 
 import numpy as np
 
-from pytest_archgate.measure import Estimate, Measurement
-from pytest_archgate.replicates import _components, item_mean_estimate, pass_at_all_k
+from pytest_archgate.measure.estimate import Estimate, Measurement
+from pytest_archgate.measure.replicates import _components, item_mean_estimate, pass_at_all_k
 
 Z95 = 1.959963984540054
 

@@ -6,7 +6,7 @@ orders of magnitude faster on large test sets, and they are statistically valid.
 measures both claims and writes the figures as JSON:
 
 1. speed on 1,000,000 rows: ROC AUC (single and paired) and accuracy / F1 intervals from
-   :mod:`pytest_archgate.metrics` against the naive loop (1,000 bootstrap resamples, each
+   :mod:`pytest_archgate.measure.metrics` against the naive loop (1,000 bootstrap resamples, each
    re-running the scikit-learn metric) and ``scipy.stats.bootstrap``. The slow baselines are
    timed on a few resamples and extrapolated linearly to 1,000 (each resample costs the same);
    the output says so.
@@ -40,7 +40,7 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from pytest_archgate.metrics import compare, evaluate  # noqa: E402
+from pytest_archgate.measure.metrics import compare, evaluate  # noqa: E402
 
 N_BOOT = 1000
 

@@ -5,8 +5,8 @@ the time in the regimes users live in (rare positives, small test sets, AUC near
 scores, heavy-tailed latencies). This script draws many test sets from models whose true
 metric value is known (analytically, or by numerical integration of the model), asks the
 package's public API for the intervals exactly as a user's test would
-(:func:`pytest_archgate.metrics.evaluate` / :func:`~pytest_archgate.metrics.compare` with
-``level=0.95, levels=(0.9,)``; :func:`pytest_archgate.latency.order_statistic_interval`), and
+(:func:`~.metrics.evaluate` / :func:`~.metrics.compare` with
+``level=0.95, levels=(0.9,)``; :func:`~.latency.order_statistic_interval`), and
 counts how often
 
 * the two-sided 95% interval holds the truth,
@@ -71,9 +71,9 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 from pytest_archgate.errors import MeasurementError  # noqa: E402
-from pytest_archgate.latency import order_statistic_interval  # noqa: E402
-from pytest_archgate.measure import Estimate  # noqa: E402
-from pytest_archgate.metrics import compare, evaluate  # noqa: E402
+from pytest_archgate.measure.estimate import Estimate  # noqa: E402
+from pytest_archgate.measure.latency import order_statistic_interval  # noqa: E402
+from pytest_archgate.measure.metrics import compare, evaluate  # noqa: E402
 
 FloatArray = npt.NDArray[np.float64]
 NORMAL = NormalDist()
@@ -361,7 +361,7 @@ def exact_latency_coverage(cell: Cell) -> dict[str, float] | None:
     number of calls below it, Binomial(n, p) (Conover 1999, sec. 3.2); the simulation must
     agree with these figures within its Monte Carlo error whatever the distribution.
     """
-    from pytest_archgate.latency import order_statistic_ranks
+    from pytest_archgate.measure.latency import order_statistic_ranks
 
     p = 0.95 if cell.metric == "latency_p95" else 0.99
     two = order_statistic_ranks(cell.n, p, LEVEL)

@@ -1,6 +1,6 @@
 """Coverage of the one-sided 95% bounds in hard regimes, for choosing methods and minimums.
 
-Why this script exists: the interval methods of :mod:`pytest_archgate.stats` and the minimum
+Why this script exists: the interval methods of :mod:`pytest_archgate.measure.stats` and the minimum
 counts below which they refuse (``ROC_AUC_MIN_CLASS``, ``ROC_AUC_DIFF_MIN_CLASS``,
 ``LOSS_MIN_CLASS``, ``LOSS_MIN_ROWS``) were chosen from these simulations, not guessed. Each
 regime draws ``--sims`` data sets, calls the library's own functions on each (so what is
@@ -35,8 +35,8 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from pytest_archgate import stats
 from pytest_archgate.errors import MeasurementError
+from pytest_archgate.measure import stats
 
 LEVEL = 0.9  # two-sided; each end is a one-sided 95% bound (``--confidence`` changes it)
 ND = NormalDist()

@@ -19,7 +19,7 @@ A timed-out mutant counts as killed: the tests noticed it (it made them hang).
 
 ``benchmarks/mutation-equivalents.txt``: one ``<mutant id>: <one-line reason>`` a line
 (``#`` starts a comment). A mutant id is mutmut's name, e.g.
-``pytest_archgate.criteria.x__fmt__mutmut_3``; it is stable while the function is unchanged.
+``pytest_archgate.adr.criteria.x__fmt__mutmut_3``; it is stable while the function is unchanged.
 See ADR-0012 for why mutmut and what the figures mean.
 """
 

@@ -31,6 +31,6 @@ else
   py="$(command -v python || command -v python3)"
 fi
 
-archgate() { "$py" -m pytest_archgate.cli "$@"; }
+archgate() { "$py" -m pytest_archgate.cli.main "$@"; }
 has_command() { archgate "$1" --help >/dev/null 2>&1; }
 mkdir -p "$example/out"

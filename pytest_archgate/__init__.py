@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from .errors import (
+from pytest_archgate.errors import (
     AdrError,
     ArchgateError,
     ArchgateWarning,
@@ -44,16 +44,16 @@ __all__ = [
 ]
 
 if TYPE_CHECKING:
-    from .latency import measure_latency
-    from .measure import Estimate
-    from .metrics import compare, evaluate, register_metric
+    from pytest_archgate.measure.estimate import Estimate
+    from pytest_archgate.measure.latency import measure_latency
+    from pytest_archgate.measure.metrics import compare, evaluate, register_metric
 
 _LAZY = {
-    "evaluate": "metrics",
-    "compare": "metrics",
-    "register_metric": "metrics",
-    "measure_latency": "latency",
-    "Estimate": "measure",
+    "evaluate": "measure.metrics",
+    "compare": "measure.metrics",
+    "register_metric": "measure.metrics",
+    "measure_latency": "measure.latency",
+    "Estimate": "measure.estimate",
 }
 
 

@@ -1,5 +1,5 @@
-"""Tests of the GitHub Actions output (pytest_archgate.actions) and the Markdown views
-(pytest_archgate.markdown) they share with ``archgate comment``.
+"""Tests of the GitHub Actions output (pytest_archgate.github.actions) and the Markdown views
+(pytest_archgate.report.summary) they share with ``archgate comment``.
 
 Runner files point into ``tmp_path``; annotations are read back from stdout with ``capsys``.
 """
@@ -14,14 +14,14 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from pytest_archgate import actions
-from pytest_archgate.actions import (
+from pytest_archgate.github import actions
+from pytest_archgate.github.actions import (
     collect_annotations,
     format_command,
     output_record,
     publish_run,
 )
-from pytest_archgate.markdown import (
+from pytest_archgate.report.summary import (
     GITHUB_COMMENT_LIMIT,
     adr_table,
     base_delta,

@@ -1,4 +1,4 @@
-"""Unit tests of ADR discovery and parsing (``pytest_archgate.adr``)."""
+"""Unit tests of ADR discovery and parsing (``pytest_archgate.adr.parse``)."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from pytest_archgate.adr import (
+from pytest_archgate.adr.parse import (
     STATUSES,
     AdrLog,
     adr_files,

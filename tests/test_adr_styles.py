@@ -13,8 +13,8 @@ from pathlib import Path
 
 import pytest
 
-from pytest_archgate.adr import AdrLog, is_adr_file, load_log, normalise_status, parse_adr
-from pytest_archgate.cli import main
+from pytest_archgate.adr.parse import AdrLog, is_adr_file, load_log, normalise_status, parse_adr
+from pytest_archgate.cli.main import main
 
 
 def write(folder: Path, name: str, text: str) -> Path:

@@ -19,12 +19,13 @@ from typing import Any
 
 import pytest
 
-from pytest_archgate import authoring, cli
-from pytest_archgate.adr import lint_log, load_log, parse_adr
-from pytest_archgate.cost import parse_cost
-from pytest_archgate.measure import Estimate, Measurement
-from pytest_archgate.report import build_report
-from pytest_archgate.verdicts import judge_all
+from pytest_archgate.adr.cost import parse_cost
+from pytest_archgate.adr.parse import lint_log, load_log, parse_adr
+from pytest_archgate.authoring import commands as authoring
+from pytest_archgate.cli import main as cli
+from pytest_archgate.measure.estimate import Estimate, Measurement
+from pytest_archgate.report.build import build_report
+from pytest_archgate.verdict.judge import judge_all
 
 DAY = dt.date(2026, 11, 24)
 TEMPLATES = [

@@ -22,12 +22,13 @@ from typing import Any
 
 import pytest
 
-from pytest_archgate import cli
-from pytest_archgate.adr import load_log, parse_adr
-from pytest_archgate.comparison import compare_options, comparison_lines
-from pytest_archgate.measure import Estimate, Measurement
-from pytest_archgate.report import build_report
-from pytest_archgate.verdicts import judge_all
+from pytest_archgate.adr.parse import load_log, parse_adr
+from pytest_archgate.cli import main as cli
+from pytest_archgate.measure.estimate import Estimate, Measurement
+from pytest_archgate.report.build import build_report
+from pytest_archgate.report.text import comparison_lines
+from pytest_archgate.verdict.comparison import compare_options
+from pytest_archgate.verdict.judge import judge_all
 
 PROPOSED = """\
 ---

@@ -1,6 +1,6 @@
 """The ``archgate list`` and ``archgate lint`` commands, and how the CLI finds the ADR folder.
 
-Most tests call :func:`pytest_archgate.cli.main` in-process (fast); a few run the installed
+Most tests call :func:`pytest_archgate.cli.main.main` in-process (fast); a few run the installed
 ``archgate`` script to check what a user sees: exit codes and one-line errors.
 """
 
@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 from conftest import no_traceback, write_standard_adrs
 
-from pytest_archgate.cli import main
+from pytest_archgate.cli.main import main
 
 ARCHGATE = Path(sys.executable).parent / "archgate"
 
@@ -468,7 +468,7 @@ def test_bad_format_choice(project: Path) -> None:
     ],
 )
 def test_pytest9_toml_configuration_is_read(tmp_path: Path, name: str, text: str) -> None:
-    from pytest_archgate.config import resolve_adr_dir
+    from pytest_archgate.adr.config import resolve_adr_dir
 
     (tmp_path / name).write_text(text)
     (tmp_path / "decisions").mkdir()
@@ -478,7 +478,7 @@ def test_pytest9_toml_configuration_is_read(tmp_path: Path, name: str, text: str
 
 
 def test_status_with_trailing_punctuation_is_read() -> None:
-    from pytest_archgate.adr import normalise_status
+    from pytest_archgate.adr.parse import normalise_status
 
     assert normalise_status("Accepted.") == ("accepted", None)
     assert normalise_status("Proposed!") == ("proposed", None)

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from pytest_archgate import cli
+from pytest_archgate.cli import main as cli
 
 ADR = """---
 status: accepted

@@ -12,12 +12,13 @@ from typing import Any
 
 import pytest
 
-from pytest_archgate.adr import Adr
-from pytest_archgate.comparison import compare_options, comparison_lines, fmt_value
-from pytest_archgate.criteria import parse_criterion
-from pytest_archgate.measure import Estimate, Measurement
-from pytest_archgate.report import adr_entry
-from pytest_archgate.verdicts import judge_adr
+from pytest_archgate.adr.criteria import parse_criterion
+from pytest_archgate.adr.parse import Adr
+from pytest_archgate.measure.estimate import Estimate, Measurement
+from pytest_archgate.report.build import adr_entry
+from pytest_archgate.report.text import comparison_lines
+from pytest_archgate.verdict.comparison import compare_options, fmt_value
+from pytest_archgate.verdict.judge import judge_adr
 
 ADR_ID = "ADR-0009"
 

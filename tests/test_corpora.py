@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 from corpora_expected import CORPUS_NAMES, EXPECTED, NOT_ADRS, Reading
 
-from pytest_archgate.adr import Adr, AdrLog, adr_files, lint_log, load_log
+from pytest_archgate.adr.parse import Adr, AdrLog, adr_files, lint_log, load_log
 
 CORPORA = Path(__file__).resolve().parents[1].parent / "shared" / "adr-corpora"
 ARCHGATE = Path(sys.executable).parent / "archgate"

@@ -7,8 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from pytest_archgate.adr import parse_adr
-from pytest_archgate.cost import (
+from pytest_archgate.adr.cost import (
     FULL_USE_NOTE,
     CostModel,
     OptionCost,
@@ -22,8 +21,9 @@ from pytest_archgate.cost import (
     daily_cost,
     parse_cost,
 )
+from pytest_archgate.adr.parse import parse_adr
 from pytest_archgate.errors import AdrError, MeasurementError
-from pytest_archgate.measure import Estimate
+from pytest_archgate.measure.estimate import Estimate
 
 FULL = {
     "usd_per_hour": 2.5,

@@ -1,4 +1,4 @@
-"""Unit tests of criterion specs (``pytest_archgate.criteria``) and verdicts (``verdicts``)."""
+"""Unit tests of criterion specs (``pytest_archgate.adr.criteria``) and verdicts (``verdicts``)."""
 
 from __future__ import annotations
 
@@ -13,11 +13,11 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from pytest_archgate.adr import Adr, load_log, parse_adr
-from pytest_archgate.criteria import Criterion, parse_criterion
+from pytest_archgate.adr.criteria import Criterion, parse_criterion
+from pytest_archgate.adr.parse import Adr, load_log, parse_adr
 from pytest_archgate.errors import CriterionError
-from pytest_archgate.measure import Estimate, Measurement
-from pytest_archgate.verdicts import judge_adr, judge_all
+from pytest_archgate.measure.estimate import Estimate, Measurement
+from pytest_archgate.verdict.judge import judge_adr, judge_all
 
 # ---------------------------------------------------------------------------------------------
 # parsing specs

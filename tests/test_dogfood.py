@@ -36,7 +36,7 @@ def _heavy_loaded(code: str, cwd: Path | None = None) -> list[str]:
 
 @pytest.mark.archgate("ADR-0003")
 def test_import_is_light(archgate):
-    loaded = _heavy_loaded("import pytest_archgate, pytest_archgate.plugin")
+    loaded = _heavy_loaded("import pytest_archgate, pytest_archgate.plugin.hooks")
     archgate.record("heavy_modules_on_import", len(loaded))
     assert loaded == []
 
@@ -46,8 +46,9 @@ def test_judging_path_loads_without_numpy() -> None:
     numpy: numpy comes in only when a test evaluates a metric. The distribution functions the
     judging path needs live in the numpy-free ``distributions`` module for this reason."""
     probe = (
-        "import sys, pytest_archgate, pytest_archgate.plugin, pytest_archgate.session, "
-        "pytest_archgate.verdicts, pytest_archgate.replicates, pytest_archgate.family; "
+        "import sys, pytest_archgate, pytest_archgate.plugin.hooks, "
+        "pytest_archgate.plugin.session, pytest_archgate.verdict.judge, "
+        "pytest_archgate.measure.replicates, pytest_archgate.verdict.family; "
         "print('numpy' in sys.modules)"
     )
     out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)

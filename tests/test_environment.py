@@ -1,4 +1,4 @@
-"""Tests of pytest_archgate.environment: facts, import hygiene, fingerprints, git commit.
+"""Tests of pytest_archgate.measure.environment: facts, import hygiene, fingerprints, git commit.
 
 Anything that needs torch imported runs in a subprocess, so that this test process keeps the
 "heavy libraries are not imported" state other tests rely on.
@@ -17,8 +17,8 @@ from typing import Any
 import numpy as np
 import pytest
 
-from pytest_archgate import environment as E
-from pytest_archgate.environment import collect_environment, data_fingerprint, git_commit
+from pytest_archgate.measure import environment as E
+from pytest_archgate.measure.environment import collect_environment, data_fingerprint, git_commit
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -80,7 +80,7 @@ def test_static_part_is_memoised_and_not_shared() -> None:
 def test_only_imported_libraries_are_reported() -> None:
     proc = _run_python(
         "import json, sys\n"
-        "from pytest_archgate.environment import collect_environment\n"
+        "from pytest_archgate.measure.environment import collect_environment\n"
         "env = collect_environment(device='cpu', data=[1, 2, 3])\n"
         "bad = [m for m in ('torch', 'xgboost', 'sklearn', 'scipy', 'jax') if m in sys.modules]\n"
         "print(json.dumps({'env': env, 'imported': bad}))\n"
@@ -97,7 +97,7 @@ def test_imported_sklearn_version_is_reported() -> None:
     pytest.importorskip("sklearn")
     proc = _run_python(
         "import json, sklearn\n"
-        "from pytest_archgate.environment import collect_environment\n"
+        "from pytest_archgate.measure.environment import collect_environment\n"
         "print(json.dumps([collect_environment()['packages'], sklearn.__version__]))\n"
     )
     assert proc.returncode == 0, proc.stderr
@@ -109,7 +109,7 @@ def test_imported_sklearn_version_is_reported() -> None:
 def test_torch_facts_when_torch_imported() -> None:
     proc = _run_python(
         "import json, torch\n"
-        "from pytest_archgate.environment import collect_environment, data_fingerprint\n"
+        "from pytest_archgate.measure.environment import collect_environment, data_fingerprint\n"
         "env = collect_environment(device='cpu')\n"
         "t = torch.arange(6, dtype=torch.float32).reshape(2, 3)\n"
         "same = data_fingerprint(t) == data_fingerprint(t.numpy())\n"

@@ -15,11 +15,15 @@ from typing import Any
 import pytest
 from conftest import AdrProject, criterion, no_traceback
 
-from pytest_archgate.adr import Adr, parse_adr
-from pytest_archgate.criteria import Criterion
+from pytest_archgate.adr.criteria import Criterion, check_family
+from pytest_archgate.adr.parse import Adr, parse_adr
 from pytest_archgate.errors import AdrError, ReportError
-from pytest_archgate.family import (
-    check_family,
+from pytest_archgate.measure.estimate import Estimate, Measurement, level_key, two_sided_level
+from pytest_archgate.report.build import adr_definition, adr_from_json
+from pytest_archgate.report.load import load_report
+from pytest_archgate.report.merge import merge_files, merge_reports
+from pytest_archgate.settings import SettingError, resolve
+from pytest_archgate.verdict.family import (
     effective_family,
     holm,
     holm_confidence,
@@ -27,12 +31,7 @@ from pytest_archgate.family import (
     requested_confidences,
     step_down,
 )
-from pytest_archgate.measure import Estimate, Measurement, level_key, two_sided_level
-from pytest_archgate.merge import merge_files, merge_reports
-from pytest_archgate.report import adr_definition, adr_from_json
-from pytest_archgate.report_load import load_report
-from pytest_archgate.settings import SettingError, resolve
-from pytest_archgate.verdicts import judge_adr
+from pytest_archgate.verdict.judge import judge_adr
 
 FAST = ("-p", "no:benchmark", "-p", "no:pytest_httpserver", "-p", "no:hypothesispytest")
 
@@ -446,8 +445,8 @@ def test_holm_adr_fails_naming_the_holm_level(make_adr_project: Any) -> None:
         assert (c["family"], c["adjusted_confidence"], c["confidence"]) == ("holm", 0.975, 0.95)
         assert c["bound"] == ">= 0.855 (conf. 0.95, Holm 0.975)"
     # the Markdown and HTML reports show the adjusted level beside the criterion
-    from pytest_archgate.html_report import render_html
-    from pytest_archgate.md_report import render_markdown
+    from pytest_archgate.report.html import render_html
+    from pytest_archgate.report.md_package import render_markdown
 
     assert "conf. 0.95, Holm 0.975" in render_markdown(report)
     assert "conf. 0.95, Holm 0.975" in render_html(report)

@@ -15,14 +15,14 @@ import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from pytest_archgate.errors import CommandError
-from pytest_archgate.frontmatter_edit import (
+from pytest_archgate.authoring.frontmatter import (
     _verify,
     newline_of,
     render_scalar,
     set_key,
     split_document,
 )
+from pytest_archgate.errors import CommandError
 
 DAY = dt.date(2026, 11, 24)
 

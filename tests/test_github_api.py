@@ -1,4 +1,4 @@
-"""Tests of pytest_archgate.github_api against a real HTTP server on 127.0.0.1.
+"""Tests of pytest_archgate.github.api against a real HTTP server on 127.0.0.1.
 
 ``pytest-httpserver`` plays the GitHub API; retries use an injected ``sleep`` that records the
 waits instead of sleeping, so the backoff and rate-limit rules are checked exactly and fast.
@@ -16,7 +16,7 @@ from pytest_httpserver import HTTPServer
 from werkzeug import Request, Response
 
 from pytest_archgate.errors import ArchgateError, CommandError
-from pytest_archgate.github_api import (
+from pytest_archgate.github.api import (
     API_VERSION,
     GitHubClient,
     GitHubError,

@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from pytest_archgate.gpu import cuda_unavailable_reason
+from pytest_archgate.measure.gpu import cuda_unavailable_reason
 
 NO_CUDA = cuda_unavailable_reason() is not None
 

@@ -16,10 +16,10 @@ from statistics import NormalDist
 import numpy as np
 import pytest
 
-from pytest_archgate import metrics, stats
-from pytest_archgate.criteria import Criterion
-from pytest_archgate.distributions import t_value
-from pytest_archgate.measure import Estimate
+from pytest_archgate.adr.criteria import Criterion
+from pytest_archgate.measure import metrics, stats
+from pytest_archgate.measure.distributions import t_value
+from pytest_archgate.measure.estimate import Estimate
 
 N_SIM = 300
 #: One-sided 95% bounds must cover at least this often in N_SIM simulations (3 SE below 0.95).

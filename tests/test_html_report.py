@@ -21,16 +21,16 @@ from typing import Any
 
 import pytest
 
-from pytest_archgate import cli
+from pytest_archgate.cli import main as cli
 from pytest_archgate.errors import CommandError
-from pytest_archgate.html_report import (
+from pytest_archgate.report.html import (
     register,
     render_html,
     report_changes,
     svg_chart,
     write_text_atomic,
 )
-from pytest_archgate.md_report import render_markdown
+from pytest_archgate.report.md_package import render_markdown
 
 ADR = """\
 ---
@@ -143,7 +143,7 @@ def test_html_structure_and_escaping(decision_report: dict[str, Any], tmp_path: 
 
 
 def test_comparison_matches_the_report_entry(decision_report: dict[str, Any]) -> None:
-    from pytest_archgate.comparison import compare_options
+    from pytest_archgate.verdict.comparison import compare_options
 
     comp = compare_options(_entry(decision_report), measurements=decision_report["measurements"])
     assert comp is not None
@@ -382,7 +382,7 @@ def test_renders_in_headless_chromium(decision_report: dict[str, Any], tmp_path:
 def test_written_files_get_ordinary_permissions(tmp_path: Path) -> None:
     import os
 
-    from pytest_archgate.report import write_json_atomic
+    from pytest_archgate.safe_io import write_json_atomic
 
     mask = os.umask(0o022)
     try:

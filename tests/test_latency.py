@@ -1,4 +1,4 @@
-"""Tests of pytest_archgate.latency: intervals, stop rules, warm-up, errors, memory, CUDA.
+"""Tests of pytest_archgate.measure.latency: intervals, stop rules, warm-up, errors, memory, CUDA.
 
 No test asserts on absolute timings (the machine is shared and noisy): they check structure,
 counts and orderings. Checks that need real torch run in a subprocess so that this test process
@@ -20,9 +20,9 @@ from typing import Any
 import numpy as np
 import pytest
 
-from pytest_archgate import latency as L
 from pytest_archgate.errors import MeasurementError
-from pytest_archgate.latency import (
+from pytest_archgate.measure import latency as L
+from pytest_archgate.measure.latency import (
     LatencyResult,
     binom_ppf,
     measure_latency,
@@ -613,7 +613,7 @@ def test_cuda_index_out_of_range(monkeypatch: pytest.MonkeyPatch) -> None:
 @requires_no_cuda
 def test_real_torch_without_cuda_raises_clear_error() -> None:
     proc = _run_python(
-        "from pytest_archgate.latency import measure_latency\n"
+        "from pytest_archgate.measure.latency import measure_latency\n"
         "from pytest_archgate.errors import MeasurementError\n"
         "try:\n"
         "    measure_latency(lambda: None, device='cuda')\n"
@@ -664,8 +664,9 @@ def test_real_cuda_peak_memory_sees_allocation() -> None:
 def test_import_does_not_import_ml_libraries() -> None:
     proc = _run_python(
         "import sys\n"
-        "import pytest_archgate, pytest_archgate.latency, pytest_archgate.environment\n"
-        "from pytest_archgate.latency import measure_latency\n"
+        "import pytest_archgate\n"
+        "import pytest_archgate.measure.latency, pytest_archgate.measure.environment\n"
+        "from pytest_archgate.measure.latency import measure_latency\n"
         "measure_latency(lambda: None, runs=10, warmup=0, warmup_seconds=0.0, device='auto')\n"
         "bad = [m for m in ('torch', 'xgboost', 'sklearn', 'scipy', 'jax') if m in sys.modules]\n"
         "print(bad)\n"

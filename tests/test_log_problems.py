@@ -162,7 +162,7 @@ def test_marker_naming_a_problem_file_gets_its_problem(
 def test_cli_list_and_lint_on_a_record_only_log(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    from pytest_archgate.cli import main
+    from pytest_archgate.cli.main import main
 
     messy_log(tmp_path / "docs" / "decisions")
     monkeypatch.chdir(tmp_path)

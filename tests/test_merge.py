@@ -17,7 +17,7 @@ from typing import Any
 import pytest
 
 from pytest_archgate.errors import ArchgateError, ReportError
-from pytest_archgate.merge import merge_files, register
+from pytest_archgate.report.merge import merge_files, register
 
 ADR = """\
 ---
@@ -291,12 +291,12 @@ def test_missing_input(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> No
 def test_merged_report_keeps_the_environments_measurements_refer_to() -> None:
     from pathlib import Path as _Path
 
-    from pytest_archgate.adr import Adr
-    from pytest_archgate.criteria import parse_criterion
-    from pytest_archgate.measure import Estimate, Measurement
-    from pytest_archgate.merge import merge_reports
-    from pytest_archgate.report import build_report
-    from pytest_archgate.verdicts import judge_all
+    from pytest_archgate.adr.criteria import parse_criterion
+    from pytest_archgate.adr.parse import Adr
+    from pytest_archgate.measure.estimate import Estimate, Measurement
+    from pytest_archgate.report.build import build_report
+    from pytest_archgate.report.merge import merge_reports
+    from pytest_archgate.verdict.judge import judge_all
 
     adr = Adr(
         id="ADR-0001",

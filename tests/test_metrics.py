@@ -1,4 +1,4 @@
-"""Tests of the public metric API in pytest_archgate.metrics.
+"""Tests of the public metric API in pytest_archgate.measure.metrics.
 
 Point values against scikit-learn (to 1e-12, with ties and sample weights), the registry, paired
 comparisons, input validation, and interval properties under hypothesis.
@@ -15,9 +15,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from pytest_archgate import metrics
 from pytest_archgate.errors import MeasurementError
-from pytest_archgate.measure import Estimate
+from pytest_archgate.measure import metrics
+from pytest_archgate.measure.estimate import Estimate
 
 skm = pytest.importorskip("sklearn.metrics")
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from pytest_archgate import stats
+from pytest_archgate.measure import stats
 
 
 @pytest.mark.parametrize(

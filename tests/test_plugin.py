@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 from conftest import AdrProject, criterion, entry, no_traceback
 
-from pytest_archgate.adr import AdrLog
+from pytest_archgate.adr.parse import AdrLog
 
 # plugins that this venv installs but the inner runs do not need: they only slow start-up
 FAST = (
@@ -573,7 +573,7 @@ def test_vs_without_reference_is_unmeasured(adr_project: AdrProject) -> None:
     "xdist", [pytest.param((), id="serial"), pytest.param(("-n", "2"), id="n2")]
 )
 def test_evaluate_paired_vs(adr_project: AdrProject, xdist: tuple[str, ...]) -> None:
-    pytest.importorskip("pytest_archgate.metrics")
+    pytest.importorskip("pytest_archgate.measure.metrics")
     adr_project.tests(
         """
         import pytest

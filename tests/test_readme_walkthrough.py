@@ -122,7 +122,7 @@ def command_line(line: str) -> tuple[dict[str, str], list[str]]:
         env[key] = value
     assert words, f"no command in {line!r}"
     programs = {
-        "archgate": [sys.executable, "-m", "pytest_archgate.cli"],
+        "archgate": [sys.executable, "-m", "pytest_archgate.cli.main"],
         "pytest": [sys.executable, "-m", "pytest"],
     }
     assert words[0] in programs, f"the walkthrough runs only archgate and pytest, not {line!r}"

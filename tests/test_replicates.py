@@ -13,11 +13,11 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from pytest_archgate.criteria import Criterion
-from pytest_archgate.distributions import t_ppf
+from pytest_archgate.adr.criteria import Criterion
 from pytest_archgate.errors import MeasurementError
-from pytest_archgate.measure import Estimate, Measurement
-from pytest_archgate.replicates import (
+from pytest_archgate.measure.distributions import t_ppf
+from pytest_archgate.measure.estimate import Estimate, Measurement
+from pytest_archgate.measure.replicates import (
     _components,
     combine,
     item_mean_estimate,
@@ -25,7 +25,7 @@ from pytest_archgate.replicates import (
     probability_of_outperforming,
     variance_label,
 )
-from pytest_archgate.verdicts import default_paired, judge_criterion
+from pytest_archgate.verdict.judge import default_paired, judge_criterion
 
 ADR = """---
 status: accepted
@@ -144,7 +144,7 @@ def test_mlp(archgate):
     rendered = pytester.run(
         sys.executable,
         "-m",
-        "pytest_archgate.cli",
+        "pytest_archgate.cli.main",
         "report",
         "r.json",
         "--md",
@@ -209,7 +209,14 @@ def test_merge_keeps_replicates(pytester: pytest.Pytester) -> None:
         "--archgate-report=b.json", *(f"test_models.py::test_mlp[{i}]" for i in (3, 4))
     )
     result = pytester.run(
-        sys.executable, "-m", "pytest_archgate.cli", "merge", "a.json", "b.json", "-o", "r.json"
+        sys.executable,
+        "-m",
+        "pytest_archgate.cli.main",
+        "merge",
+        "a.json",
+        "b.json",
+        "-o",
+        "r.json",
     )
     assert "Traceback" not in result.stdout.str() + result.stderr.str()
     auc = _criterion(_report(pytester), "roc_auc")
@@ -225,7 +232,7 @@ def test_merge_refuses_a_replicate_id_with_a_newline(pytester: pytest.Pytester) 
     data["measurements"][0]["replicate"] = "seed-0\n::error::forged"
     (pytester.path / "bad.json").write_text(json.dumps(data))
     result = pytester.run(
-        sys.executable, "-m", "pytest_archgate.cli", "merge", "bad.json", "-o", "o.json"
+        sys.executable, "-m", "pytest_archgate.cli.main", "merge", "bad.json", "-o", "o.json"
     )
     assert result.ret == 2
     result.stderr.fnmatch_lines(["*bad.json: measurements[[]0[]].replicate: must not contain*"])
@@ -344,9 +351,9 @@ def test_record_passes_rejects_bad_input(passes: object, message: str) -> None:
 
 
 def _gate() -> Any:
-    from pytest_archgate.adr import Adr
-    from pytest_archgate.fixture import Archgate
-    from pytest_archgate.linking import Link
+    from pytest_archgate.adr.parse import Adr
+    from pytest_archgate.plugin.fixture import Archgate
+    from pytest_archgate.plugin.linking import Link
 
     adr = Adr(id="ADR-0001", title="t", path=Path("a.md"), file="a.md", status="accepted")
     return Archgate("t::x", [Link(adr=adr, option="mlp")])

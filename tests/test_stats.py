@@ -1,4 +1,4 @@
-"""Tests of the interval fast paths in pytest_archgate.stats.
+"""Tests of the interval fast paths in pytest_archgate.measure.stats.
 
 Exactness against brute force (DeLong placements and covariance, the sort-once bootstrap curve
 against scikit-learn with sample weights), interval properties, and small coverage simulations.
@@ -14,8 +14,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from pytest_archgate import stats
 from pytest_archgate.errors import MeasurementError
+from pytest_archgate.measure import stats
 
 sk_metrics = pytest.importorskip("sklearn.metrics")
 scipy_stats = pytest.importorskip("scipy.stats")

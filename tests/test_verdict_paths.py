@@ -26,9 +26,9 @@ from conftest import AdrProject, criterion, entry
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from pytest_archgate import metrics
-from pytest_archgate.measure import STANDARD_LEVELS, Estimate, Measurement, two_sided_level
-from pytest_archgate.merge import merge_files
+from pytest_archgate.measure import metrics
+from pytest_archgate.measure.estimate import STANDARD_LEVELS, Estimate, Measurement, two_sided_level
+from pytest_archgate.report.merge import merge_files
 
 FAST = ("-p", "no:benchmark", "-p", "no:pytest_httpserver", "-p", "no:hypothesispytest")
 
@@ -36,7 +36,8 @@ DATA = """
 import numpy as np
 import pytest
 
-from pytest_archgate import metrics, stats
+from pytest_archgate.measure import metrics
+from pytest_archgate.measure import stats
 
 rng = np.random.default_rng(11)
 y = rng.random(400) < 0.3
@@ -361,7 +362,7 @@ def test_benchmark_bridge_is_judged_on_its_90_percent_interval(
 def test_benchmark_estimates_carry_standard_levels() -> None:
     from types import SimpleNamespace
 
-    from pytest_archgate.benchmark_bridge import benchmark_estimates
+    from pytest_archgate.measure.benchmark_bridge import benchmark_estimates
 
     rounds = list(np.random.default_rng(3).gamma(4.0, 0.001, size=200))
     fixture = SimpleNamespace(stats=SimpleNamespace(stats=SimpleNamespace(data=rounds)))

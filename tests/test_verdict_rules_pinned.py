@@ -21,12 +21,12 @@ import numpy as np
 import pytest
 from conftest import AdrProject, criterion, entry
 
-from pytest_archgate import gpu
-from pytest_archgate.adr import Adr
-from pytest_archgate.criteria import Criterion, parse_criterion
-from pytest_archgate.measure import Estimate, Measurement, two_sided_level
-from pytest_archgate.merge import merge_files
-from pytest_archgate.verdicts import judge_adr, judge_criterion, unpaired_difference
+from pytest_archgate.adr.criteria import Criterion, parse_criterion
+from pytest_archgate.adr.parse import Adr
+from pytest_archgate.measure import gpu
+from pytest_archgate.measure.estimate import Estimate, Measurement, two_sided_level
+from pytest_archgate.report.merge import merge_files
+from pytest_archgate.verdict.judge import judge_adr, judge_criterion, unpaired_difference
 
 FAST = ("-p", "no:benchmark", "-p", "no:pytest_httpserver", "-p", "no:hypothesispytest")
 IN_PROCESS = ("-W", "always")
@@ -684,7 +684,7 @@ ROUND_TRIP_TESTS = """
 import numpy as np
 import pytest
 
-from pytest_archgate.measure import Estimate
+from pytest_archgate.measure.estimate import Estimate
 
 rng = np.random.default_rng(5)
 y = rng.random(300) < 0.4

@@ -22,8 +22,8 @@ from pathlib import Path
 import pytest
 from conftest import AdrProject, no_traceback
 
-from pytest_archgate import cli
-from pytest_archgate.adr import parse_adr
+from pytest_archgate.adr.parse import parse_adr
+from pytest_archgate.cli import main as cli
 
 FAST = ("-p", "no:benchmark", "-p", "no:pytest_httpserver", "-p", "no:hypothesispytest")
 FAST += ("-p", "no:cacheprovider")

@@ -75,7 +75,7 @@ def test_unreadable_status_on_a_gated_adr_is_a_usage_error(
     assert "Traceback" not in err + result.stdout.str()
     assert "'value': " not in err  # the raw text, never a Python repr
     # archgate lint says the same, as an error
-    from pytest_archgate.cli import main
+    from pytest_archgate.cli.main import main
 
     monkeypatch.chdir(pytester.path)
     assert main(["lint"]) == 1
@@ -146,7 +146,7 @@ def test_odd_status_without_archgate_block_stays_unknown(
     pytester.makepyfile(test_gate="def test_plain():\n    pass\n")
     result = pytester.runpytest_subprocess("-p", "no:cacheprovider")
     assert result.ret == pytest.ExitCode.OK
-    from pytest_archgate.cli import main
+    from pytest_archgate.cli.main import main
 
     monkeypatch.chdir(pytester.path)
     capsys.readouterr()

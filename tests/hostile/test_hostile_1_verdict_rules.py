@@ -16,12 +16,12 @@ from typing import Any
 
 import pytest
 
-from pytest_archgate import cli
-from pytest_archgate.adr import Adr, parse_adr
-from pytest_archgate.criteria import parse_criterion
+from pytest_archgate.adr.criteria import parse_criterion
+from pytest_archgate.adr.parse import Adr, parse_adr
+from pytest_archgate.cli import main as cli
 from pytest_archgate.errors import AdrError, CriterionError
-from pytest_archgate.measure import Estimate, Measurement
-from pytest_archgate.verdicts import judge_adr
+from pytest_archgate.measure.estimate import Estimate, Measurement
+from pytest_archgate.verdict.judge import judge_adr
 
 FAST = ("-p", "no:benchmark", "-p", "no:pytest_httpserver", "-p", "no:cacheprovider")
 

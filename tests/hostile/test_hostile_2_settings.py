@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 from conftest import AdrProject, no_traceback, write_standard_adrs
 
-from pytest_archgate.cli import main
+from pytest_archgate.cli.main import main
 from pytest_archgate.settings import SettingError, parse_bool, resolve, resolve_one
 
 FAST = ("-p", "no:benchmark", "-p", "no:pytest_httpserver", "-p", "no:hypothesispytest")
@@ -333,7 +333,7 @@ def test_cli_env_relative_to_project_root_like_pytest(
     code, files = _list(capsys)
     assert code == 0
     assert [Path(f).name for f in files] == ["0001-only-in-env.md"]
-    from pytest_archgate.config import resolve_adr_dir
+    from pytest_archgate.adr.config import resolve_adr_dir
 
     folder, root = resolve_adr_dir(None)
     assert folder == cli_project.resolve() / "from-env"
@@ -372,7 +372,7 @@ def test_pytest_and_cli_agree(
     project.tests("def test_plain():\n    pass\n")
     monkeypatch.setenv("ARCHGATE_ADR_DIR", "decisions")
     run(project, "--archgate-report=report.json").assert_outcomes(passed=1)
-    from pytest_archgate.config import resolve_adr_dir
+    from pytest_archgate.adr.config import resolve_adr_dir
 
     folder, _root = resolve_adr_dir(None, project.path)
     assert project.report()["adr_dir"] == str(folder)

@@ -15,7 +15,7 @@ import os
 import pytest
 from conftest import AdrProject, no_traceback
 
-from pytest_archgate import cli
+from pytest_archgate.cli import main as cli
 
 FAST = ("-p", "no:benchmark", "-p", "no:pytest_httpserver", "-p", "no:hypothesispytest")
 FAST += ("-p", "no:cacheprovider")

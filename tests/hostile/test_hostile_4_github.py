@@ -25,9 +25,9 @@ import pytest
 from pytest_httpserver import HTTPServer
 from werkzeug import Request, Response
 
-from pytest_archgate import cli
-from pytest_archgate.github_api import GitHubClient
-from pytest_archgate.markdown import comment_marker
+from pytest_archgate.cli import main as cli
+from pytest_archgate.github.api import GitHubClient
+from pytest_archgate.report.summary import comment_marker
 
 TOKEN = "ghs_HostileGateSecret_9fK2mQ7xWv"
 COMMENTS = "/repos/o/r/issues/7/comments"
@@ -978,7 +978,7 @@ def test_max_time_also_cuts_a_request_short(
 
 @pytest.mark.parametrize("repo", ["../..", "owner/..", "-owner/name", "owner/na me", "a/b/c"])
 def test_job_summary_links_refuse_a_repository_github_would_not_name(repo: str) -> None:
-    from pytest_archgate.actions import link_base
+    from pytest_archgate.github.actions import link_base
 
     env = {"GITHUB_REPOSITORY": repo, "GITHUB_SHA": "a" * 40}
     assert link_base(env) is None

@@ -17,7 +17,8 @@ from pathlib import Path
 
 import pytest
 
-from pytest_archgate import cli, escape
+from pytest_archgate import escape
+from pytest_archgate.cli import main as cli
 
 NASTY = "\n::error::x \r::stop-commands::y \x1b[31mred\x1b[0m \x1b]0;title\x07 ##[error]z"
 # pytest shows test ids itself (escaping line breaks and ANSI, not "##["): no "##[" here

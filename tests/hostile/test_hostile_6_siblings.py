@@ -21,8 +21,8 @@ from pathlib import Path
 import pytest
 from conftest import no_traceback
 
-from pytest_archgate import cli
-from pytest_archgate.adr import parse_adr
+from pytest_archgate.adr.parse import parse_adr
+from pytest_archgate.cli import main as cli
 from pytest_archgate.errors import AdrError
 
 FAST = ("-p", "no:benchmark", "-p", "no:pytest_httpserver", "-p", "no:hypothesispytest")
@@ -256,8 +256,8 @@ def test_a_permission_error_counts_as_gated_also_as_root(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, text: str
 ) -> None:
     # root reads a chmod-000 file, so the permission error is simulated at the one door
-    from pytest_archgate import report_load
-    from pytest_archgate.adr import load_log
+    from pytest_archgate.adr.parse import load_log
+    from pytest_archgate import safe_io
 
     (tmp_path / "0001-pick-a.md").write_text(text, encoding="utf-8")
     (tmp_path / "0002-other.md").write_text(UNGATED, encoding="utf-8")
@@ -268,7 +268,7 @@ def test_a_permission_error_counts_as_gated_also_as_root(
             raise PermissionError(13, "Permission denied", str(path))
         return real_open(path, flags, *args)  # type: ignore[arg-type]
 
-    monkeypatch.setattr(report_load.os, "open", deny)
+    monkeypatch.setattr(safe_io.os, "open", deny)
     log = load_log(tmp_path, root=tmp_path)
     assert [str(e) for e in log.errors] == ["0001-pick-a.md: cannot read: Permission denied"]
     assert [a.file for a in log.adrs] == ["0002-other.md"]

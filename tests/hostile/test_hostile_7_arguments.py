@@ -28,14 +28,14 @@ from hypothesis import strategies as st
 
 from pytest_archgate import evaluate, measure_latency
 from pytest_archgate.errors import MeasurementError
-from pytest_archgate.measure import (
+from pytest_archgate.measure.estimate import (
     Estimate,
     check_interval,
     check_level,
     check_number,
     check_record_args,
 )
-from pytest_archgate.metrics import compare
+from pytest_archgate.measure.metrics import compare
 
 FAST = ("-p", "no:benchmark", "-p", "no:pytest_httpserver", "-p", "no:cacheprovider")
 
@@ -215,7 +215,7 @@ import math
 import numpy as np
 import pytest
 
-from pytest_archgate.measure import Estimate
+from pytest_archgate.measure.estimate import Estimate
 
 Y = [0, 1, 0, 1, 1, 0]
 S = [0.1, 0.8, 0.3, 0.7, 0.9, 0.2]
@@ -422,7 +422,7 @@ def test_number_level_interval_checks_never_leak(x: Any) -> None:
 
 
 def test_estimate_with_nan_interval_from_python(tmp_path: Path) -> None:
-    from pytest_archgate.measure import check_estimate
+    from pytest_archgate.measure.estimate import check_estimate
 
     with pytest.raises(MeasurementError, match="low is nan"):
         check_estimate(Estimate(0.9, intervals={0.95: (math.nan, 1.0)}), "roc_auc")

@@ -11,7 +11,7 @@ import errno
 
 import pytest
 
-from pytest_archgate import cli
+from pytest_archgate.cli import main as cli
 
 
 def test_an_unexpected_os_error_is_one_line_with_exit_2(

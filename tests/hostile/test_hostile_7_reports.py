@@ -18,11 +18,11 @@ from typing import Any
 
 import pytest
 
-from pytest_archgate.adr import parse_adr
-from pytest_archgate.measure import Estimate, Measurement
-from pytest_archgate.report import build_report
-from pytest_archgate.report_load import MAX_BYTES, MAX_DEPTH
-from pytest_archgate.verdicts import judge_all
+from pytest_archgate.adr.parse import parse_adr
+from pytest_archgate.measure.estimate import Estimate, Measurement
+from pytest_archgate.report.build import build_report
+from pytest_archgate.report.load import MAX_BYTES, MAX_DEPTH
+from pytest_archgate.verdict.judge import judge_all
 
 PROPOSED = """\
 ---
@@ -210,7 +210,7 @@ def command_lines(report: Path, project: Path) -> dict[str, list[str]]:
 
 
 def run_cli(args: list[str], cwd: Path) -> subprocess.CompletedProcess[str]:
-    code = "import sys; from pytest_archgate.cli import main; sys.exit(main(sys.argv[1:]))"
+    code = "import sys; from pytest_archgate.cli.main import main; sys.exit(main(sys.argv[1:]))"
     return subprocess.run(
         [sys.executable, "-c", code, *args],
         cwd=cwd,
@@ -253,7 +253,7 @@ def test_the_good_report_passes_every_command(corpus: Path) -> None:
 def test_every_command_refuses_a_hostile_report(
     case: str, corpus: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    from pytest_archgate import cli
+    from pytest_archgate.cli import main as cli
 
     monkeypatch.chdir(corpus)
     monkeypatch.delenv("GITHUB_ACTIONS", raising=False)
@@ -284,7 +284,7 @@ def test_every_command_refuses_a_hostile_report(
 def test_oversized_report_is_refused_before_it_is_read(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    from pytest_archgate import cli
+    from pytest_archgate.cli import main as cli
 
     big = tmp_path / "big.json"
     with big.open("wb") as fh:  # sparse: the size is what counts, not the content
@@ -307,7 +307,7 @@ def test_hostile_report_as_a_subprocess_has_no_traceback(corpus: Path) -> None:
 def test_merge_exits_1_when_an_input_report_carries_errors(
     corpus: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    from pytest_archgate import cli
+    from pytest_archgate.cli import main as cli
 
     data = json.loads((corpus / "good.json").read_text(encoding="utf-8"))
     data["errors"] = ["tests/test_model.py::test_x: archgate: y_true has one class"]
@@ -323,7 +323,7 @@ def test_merge_exits_1_when_an_input_report_carries_errors(
 
 
 def test_merge_help_documents_its_exit_statuses(capsys: pytest.CaptureFixture[str]) -> None:
-    from pytest_archgate import cli
+    from pytest_archgate.cli import main as cli
 
     with pytest.raises(SystemExit):
         cli.main(["merge", "--help"])
@@ -400,14 +400,14 @@ def test_every_report_the_loader_accepts_renders_and_merges(good_report: dict[st
     from hypothesis import HealthCheck, given, settings
     from hypothesis import strategies as st
 
-    from pytest_archgate.actions import collect_annotations
     from pytest_archgate.errors import ReportError
-    from pytest_archgate.html_report import render_html
-    from pytest_archgate.markdown import render_comment, render_summary
-    from pytest_archgate.md_report import render_markdown
-    from pytest_archgate.merge import merge_reports
-    from pytest_archgate.report_load import check_report
-    from pytest_archgate.terminal import summary_lines
+    from pytest_archgate.github.actions import collect_annotations
+    from pytest_archgate.report.html import render_html
+    from pytest_archgate.report.load import check_report
+    from pytest_archgate.report.md_package import render_markdown
+    from pytest_archgate.report.merge import merge_reports
+    from pytest_archgate.report.summary import render_comment, render_summary
+    from pytest_archgate.report.text import summary_lines
 
     paths = _paths(good_report)
 
@@ -458,7 +458,7 @@ def test_merge_never_opens_prediction_paths_from_a_report(
 ) -> None:
     """A report's ``predictions`` (scratch files of the run that wrote it) are never opened:
     a handed-over report could point them anywhere."""
-    from pytest_archgate import cli
+    from pytest_archgate.cli import main as cli
 
     adr_file = tmp_path / "adr" / "0003-vs.md"
     adr_file.parent.mkdir()
@@ -494,7 +494,7 @@ def test_a_line_break_anywhere_is_refused_in_one_line(good_report: dict[str, Any
     comparison, a metric name, an ADR id), a refusal is one line: names are quoted in the
     field path and the message, never printed raw."""
     from pytest_archgate.errors import ReportError
-    from pytest_archgate.report_load import check_report
+    from pytest_archgate.report.load import check_report
 
     hostile = "x\n::error::injected"
     sites: list[tuple[tuple[Any, ...], Any]] = []

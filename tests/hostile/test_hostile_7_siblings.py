@@ -26,9 +26,10 @@ from pathlib import Path
 import pytest
 from conftest import AdrProject, no_traceback
 
-from pytest_archgate import actions, cli
+from pytest_archgate.cli import main as cli
 from pytest_archgate.errors import ReportError
-from pytest_archgate.report_load import read_regular
+from pytest_archgate.github import actions
+from pytest_archgate.safe_io import read_regular
 
 FAST = ("-p", "no:benchmark", "-p", "no:pytest_httpserver", "-p", "no:hypothesispytest")
 FAST += ("-p", "no:cacheprovider")
@@ -43,7 +44,7 @@ def archgate(
     full_env = {**os.environ, **(env or {})}
     full_env.pop("GITHUB_ACTIONS", None)
     return subprocess.run(
-        [sys.executable, "-m", "pytest_archgate.cli", *args],
+        [sys.executable, "-m", "pytest_archgate.cli.main", *args],
         cwd=cwd,
         env=full_env,
         capture_output=True,

@@ -27,11 +27,12 @@ from typing import Any
 
 import pytest
 
-from pytest_archgate import authoring, cli
-from pytest_archgate.adr import load_log, parse_adr
-from pytest_archgate.measure import Estimate, Measurement
-from pytest_archgate.report import build_report
-from pytest_archgate.verdicts import judge_all
+from pytest_archgate.adr.parse import load_log, parse_adr
+from pytest_archgate.authoring import commands as authoring
+from pytest_archgate.cli import main as cli
+from pytest_archgate.measure.estimate import Estimate, Measurement
+from pytest_archgate.report.build import build_report
+from pytest_archgate.verdict.judge import judge_all
 
 REPO = Path(__file__).resolve().parents[2]
 PROCESS_TIMEOUT_S = 120
@@ -123,7 +124,7 @@ def cli_env() -> dict[str, str]:
 
 def spawn(args: list[str], cwd: Path) -> subprocess.Popen[str]:
     return subprocess.Popen(
-        [sys.executable, "-m", "pytest_archgate.cli", *args],
+        [sys.executable, "-m", "pytest_archgate.cli.main", *args],
         cwd=cwd,
         env=cli_env(),
         stdout=subprocess.PIPE,
@@ -254,7 +255,7 @@ def test_concurrent_accept_and_supersede_are_serialised(project: Path) -> None:
 HOLDER = """\
 import sys, time
 from pathlib import Path
-from pytest_archgate.authoring import adr_lock
+from pytest_archgate.authoring.commands import adr_lock
 with adr_lock(Path(sys.argv[1])):
     print("locked", flush=True)
     time.sleep(60)

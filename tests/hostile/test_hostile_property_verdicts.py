@@ -2,7 +2,7 @@
 what the verdict rules say.
 
 The rules are written again here, from the README ("How verdicts work"), without calling
-``pytest_archgate.verdicts`` or ``Criterion.judge``:
+``pytest_archgate.verdict.judge`` or ``Criterion.judge``:
 
 * without ``confidence`` the point value is judged against the bound(s);
 * with ``confidence: c`` a ``min`` is judged on the one-sided lower bound at ``c`` (the low end

@@ -14,8 +14,7 @@ from typing import Any
 import jax
 import jax.numpy as jnp
 import numpy as np
-
-from .data import Array, Labels, MLPSpec
+from pytest_archgate.data import Array, Labels, MLPSpec
 
 name = "jax"
 

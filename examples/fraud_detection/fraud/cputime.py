@@ -25,7 +25,7 @@ from typing import Any
 import numpy as np
 
 from pytest_archgate import Estimate
-from pytest_archgate.latency import order_statistic_interval
+from pytest_archgate.measure.latency import order_statistic_interval
 
 LEVELS = (0.95, 0.90)  # the interval reports show, and the one-sided 95% bound of a criterion
 

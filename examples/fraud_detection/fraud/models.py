@@ -31,8 +31,7 @@ from typing import Protocol
 
 import numpy as np
 import numpy.typing as npt
-
-from .simulate import CATEGORIES, FEATURES
+from pytest_archgate.simulate import CATEGORIES, FEATURES
 
 TRAIN_THREADS = 1
 SEED = 0

@@ -20,8 +20,8 @@ import pytest
 from fraud.benchmark import OPTIONS, SEEDS, SeedScores, Split, Trained
 from fraud.cputime import cpu_time_percentile
 
-from pytest_archgate.adr import load_log
-from pytest_archgate.metrics import recall_at_fpr
+from pytest_archgate.adr.parse import load_log
+from pytest_archgate.measure.metrics import recall_at_fpr
 
 ADR = "ADR-0002"
 QUALITY_METRICS = ("roc_auc", "average_precision", "recall_at_fpr_0.01")

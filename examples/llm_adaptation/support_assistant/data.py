@@ -15,8 +15,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 import yaml
-
-from .text import sentences
+from pytest_archgate.text import sentences
 
 DATA_DIR = Path(__file__).resolve().parent.parent / "data"
 VERSIONS = ("v1", "v2")

@@ -38,12 +38,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
-from sklearn.feature_extraction.text import TfidfVectorizer
-from sklearn.linear_model import LogisticRegression
-from sklearn.pipeline import FeatureUnion, make_pipeline
-
-from .data import KnowledgeBase, Question
-from .reader import (
+from pytest_archgate.data import KnowledgeBase, Question
+from pytest_archgate.reader import (
     CODE,
     COUNT,
     DAY,
@@ -63,7 +59,10 @@ from .reader import (
     pick,
     proper_nouns,
 )
-from .text import analyzer, content_stems, sentences
+from pytest_archgate.text import analyzer, content_stems, sentences
+from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.linear_model import LogisticRegression
+from sklearn.pipeline import FeatureUnion, make_pipeline
 
 OPTIONS = ("rag", "fine_tuned", "prompting")
 TOP_K = 3

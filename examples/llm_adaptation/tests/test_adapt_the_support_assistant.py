@@ -27,12 +27,12 @@ from support_assistant.evaluation import (
 )
 from support_assistant.options import OPTIONS, FineTunedAssistant
 
-from pytest_archgate.cost import (
+from pytest_archgate.adr.cost import (
     cost_estimates_from_throughput,
     cost_model_of,
     cost_per_1k_from_tokens,
 )
-from pytest_archgate.stats import mean_ci, wilson_interval
+from pytest_archgate.measure.stats import mean_ci, wilson_interval
 
 ADR = "ADR-0002"
 LATENCY_SECONDS = 1.5  # per option; the harness stops earlier once p95 is precise

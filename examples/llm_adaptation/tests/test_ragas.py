@@ -16,7 +16,7 @@ import pytest
 from support_assistant.data import Benchmark
 from support_assistant.evaluation import Scored
 
-from pytest_archgate.stats import mean_ci
+from pytest_archgate.measure.stats import mean_ci
 
 ragas = pytest.importorskip(
     "ragas",

@@ -1,0 +1,220 @@
+"""The JSON report: the stable interface between a run and everything that reads it.
+
+``archgate comment``, ``merge``, ``report --html`` and other tools read this file, so its keys
+are kept stable (``schema`` and ``version`` say which shape it is). ADR definitions travel with
+the report so that a merged report can be judged again without the ADR files.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import hashlib
+import json
+import platform
+import sys
+from collections.abc import Iterable, Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+from pytest_archgate.adr.criteria import Criterion
+from pytest_archgate.adr.parse import Adr
+from pytest_archgate.measure.estimate import Measurement
+from pytest_archgate.report.load import SCHEMA as SCHEMA
+from pytest_archgate.report.load import VERSION as VERSION
+from pytest_archgate.report.load import check_report as check_report
+from pytest_archgate.report.load import load_report as load_report
+from pytest_archgate.verdict.judge import AdrResult
+
+
+def _json_safe(value: Any) -> Any:
+    if isinstance(value, Mapping):
+        return {str(k): _json_safe(v) for k, v in value.items()}
+    if isinstance(value, list | tuple | set):
+        return [_json_safe(v) for v in value]
+    if isinstance(value, _dt.date | _dt.datetime):
+        return value.isoformat()
+    if isinstance(value, str | int | float | bool) or value is None:
+        return value
+    return str(value)
+
+
+def adr_definition(adr: Adr) -> dict[str, Any]:
+    """What a report needs to judge an ADR again without its file."""
+    return {
+        "decision": adr.decision,
+        "baseline": adr.baseline,
+        "options": list(adr.options),
+        "acceptance": [c.to_json() for c in adr.acceptance],
+        "constraints": [c.to_json() for c in adr.constraints],
+        "weights": dict(adr.weights),
+        "cost": _json_safe(adr.cost),
+        "status_line": adr.status_line,
+        "superseded_by": adr.superseded_by,
+        "date": adr.date,
+        "family": adr.family,
+    }
+
+
+def adr_from_json(entry: Mapping[str, Any]) -> Adr:
+    """Rebuild an :class:`Adr` (enough to judge it) from a report's ADR entry."""
+    d = entry.get("definition") or {}
+
+    def crit(c: Mapping[str, Any]) -> Criterion:
+        return Criterion(
+            name=c["name"],
+            metric=c["metric"],
+            kind=c.get("kind") or "acceptance",
+            min=c.get("min"),
+            max=c.get("max"),
+            min_strict=bool(c.get("min_strict")),
+            max_strict=bool(c.get("max_strict")),
+            vs=c.get("vs"),
+            confidence=c.get("confidence"),
+            device=c.get("device"),
+            line=c.get("line"),
+        )
+
+    return Adr(
+        id=entry["id"],
+        title=entry.get("title") or entry["id"],
+        path=Path(entry.get("file") or ""),
+        file=entry.get("file") or "",
+        status=entry.get("status") or "unknown",
+        status_raw=entry.get("status_raw"),
+        status_line=d.get("status_line"),
+        superseded_by=d.get("superseded_by"),
+        date=d.get("date"),
+        has_archgate=bool(d),
+        decision=d.get("decision"),
+        baseline=d.get("baseline"),
+        options=tuple(d.get("options") or ()),
+        acceptance=tuple(crit(c) for c in d.get("acceptance") or ()),
+        constraints=tuple(crit(c) for c in d.get("constraints") or ()),
+        weights=dict(d.get("weights") or {}),
+        cost=dict(d.get("cost") or {}),
+        family="holm" if d.get("family") == "holm" else "none",
+    )
+
+
+def adr_entry(result: AdrResult, successor: Adr | None = None) -> dict[str, Any]:
+    adr = result.adr
+    return {
+        "id": adr.id,
+        "title": adr.title,
+        "file": adr.file,
+        "status": adr.status,
+        "status_raw": adr.status_raw,
+        "enforced": result.enforced,
+        "verdict": result.verdict,
+        "needs_review": result.needs_review,
+        "superseded_by": successor.id if successor is not None else adr.superseded_by,
+        "decision": adr.decision,
+        "baseline": adr.baseline,
+        "options": [o for o in result.options if o is not None],
+        "tests": result.tests,
+        "failing": list(dict.fromkeys(r.criterion.name for r in result.failing)),
+        "unmeasured": sorted({r.criterion.name for r in result.unmeasured}),
+        "criteria": [r.to_json() for r in result.criteria],
+        "constraints": [r.to_json() for r in result.constraints],
+        "definition": adr_definition(adr),
+    }
+
+
+def adr_notes(entry: Mapping[str, Any], *, limit: int | None = 4) -> list[str]:
+    """The notes every renderer shows beside an ADR (plain text; renderers escape them)."""
+
+    def short(names: Sequence[Any]) -> str:
+        names = [str(n) for n in names]
+        if limit is None or len(names) <= limit:
+            return ", ".join(names)
+        return ", ".join(names[:limit]) + f" (+{len(names) - limit})"
+
+    notes: list[str] = []
+    if entry.get("failing"):
+        notes.append("failing: " + short(entry["failing"]))
+    if entry.get("unmeasured"):
+        notes.append("unmeasured: " + short(entry["unmeasured"]))
+    if entry.get("needs_review"):
+        notes.append("NEEDS REVIEW: a constraint no longer holds")
+    if entry.get("status") == "superseded" and entry.get("superseded_by"):
+        notes.append(f"superseded by {entry['superseded_by']}")
+    holm = [c for c in entry.get("criteria") or () if c.get("family") == "holm"]
+    levels = sorted(float(c["adjusted_confidence"]) for c in holm if c.get("adjusted_confidence"))
+    if holm:
+        from pytest_archgate.verdict.family import fmt_level
+
+        span = f"{fmt_level(levels[0])} to {fmt_level(levels[-1])}" if levels else "none"
+        count = len({c.get("name") for c in holm})
+        notes.append(f"Holm over {count} confidence criteria (levels {span})")
+    return notes
+
+
+def summarise(results: Sequence[AdrResult]) -> dict[str, int]:
+    counts = {"adrs": len(results), "pass": 0, "fail": 0, "unmeasured": 0, "none": 0}
+    for r in results:
+        counts[r.verdict] += 1
+    counts["enforced_failures"] = sum(1 for r in results if r.enforced and r.verdict == "fail")
+    counts["needs_review"] = sum(1 for r in results if r.needs_review)
+    counts["unmeasured_accepted"] = sum(
+        1 for r in results if r.enforced and r.verdict == "unmeasured"
+    )
+    return counts
+
+
+def build_report(
+    results: Sequence[AdrResult],
+    measurements: Iterable[Measurement],
+    *,
+    successors: Mapping[str, Adr] | None = None,
+    adr_dir: str | None = None,
+    rootdir: str | None = None,
+    environment: Mapping[str, Any] | None = None,
+    errors: Sequence[str] = (),
+    extra: Mapping[str, Any] | None = None,
+) -> dict[str, Any]:
+    from pytest_archgate import __version__
+
+    successors = successors or {}
+    ms = []
+    environments: dict[str, Any] = {}
+    for m in measurements:
+        data = m.to_json()
+        data.pop("predictions", None)  # scratch paths mean nothing after the run
+        env = data.pop("environment", None)
+        if env and set(env) == {"ref"}:
+            data["environment"] = env["ref"]  # already stored under that key (merged reports)
+        elif env:
+            # each measurement names the environment it ran in; identical ones are stored once
+            key = hashlib.sha1(json.dumps(env, sort_keys=True, default=str).encode()).hexdigest()[
+                :12
+            ]
+            environments.setdefault(key, _json_safe(env))
+            data["environment"] = key
+        ms.append(data)
+    report: dict[str, Any] = {
+        "schema": SCHEMA,
+        "version": VERSION,
+        "generated_at": _dt.datetime.now(_dt.UTC).isoformat(timespec="seconds"),
+        "archgate_version": __version__,
+        "python": platform.python_version(),
+        "platform": sys.platform,
+        "rootdir": rootdir,
+        "adr_dir": adr_dir,
+        "summary": summarise(results),
+        "adrs": [adr_entry(r, successors.get(r.adr.id)) for r in results],
+        "measurements": ms,
+        "environment": _json_safe(dict(environment or {})),
+        "environments": environments,
+        "errors": list(errors),
+    }
+    from pytest_archgate.verdict.comparison import compare_options
+
+    for entry in report["adrs"]:
+        comp = compare_options(entry, measurements=ms)
+        if comp is not None:
+            entry["comparison"] = comp
+    if extra:
+        report.update(_json_safe(dict(extra)))
+    # Every other value above is built from str/float/int/None/bool already; only front-matter
+    # values (dates, costs) and environments went through _json_safe.
+    return report

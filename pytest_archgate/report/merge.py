@@ -1,0 +1,338 @@
+"""``archgate merge``: one verdict from the reports of several CI jobs.
+
+ML projects measure in more than one place: a CPU job checks accuracy, a GPU runner checks
+CUDA latency and memory, a big suite is sharded. Each job's report sees only part of the
+picture, so a criterion one job never measured is ``unmeasured`` there even when another job
+measured it. Gating on any single report is therefore wrong; this command rebuilds every ADR
+from the definitions the reports carry, pools all measurements, and judges again with the same
+:func:`~pytest_archgate.verdict.judge.judge_all` a live run uses: a criterion measured by any job is
+measured, and when jobs disagree the worse measurement decides.
+
+Reports from different revisions of the decision log must not be mixed silently, so an ADR
+defined differently in two inputs is an error naming both files.
+"""
+
+from __future__ import annotations
+
+import argparse
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from pytest_archgate import escape
+from pytest_archgate.adr.parse import Adr
+from pytest_archgate.errors import CommandError, ReportError
+from pytest_archgate.measure.estimate import Measurement
+from pytest_archgate.report.build import adr_from_json, build_report
+from pytest_archgate.report.load import load_report
+from pytest_archgate.safe_io import write_json_atomic
+from pytest_archgate.verdict.judge import AdrResult, judge_all
+
+EXIT_STATUSES = (
+    "0: every accepted ADR holds (criteria unmeasured in every job are allowed unless "
+    "--fail-on-unmeasured); "
+    "1: an accepted ADR fails, an input report carries errors (a measurement that could not be "
+    "made, so the run that wrote it failed), or --fail-on-unmeasured and an accepted ADR has "
+    "criteria no job measured, or strict (--strict, ARCHGATE_STRICT, the archgate_strict ini "
+    "key, or any input written by a strict run) and an accepted ADR has unmeasured criteria or "
+    "violated constraints; "
+    "2: an input cannot be used (missing, not UTF-8, not JSON, NaN, wrong types, ADRs defined "
+    "differently) or the output cannot be written"
+)
+"""``archgate merge``'s exit statuses, as its help shows them."""
+
+# fields of a report's ADR definition that do not change what is judged
+_COSMETIC_DEFINITION_KEYS = ("status_line", "date")
+_COSMETIC_CRITERION_KEYS = ("line", "bound")
+
+
+@dataclass
+class MergeResult:
+    """The merged report and the verdicts it was built from."""
+
+    report: dict[str, Any]
+    results: list[AdrResult] = field(default_factory=list)
+
+    @property
+    def enforced_failures(self) -> list[AdrResult]:
+        return [r for r in self.results if r.enforced and r.verdict == "fail"]
+
+    @property
+    def unmeasured_accepted(self) -> list[AdrResult]:
+        """Accepted ADRs with an unmeasured criterion or constraint of the decision."""
+        return [r for r in self.results if r.enforced and r.unmeasured]
+
+    @property
+    def errors(self) -> list[str]:
+        """Measurement errors carried by the inputs or found when judging again."""
+        errors = self.report.get("errors") or []
+        return [str(e) for e in errors]
+
+    def exit_code(self, *, fail_on_unmeasured: bool = False) -> int:
+        """1 when the gate fails (see :data:`EXIT_STATUSES`), else 0."""
+        if self.enforced_failures or self.errors:
+            return 1
+        if fail_on_unmeasured and self.unmeasured_accepted:
+            return 1
+        if self.report.get("strict_failures"):
+            return 1
+        return 0
+
+
+def _signature(entry: Mapping[str, Any]) -> dict[str, Any]:
+    """What must agree between two reports' entries of the same ADR."""
+    definition = dict(entry.get("definition") or {})
+    for key in _COSMETIC_DEFINITION_KEYS:
+        definition.pop(key, None)
+    for section in ("acceptance", "constraints"):
+        definition[section] = [
+            {k: v for k, v in c.items() if k not in _COSMETIC_CRITERION_KEYS}
+            for c in definition.get(section) or []
+            if isinstance(c, Mapping)
+        ]
+    return {"status": entry.get("status"), **definition}
+
+
+def _difference(a: Mapping[str, Any], b: Mapping[str, Any]) -> str:
+    keys = [k for k in dict.fromkeys([*a, *b]) if a.get(k) != b.get(k)]
+    return ", ".join(keys) or "definition"
+
+
+def _adrs_of(name: str, data: Mapping[str, Any]) -> list[tuple[Adr, Mapping[str, Any]]]:
+    """The ADRs of one report (its fields were checked by the loader)."""
+    return [(adr_from_json(entry), entry) for entry in data["adrs"]]
+
+
+def _measurements_of(name: str, data: Mapping[str, Any]) -> list[Measurement]:
+    # ``predictions`` names a scratch file of the run that wrote the report: it means nothing
+    # here, and a path in a handed-over report must never be opened
+    return [
+        Measurement.from_json({**m, "predictions": None}) for m in data.get("measurements") or []
+    ]
+
+
+def merge_reports(
+    reports: Sequence[tuple[str, Mapping[str, Any]]],
+    *,
+    fail_on_unmeasured: bool = False,
+    strict: bool = False,
+    family: str | None = None,
+) -> MergeResult:
+    """Merge loaded reports (``(file name, data)`` pairs) and judge every ADR again.
+
+    ``strict`` judges as ``--archgate-strict`` does (unmeasured criteria and violated
+    constraints of accepted ADRs fail); an input written by a strict run makes the merge strict
+    too, so that merging shard reports can never loosen the gate their jobs ran under.
+    ``family="holm"`` judges with Holm's step-down (family.py); so does an input written by a
+    run that did, for the same reason.
+    """
+    if not reports:
+        raise ReportError("no reports to merge")
+    strict = strict or any(data.get("strict") is True for _name, data in reports)
+    holm = family == "holm" or any(data.get("family") == "holm" for _name, data in reports)
+    family = "holm" if holm else "none"
+    adrs: dict[str, Adr] = {}
+    signatures: dict[str, tuple[str, dict[str, Any]]] = {}
+    superseded_by: dict[str, str] = {}
+    tests_by_adr: dict[str, set[str]] = {}
+    measurements: list[Measurement] = []
+    errors: list[str] = []
+    inputs: list[dict[str, Any]] = []
+    for name, data in reports:
+        for adr, entry in _adrs_of(name, data):
+            sig = _signature(entry)
+            seen = signatures.get(adr.id)
+            if seen is None:
+                signatures[adr.id] = (name, sig)
+                adrs[adr.id] = adr
+            elif seen[1] != sig:
+                raise ReportError(
+                    f"{adr.id} is defined differently in {seen[0]} and {name} "
+                    f"({_difference(seen[1], sig)} differ); merge reports of the same commit",
+                    file=name,
+                )
+            tests_by_adr.setdefault(adr.id, set()).update(entry.get("tests") or [])
+            succ = entry.get("superseded_by")
+            if isinstance(succ, str) and succ:
+                superseded_by.setdefault(adr.id, succ)
+        measurements.extend(_measurements_of(name, data))
+        errors.extend(f"{name}: {e}" for e in data.get("errors") or [])
+        inputs.append(
+            {
+                "file": name,
+                "generated_at": data.get("generated_at"),
+                "python": data.get("python"),
+                "platform": data.get("platform"),
+                "summary": data.get("summary"),
+                "environment": data.get("environment") or {},
+            }
+        )
+
+    ordered = [adrs[k] for k in sorted(adrs)]
+    results = judge_all(ordered, measurements, tests_by_adr, family=family)
+    for res in results:  # what the pytest run reports as errors, merge reports too
+        for r in res.criteria + res.constraints:
+            text = f"{res.adr.id} {r.criterion.name} [{r.option}]: {r.error}"
+            if r.error is not None and not any(e.endswith(f": {text}") for e in errors):
+                errors.append(text)
+    successors = {
+        adr_id: adrs.get(succ) or Adr(id=succ, title=succ, path=Path(), file="", status="unknown")
+        for adr_id, succ in superseded_by.items()
+    }
+    session_failures = [r.message(res.adr) for res in results if res.enforced for r in res.failing]
+    strict_failures = [
+        f"unmeasured: {r.message(res.adr)}"
+        for res in results
+        if res.enforced and (fail_on_unmeasured or strict)
+        for r in res.unmeasured
+    ]
+    if strict:
+        strict_failures[:0] = [
+            f"needs review: {r.message(res.adr)}"
+            for res in results
+            if res.enforced
+            for r in res.violated_constraints
+        ]
+    first = reports[0][1]
+    report = build_report(
+        results,
+        measurements,
+        successors=successors,
+        adr_dir=first.get("adr_dir"),
+        rootdir=first.get("rootdir"),
+        errors=list(dict.fromkeys(errors)),
+        extra={
+            "strict": strict,
+            "family": family,
+            "session_failures": session_failures,
+            "strict_failures": strict_failures,
+            "merged_from": [name for name, _ in reports],
+            "merged_inputs": inputs,
+        },
+    )
+    pooled: dict[str, Any] = {}
+    for _name, data in reports:
+        envs = data.get("environments")
+        if isinstance(envs, Mapping):
+            pooled.update(envs)
+    report["environments"] = {**pooled, **report.get("environments", {})}
+    return MergeResult(report=report, results=results)
+
+
+def merge_files(
+    paths: Sequence[str | Path],
+    *,
+    fail_on_unmeasured: bool = False,
+    strict: bool = False,
+    family: str | None = None,
+) -> MergeResult:
+    """Load, check and merge report files; a bad file is a :class:`ReportError` naming it."""
+    loaded = [(str(p), load_report(p)) for p in paths]
+    return merge_reports(
+        loaded, fail_on_unmeasured=fail_on_unmeasured, strict=strict, family=family
+    )
+
+
+def _strict_setting(args: argparse.Namespace) -> bool:
+    """``--strict`` > ``ARCHGATE_STRICT`` > the ``archgate_strict`` ini key, as in pytest."""
+    from pytest_archgate.adr.config import read_ini
+    from pytest_archgate.settings import SettingError, resolve_one
+
+    _root, ini = read_ini(Path.cwd())
+    try:
+        resolved = resolve_one(
+            "strict",
+            cli={"strict": True if args.strict else None},
+            ini={"strict": ini.get("archgate_strict")},
+        )
+    except SettingError as exc:
+        raise CommandError(str(exc)) from None
+    return resolved.value is True
+
+
+def _family_setting(args: argparse.Namespace) -> str:
+    """``--family`` > ``ARCHGATE_FAMILY`` > the ``archgate_family`` ini key, as in pytest."""
+    from pytest_archgate.adr.config import read_ini
+    from pytest_archgate.settings import SettingError, resolve_one
+
+    _root, ini = read_ini(Path.cwd())
+    try:
+        resolved = resolve_one(
+            "family",
+            cli={"family": getattr(args, "family", None)},
+            ini={"family": ini.get("archgate_family")},
+        )
+    except SettingError as exc:
+        raise CommandError(str(exc)) from None
+    return "holm" if resolved.value == "holm" else "none"
+
+
+def cmd_merge(args: argparse.Namespace) -> int:
+    result = merge_files(
+        args.reports,
+        fail_on_unmeasured=args.fail_on_unmeasured,
+        strict=_strict_setting(args),
+        family=_family_setting(args),
+    )
+    out = Path(args.output)
+    try:
+        write_json_atomic(out, result.report)
+    except OSError as exc:
+        raise CommandError(f"cannot write {out}: {exc.strerror or exc}", field="--output") from None
+    s = result.report["summary"]
+    print(
+        escape.line(
+            f"archgate merge: {len(args.reports)} report(s) -> {out}: {s['adrs']} ADRs "
+            f"({s['pass']} pass, {s['fail']} fail, {s['unmeasured']} unmeasured, "
+            f"{s['none']} none); {s['enforced_failures']} enforced failure(s)"
+        )
+    )
+    for msg in result.report["session_failures"]:
+        print(escape.line(f"FAILED {msg}"))
+    for msg in result.report["strict_failures"]:
+        print(escape.line(f"FAILED (strict) {msg}"))
+    for msg in result.report["errors"]:
+        print(escape.line(f"ERROR {msg}"))
+    return result.exit_code(fail_on_unmeasured=args.fail_on_unmeasured)
+
+
+def register(subparsers: Any, add_common: Callable[[argparse.ArgumentParser], None]) -> None:
+    """Add ``archgate merge`` to the CLI's sub-commands."""
+    p: argparse.ArgumentParser = subparsers.add_parser(
+        "merge",
+        help="merge the reports of several jobs into one and judge every ADR again",
+        description=(
+            "Pool the measurements of several archgate reports (CPU and GPU jobs, shards) and "
+            "judge every ADR again. Exit statuses: " + EXIT_STATUSES + "."
+        ),
+    )
+    add_common(p)
+    p.add_argument("reports", nargs="+", metavar="REPORT", help="archgate JSON reports")
+    p.add_argument(
+        "-o", "--output", required=True, metavar="OUT", help="where to write the merged report"
+    )
+    p.add_argument(
+        "--fail-on-unmeasured",
+        action="store_true",
+        help="also exit 1 when an accepted ADR has criteria no job measured",
+    )
+    p.add_argument(
+        "--strict",
+        action="store_true",
+        help=(
+            "judge as pytest --archgate-strict: unmeasured criteria and violated constraints of "
+            "accepted ADRs fail (also ARCHGATE_STRICT, the archgate_strict ini key, or any "
+            "input report written by a strict run)"
+        ),
+    )
+    p.add_argument(
+        "--family",
+        metavar="none|holm",
+        help=(
+            "holm: judge each ADR's confidence criteria with Holm's step-down, as pytest "
+            "--archgate-family=holm (also ARCHGATE_FAMILY, the archgate_family ini key, or any "
+            "input report written by a holm run)"
+        ),
+    )
+    p.set_defaults(handler=cmd_merge)

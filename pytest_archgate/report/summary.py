@@ -1,0 +1,622 @@
+"""GitHub-flavoured Markdown views of a report: the pull-request comment and the job summary.
+
+Both views show the same tables, so they are built here once from the report JSON (never from
+live objects): ``archgate comment`` renders a report written by an earlier step, and the plugin
+renders the job summary at the end of a run from the same dictionary.
+
+Everything that comes from an ADR file, a test id or a diff is untrusted text: it goes through
+:func:`escape_md` (Markdown contexts) or :func:`escape_html` (inside raw HTML such as
+``<summary>``), so that a title cannot inject HTML, break a table, ping ``@org/team`` or link
+``#123``. Mermaid labels are reduced to a small safe alphabet by :func:`_mermaid_label`.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any
+from urllib.parse import quote
+
+from pytest_archgate.errors import CommandError
+from pytest_archgate.escape import escape_html as escape_html
+from pytest_archgate.escape import escape_md as escape_md
+from pytest_archgate.report.build import adr_notes
+
+GITHUB_COMMENT_LIMIT = 65_536
+"""GitHub rejects issue comments longer than this many characters."""
+
+SUMMARY_LIMIT = 1_000_000
+"""A job summary may hold at most 1 MiB per step; stay a little below it."""
+
+MARKER_PREFIX = "archgate-comment:"
+_KEY_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
+
+_LINK_BASE_RE = re.compile(r"^https?://[A-Za-z0-9._~:/%+-]+$")
+VERDICT_BADGE = {
+    "pass": "✅ pass",
+    "fail": "❌ FAIL",
+    "unmeasured": "⚠️ unmeasured",
+    "none": "⚪ none",
+}
+
+
+def comment_marker(key: str) -> str:
+    """The hidden HTML comment that identifies archgate's comment for ``key``."""
+    if not _KEY_RE.match(key):
+        raise CommandError(
+            f"invalid comment key {key!r}: use 1-64 letters, digits, '.', '_' or '-'",
+            field="--key",
+        )
+    return f"<!-- {MARKER_PREFIX}{key} -->"
+
+
+# --------------------------------------------------------------------------- formatting
+
+
+def fmt_number(x: object) -> str:
+    """A short rendering of a measured value: integers without decimals, else 4 digits."""
+    if x is None:
+        return "—"
+    if isinstance(x, bool) or not isinstance(x, int | float):
+        return escape_md(x)
+    f = float(x)
+    if not math.isfinite(f):
+        return str(f)
+    if f == int(f) and abs(f) < 1e15:
+        return str(int(f))
+    return f"{f:.4g}"
+
+
+def _fmt_ci(ci: object) -> str:
+    if isinstance(ci, Sequence) and not isinstance(ci, str) and len(ci) == 2:
+        return f"[{fmt_number(ci[0])}, {fmt_number(ci[1])}]"
+    return "—"
+
+
+def _fmt_any(value: object) -> str:
+    if value is None:
+        return "—"
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return fmt_number(value)
+    if isinstance(value, str):
+        return escape_md(value)
+    try:
+        text = json.dumps(value, sort_keys=True, separators=(", ", ": "), default=str)
+    except (TypeError, ValueError):
+        text = str(value)
+    return escape_md(text)
+
+
+def _badge(verdict: object) -> str:
+    return VERDICT_BADGE.get(str(verdict), escape_md(verdict))
+
+
+def _row(cells: Iterable[str]) -> str:
+    return "| " + " | ".join(c if c else " " for c in cells) + " |"
+
+
+def md_table(header: Sequence[str], rows: Iterable[Sequence[str]]) -> str:
+    """A GitHub table; cells must already be escaped."""
+    lines = [_row(header), "|" + "|".join("---" for _ in header) + "|"]
+    lines.extend(_row(r) for r in rows)
+    return "\n".join(lines)
+
+
+def _short(names: Sequence[object], limit: int = 4) -> str:
+    shown = ", ".join(escape_md(n) for n in names[:limit])
+    if len(names) > limit:
+        shown += f" (+{len(names) - limit})"
+    return shown
+
+
+def _adrs(report: Mapping[str, Any]) -> list[Mapping[str, Any]]:
+    return [a for a in report.get("adrs") or [] if isinstance(a, Mapping)]
+
+
+def _entries(adr: Mapping[str, Any], key: str) -> list[Mapping[str, Any]]:
+    return [c for c in adr.get(key) or [] if isinstance(c, Mapping)]
+
+
+def _link(text: str, link_base: str | None, file: object) -> str:
+    """``text`` linked to ``file`` under ``link_base`` when both make a safe URL."""
+    if not link_base or not isinstance(file, str) or not file:
+        return text
+    if file.startswith(("/", "\\")) or re.match(r"^[A-Za-z]:", file) or ".." in file.split("/"):
+        return text  # an absolute or escaping path cannot be linked in the repository
+    if not _LINK_BASE_RE.match(link_base):
+        return text
+    base = link_base if link_base.endswith("/") else link_base + "/"
+    url = base + quote(file.replace("\\", "/"), safe="/-_.~")
+    return f"[{text}]({url})"
+
+
+# --------------------------------------------------------------------------- sections
+
+
+def headline(report: Mapping[str, Any]) -> str:
+    """One sentence: do the accepted decisions hold?"""
+    adrs = _adrs(report)
+    summary = report.get("summary") or {}
+    enforced = [a for a in adrs if a.get("enforced")]
+    failures = summary.get("enforced_failures")
+    if not isinstance(failures, int):
+        failures = sum(1 for a in enforced if a.get("verdict") == "fail")
+    unmeasured = sum(1 for a in enforced if a.get("verdict") == "unmeasured")
+    n = len(enforced)
+    if failures:
+        text = f"❌ **{failures} accepted decision{'s' if failures != 1 else ''} violated**"
+        text += f" (of {n} enforced)"
+    elif not n:
+        text = "⚪ **No accepted decision was checked**"
+    elif unmeasured:
+        text = (
+            f"⚠️ **No accepted decision violated**; {unmeasured} of {n} "
+            f"{'is' if unmeasured == 1 else 'are'} unmeasured"
+        )
+    else:
+        text = f"✅ **All {n} accepted decision{'s' if n != 1 else ''} hold**"
+    review = summary.get("needs_review")
+    if not isinstance(review, int):
+        review = sum(1 for a in adrs if a.get("needs_review"))
+    if review:
+        text += f" · 🔎 {review} need{'s' if review == 1 else ''} review"
+    errors = report.get("errors") or []
+    if errors:
+        text += f" · {len(errors)} error{'s' if len(errors) != 1 else ''}"
+    return text
+
+
+def adr_table(report: Mapping[str, Any], *, link_base: str | None = None) -> str:
+    """The ADR status table; ids link to the ADR file under ``link_base`` when given."""
+    adrs = _adrs(report)
+    if not adrs:
+        return "_No ADR was linked to a test or has criteria._"
+    rows = []
+    for a in adrs:
+        notes = [escape_md(n) for n in adr_notes(a)]
+        rows.append(
+            [
+                _link(escape_md(a.get("id", "?")), link_base, a.get("file")),
+                escape_md(a.get("title", "")),
+                escape_md(a.get("status", "")),
+                _badge(a.get("verdict")),
+                "yes" if a.get("enforced") else "no",
+                "; ".join(notes),
+            ]
+        )
+    return md_table(["ADR", "title", "status", "verdict", "enforced", "notes"], rows)
+
+
+def _criterion_rows(entries: Sequence[Mapping[str, Any]]) -> list[list[str]]:
+    rows = []
+    for c in entries:
+        name = escape_md(c.get("name", "?"))
+        if c.get("metric") and c.get("metric") != c.get("name"):
+            name += f" ({escape_md(c['metric'])})"
+        verdict = _badge(c.get("verdict"))
+        if c.get("enforced") and c.get("verdict") == "fail":
+            verdict += " (enforced)"
+        rows.append(
+            [
+                name,
+                escape_md(c.get("option") or "—"),
+                escape_md(c.get("role") or ""),
+                fmt_number(c.get("value")),
+                _fmt_ci(c.get("ci")),
+                escape_md(c.get("bound") or ""),
+                verdict,
+                escape_md(c.get("reason") or ""),
+            ]
+        )
+    return rows
+
+
+_CRITERION_HEADER = ["criterion", "option", "role", "value", "interval", "bound", "verdict", "why"]
+
+
+def details_block(adr: Mapping[str, Any]) -> str:
+    """One collapsible block with every criterion and constraint of one ADR."""
+    summary = (
+        f"<b>{escape_html(adr.get('id', '?'))}</b> {escape_html(adr.get('title', ''))}: "
+        f"{escape_html(VERDICT_BADGE.get(str(adr.get('verdict')), adr.get('verdict')))}"
+    )
+    parts = [f"<details><summary>{summary}</summary>", ""]
+    facts = [f"status: {escape_md(adr.get('status', '?'))}"]
+    if adr.get("decision"):
+        facts.append(f"decision: {escape_md(adr['decision'])}")
+    if adr.get("baseline"):
+        facts.append(f"baseline: {escape_md(adr['baseline'])}")
+    if adr.get("file"):
+        facts.append(f"file: {escape_md(adr['file'])}")
+    parts.append(" · ".join(facts))
+    criteria = _entries(adr, "criteria")
+    constraints = _entries(adr, "constraints")
+    if criteria:
+        parts += [
+            "",
+            "**Acceptance criteria**",
+            "",
+            md_table(_CRITERION_HEADER, _criterion_rows(criteria)),
+        ]
+        from pytest_archgate.measure.replicates import variance_line
+
+        if (variance := variance_line(criteria)) is not None:
+            parts += ["", escape_md(variance)]
+    if constraints:
+        parts += [
+            "",
+            "**Constraints**",
+            "",
+            md_table(_CRITERION_HEADER, _criterion_rows(constraints)),
+        ]
+    if not criteria and not constraints:
+        parts += ["", "_No criteria._"]
+    unmeasured = list(adr.get("unmeasured") or [])
+    if unmeasured:
+        parts += ["", "Unmeasured: " + ", ".join(escape_md(u) for u in unmeasured)]
+    violated = [
+        c for c in constraints if c.get("verdict") == "fail" and c.get("role") != "comparison"
+    ]
+    if violated:
+        names = ", ".join(escape_md(c.get("name", "?")) for c in violated)
+        parts += ["", f"Needs review: the decision rests on {names}, which no longer holds."]
+    tests = list(adr.get("tests") or [])
+    if tests:
+        parts += ["", f"Tests ({len(tests)}): " + _short(tests, 8)]
+    comparison = adr.get("comparison")
+    if isinstance(comparison, Mapping):
+        rendered = comparison_section(comparison)
+        if rendered:
+            parts += ["", rendered]
+    parts += ["", "</details>"]
+    return "\n".join(parts)
+
+
+def details_blocks(report: Mapping[str, Any]) -> str:
+    """A ``<details>`` block per ADR (value, interval, bound, verdict, option per criterion)."""
+    return "\n\n".join(details_block(a) for a in _adrs(report))
+
+
+def comparison_section(comparison: Mapping[str, Any]) -> str:
+    """A report's optional per-ADR ``comparison`` object (ranking, recommendation), rendered
+    defensively since its shape may grow."""
+    parts: list[str] = []
+    ranking = comparison.get("ranking")
+    if isinstance(ranking, Sequence) and not isinstance(ranking, str) and ranking:
+        lines = []
+        for i, item in enumerate(ranking, 1):
+            if isinstance(item, Mapping):
+                name = item.get("option", item.get("name", "?"))
+                extra = [
+                    f"{escape_md(k)} {_fmt_any(v)}"
+                    for k, v in item.items()
+                    if k not in ("option", "name") and isinstance(v, int | float | str)
+                ]
+                line = f"{i}. {escape_md(name)}" + (f" ({', '.join(extra)})" if extra else "")
+            else:
+                line = f"{i}. {_fmt_any(item)}"
+            lines.append(line)
+        parts.append("**Ranking**\n\n" + "\n".join(lines))
+    rec = comparison.get("recommendation")
+    if isinstance(rec, str) and rec.strip():
+        parts.append("**Recommendation:** " + escape_md(rec))
+    elif isinstance(rec, Mapping):
+        parts.append(recommendation_text(rec))
+    return "\n\n".join(parts)
+
+
+def recommendation_text(rec: Mapping[str, Any]) -> str:
+    """The recommendation of a comparison as one readable sentence (never its JSON)."""
+    option, text = rec.get("option"), rec.get("text")
+    lead = (
+        f"**Recommendation: {escape_md(option)}.**"
+        if isinstance(option, str) and option
+        else "**No recommendation.**"
+    )
+    if isinstance(text, str) and text.strip():
+        return f"{lead} {escape_md(text.strip())}"
+    return lead
+
+
+def _mermaid_label(text: object, limit: int = 40) -> str:
+    s = str(text).replace(">=", "≥").replace("<=", "≤")
+    s = re.sub(r"[^\w .,:+=/%≥≤()-]", "_", s)
+    return s[:limit] or "_"
+
+
+def _finite(x: object) -> float | None:
+    if isinstance(x, int | float) and not isinstance(x, bool) and math.isfinite(float(x)):
+        return float(x)
+    return None
+
+
+def mermaid_comparison(adr: Mapping[str, Any]) -> str:
+    """Mermaid ``xychart-beta`` bar charts, one per criterion that several options measured.
+
+    Returns ``""`` when no criterion was measured for at least two options.
+    """
+    by_name: dict[str, dict[str, float]] = {}
+    bounds: dict[str, Mapping[str, Any]] = {}
+    for c in _entries(adr, "criteria"):
+        value, option = _finite(c.get("value")), c.get("option")
+        if value is None or option is None:
+            continue
+        name = str(c.get("name", "?"))
+        by_name.setdefault(name, {}).setdefault(str(option), value)
+        bounds.setdefault(name, c)
+    charts = []
+    for name, values in by_name.items():
+        if len(values) < 2:
+            continue
+        c = bounds[name]
+        labels = ", ".join(f'"{_mermaid_label(o, 24)}"' for o in values)
+        title = _mermaid_label(f"{name} ({c.get('bound', '')})", 60)
+        lines = [
+            "```mermaid",
+            "xychart-beta",
+            f'    title "{title}"',
+            f"    x-axis [{labels}]",
+            f'    y-axis "{_mermaid_label(name)}"',
+            "    bar [" + ", ".join(f"{v:.6g}" for v in values.values()) + "]",
+        ]
+        for key in ("min", "max"):
+            limit = _finite(c.get(key))
+            if limit is not None:
+                lines.append("    line [" + ", ".join(f"{limit:.6g}" for _ in values) + "]")
+        lines.append("```")
+        charts.append("\n".join(lines))
+    if not charts:
+        return ""
+    head = f"**{escape_md(adr.get('id', '?'))}: options compared**"
+    return "\n\n".join([head, *charts])
+
+
+def _criteria_index(report: Mapping[str, Any]) -> dict[tuple[str, str, str], Mapping[str, Any]]:
+    index: dict[tuple[str, str, str], Mapping[str, Any]] = {}
+    for a in _adrs(report):
+        for key in ("criteria", "constraints"):
+            for c in _entries(a, key):
+                k = (str(a.get("id")), str(c.get("name")), str(c.get("option") or ""))
+                index.setdefault(k, c)
+    return index
+
+
+def base_delta(report: Mapping[str, Any], base_report: Mapping[str, Any]) -> str:
+    """Each criterion's value against a base report (e.g. the last run on main)."""
+    new, old = _criteria_index(report), _criteria_index(base_report)
+    rows = []
+    for k in [*new, *(k for k in old if k not in new)]:
+        n, o = new.get(k), old.get(k)
+        nv = _finite(n.get("value")) if n else None
+        ov = _finite(o.get("value")) if o else None
+        if nv is None and ov is None:
+            continue
+        delta = "—"
+        if nv is not None and ov is not None:
+            d = nv - ov
+            delta = (("+" if d > 0 else "") + fmt_number(d)) if d else "0"
+        nverdict = str(n.get("verdict")) if n else "removed"
+        overdict = str(o.get("verdict")) if o else "new"
+        change = (
+            escape_md(nverdict)
+            if nverdict == overdict
+            else f"**{escape_md(overdict)} → {escape_md(nverdict)}**"
+        )
+        rows.append(
+            [
+                escape_md(k[0]),
+                escape_md(k[1]),
+                escape_md(k[2] or "—"),
+                fmt_number(ov),
+                fmt_number(nv),
+                delta,
+                change,
+            ]
+        )
+    if not rows:
+        return ""
+    header = ["ADR", "criterion", "option", "base", "new", "delta", "verdict"]
+    return md_table(header, rows)
+
+
+def _diff_entries(diff: object) -> list[Mapping[str, Any]]:
+    if isinstance(diff, Mapping):
+        for key in ("changes", "entries", "criteria", "items"):
+            value = diff.get(key)
+            if isinstance(value, list):
+                return [e for e in value if isinstance(e, Mapping)]
+        if "adr" in diff:
+            return [diff]
+        return []
+    if isinstance(diff, list):
+        return [e for e in diff if isinstance(e, Mapping)]
+    return []
+
+
+_CHANGE_ICONS = {"loosened": "⚠️ ", "removed": "⚠️ ", "tightened": "", "added": ""}
+
+
+def diff_section(diff: object) -> str:
+    """ "Criteria changed in this PR", from a diff object whose entries carry ``adr``, a change
+    kind, ``criterion``, ``before`` and ``after`` (other keys are ignored)."""
+    rows = []
+    for e in _diff_entries(diff):
+        kind = str(e.get("kind", e.get("change", e.get("type", "changed"))))
+        rows.append(
+            [
+                escape_md(e.get("adr", e.get("id", "?"))),
+                _CHANGE_ICONS.get(kind, "") + escape_md(kind),
+                escape_md(e.get("criterion", e.get("name", "")) or "—"),
+                _fmt_any(e.get("before")),
+                _fmt_any(e.get("after")),
+            ]
+        )
+    if not rows:
+        return ""
+    return md_table(["ADR", "change", "criterion", "before", "after"], rows)
+
+
+def attention_lists(report: Mapping[str, Any]) -> str:
+    """Unmeasured criteria of enforced ADRs, needs-review ADRs, superseded links, errors."""
+    parts: list[str] = []
+    adrs = _adrs(report)
+    unmeasured = [
+        f"- {escape_md(a.get('id', '?'))}: " + ", ".join(escape_md(u) for u in a["unmeasured"])
+        for a in adrs
+        if a.get("unmeasured")
+    ]
+    if unmeasured:
+        parts.append("**Unmeasured** (never counted as a pass)\n\n" + "\n".join(unmeasured))
+    review = []
+    for a in adrs:
+        if not a.get("needs_review"):
+            continue
+        names = [
+            f"{escape_md(c.get('name', '?'))} {escape_md(c.get('bound') or '')}".rstrip()
+            for c in _entries(a, "constraints")
+            if c.get("verdict") == "fail" and c.get("role") != "comparison"
+        ]
+        review.append(f"- {escape_md(a.get('id', '?'))}: " + (", ".join(names) or "constraint"))
+    if review:
+        parts.append(
+            "**Needs review** (a constraint the decision rests on fails)\n\n" + "\n".join(review)
+        )
+    superseded = [
+        f"- {escape_md(a.get('id', '?'))} is {escape_md(a.get('status'))}"
+        + (f" (by {escape_md(a['superseded_by'])})" if a.get("superseded_by") else "")
+        + f" but {len(a['tests'])} test{'s' if len(a['tests']) != 1 else ''} still link to it"
+        for a in adrs
+        if a.get("status") in ("superseded", "deprecated") and a.get("tests")
+    ]
+    if superseded:
+        parts.append("**Linked to a superseded decision**\n\n" + "\n".join(superseded))
+    errors = [f"- {escape_md(e)}" for e in report.get("errors") or []]
+    if errors:
+        parts.append("**Errors**\n\n" + "\n".join(errors))
+    return "\n\n".join(parts)
+
+
+def _footer(report: Mapping[str, Any]) -> str:
+    bits = ["pytest-archgate"]
+    if report.get("archgate_version"):
+        bits[0] += " " + escape_md(report["archgate_version"])
+    if report.get("generated_at"):
+        bits.append("run " + escape_md(report["generated_at"]))
+    return "<sub>" + " · ".join(bits) + "</sub>"
+
+
+# --------------------------------------------------------------------------- whole documents
+
+
+_TRUNCATED = (
+    "_This comment was truncated to fit GitHub's size limit; the job summary and the JSON "
+    "report have everything._"
+)
+
+
+def _fit(sections: Sequence[tuple[str, bool]], max_chars: int, note: str = _TRUNCATED) -> str:
+    """Join sections with blank lines within ``max_chars``.
+
+    The first section (the marker or title) is always kept. A section that does not fit ends the
+    document; a splittable one (a table or a list) keeps the lines that fit; HTML and code blocks
+    are dropped whole so that no ``<details>`` or fence is left open.
+    """
+    sep = "\n\n"
+    full = sep.join(s for s, _ in sections if s)
+    if len(full) <= max_chars:
+        return full
+    head = sections[0][0]
+    budget = max_chars - len(sep) - len(note)
+    out = [head]
+    used = len(head)
+    for text, splittable in sections[1:]:
+        if not text:
+            continue
+        if used + len(sep) + len(text) <= budget:
+            out.append(text)
+            used += len(sep) + len(text)
+            continue
+        if splittable:
+            kept: list[str] = []
+            size = used + len(sep)
+            for line in text.split("\n"):
+                if size + len(line) + 1 > budget:
+                    break
+                kept.append(line)
+                size += len(line) + 1
+            if len(kept) > 2:  # more than a table header
+                out.append("\n".join(kept))
+        break
+    out.append(note)
+    doc = sep.join(out)
+    if len(doc) > max_chars:  # only when max_chars is smaller than marker + note
+        doc = (head + "\n" + note)[:max_chars]
+    return doc
+
+
+def _sections(
+    report: Mapping[str, Any],
+    *,
+    base: Mapping[str, Any] | None,
+    diff: object,
+    link_base: str | None,
+) -> list[tuple[str, bool]]:
+    sections: list[tuple[str, bool]] = [
+        (headline(report), False),
+        (adr_table(report, link_base=link_base), True),
+    ]
+    if diff is None:
+        diff = report.get("diff")
+    changed = diff_section(diff) if diff is not None else ""
+    if changed:
+        sections += [("### Criteria changed in this PR", False), (changed, True)]
+    if base is not None:
+        delta = base_delta(report, base)
+        if delta:
+            sections += [("### Compared with the base run", False), (delta, True)]
+    attention = attention_lists(report)
+    if attention:
+        sections.append((attention, True))
+    sections += [(details_block(a), False) for a in _adrs(report)]
+    for a in _adrs(report):
+        if a.get("status") == "proposed":
+            sections.append((mermaid_comparison(a), False))
+    sections.append((_footer(report), False))
+    return sections
+
+
+def render_summary(
+    report: Mapping[str, Any],
+    *,
+    link_base: str | None = None,
+    base: Mapping[str, Any] | None = None,
+    max_chars: int = SUMMARY_LIMIT,
+) -> str:
+    """The job summary (``$GITHUB_STEP_SUMMARY``) of a run."""
+    sections = [("## archgate: architecture decisions", False)]
+    sections += _sections(report, base=base, diff=None, link_base=link_base)
+    return _fit(sections, max_chars)
+
+
+def render_comment(
+    report: Mapping[str, Any],
+    *,
+    base: Mapping[str, Any] | None = None,
+    diff: object = None,
+    key: str = "default",
+    link_base: str | None = None,
+    max_chars: int = 65_000,
+) -> str:
+    """The pull-request comment: the hidden marker for ``key`` first, then the status.
+
+    ``base`` adds a table of changes against a base report; ``diff`` (or the report's own
+    ``diff``) adds "Criteria changed in this PR". The body never exceeds ``max_chars`` (capped
+    below GitHub's 65,536); when cut, it ends with a note and keeps the marker.
+    """
+    max_chars = min(max_chars, GITHUB_COMMENT_LIMIT - 1)
+    marker = comment_marker(key)
+    sections = [(marker + "\n## archgate: architecture decisions", False)]
+    sections += _sections(report, base=base, diff=diff, link_base=link_base)
+    return _fit(sections, max_chars)
