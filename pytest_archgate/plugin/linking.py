@@ -3,18 +3,24 @@
 A test can carry several archgate markers (function, class, module ``pytestmark``,
 ``pytest.param(..., marks=...)``); each names ADRs by id, bare number or file stem and may name
 the option the test measures. A link is one (ADR, option) pair.
+
+The plugin entry point imports this module in every pytest run (for the marker texts and
+:func:`uses_archgate`), so it imports the ADR model for typing only: the parser and PyYAML load
+when a run has an ADR folder or a test that uses archgate.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
 
-from pytest_archgate.adr.parse import Adr, AdrLog
 from pytest_archgate.errors import UnknownAdrError
+
+if TYPE_CHECKING:
+    from pytest_archgate.adr.parse import Adr, AdrLog
 
 MARKER = "archgate"
 MARKER_HELP = (
@@ -26,6 +32,18 @@ GPU_MARKER_HELP = (
     "gpu: the test needs a usable CUDA device; skipped without one, failed with "
     "--archgate-require-gpu."
 )
+
+
+FIXTURE = "archgate"
+
+
+def uses_archgate(item: pytest.Item) -> bool:
+    """Whether a collected test needs the ADR machinery: an ``archgate`` or ``gpu`` marker, or
+    the ``archgate`` fixture (a fixture asked for with ``request.getfixturevalue`` is not seen;
+    it then records nothing and says that the test is not linked)."""
+    if FIXTURE in getattr(item, "fixturenames", ()):
+        return True
+    return any(mark.name in (MARKER, "gpu") for mark in item.iter_markers())
 
 
 @dataclass(frozen=True)

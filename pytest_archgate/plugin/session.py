@@ -26,16 +26,17 @@ from typing import Any
 
 import pytest
 
-from pytest_archgate import escape
-from pytest_archgate.adr.parse import Adr, AdrLog, DuplicateAdrIdError, find_adr_dir, load_log
-from pytest_archgate.errors import ArchgateError, NeedsReviewWarning, SupersededAdrWarning
+from pytest_archgate import errors, escape
+from pytest_archgate.adr.parse import Adr, AdrLog, DuplicateAdrIdError, load_log
+from pytest_archgate.errors import ArchgateError
 from pytest_archgate.measure.estimate import Measurement, short_repr
 from pytest_archgate.plugin.fixture import Archgate
 from pytest_archgate.plugin.linking import Link, links_for
+from pytest_archgate.plugin.options import adr_dir_of, settings_of, source_of
 from pytest_archgate.report.build import build_report
 from pytest_archgate.report.text import summary_lines
 from pytest_archgate.safe_io import write_json_atomic
-from pytest_archgate.settings import SettingError, Settings, resolve
+from pytest_archgate.settings import Settings
 from pytest_archgate.verdict.judge import AdrResult, CriterionResult, judge_all, judge_criterion
 
 LINKS_KEY = pytest.StashKey[Sequence[Link]]()
@@ -48,6 +49,20 @@ _HOOK_KEY = pytest.StashKey[
     tuple[Callable[[threading.ExceptHookArgs], Any], Callable[[threading.ExceptHookArgs], Any]]
 ]()
 
+
+# The library's warnings are UserWarnings (errors.py imports nothing, so the CLI starts without
+# pytest); what the plugin emits is also a pytest.PytestWarning, as it always was: users filter
+# pytest's own warnings with ``-W ignore::pytest.PytestWarning`` and expect archgate's among
+# them, and a filter naming ``pytest_archgate.SupersededAdrWarning`` still matches the subclass.
+# The names stay the same, so the warning summary reads as before (see adr/0014).
+class SupersededAdrWarning(errors.SupersededAdrWarning, pytest.PytestWarning):
+    """A test is linked to a superseded or deprecated ADR (as a pytest warning)."""
+
+
+class NeedsReviewWarning(errors.NeedsReviewWarning, pytest.PytestWarning):
+    """A constraint an accepted decision rests on does not hold (as a pytest warning)."""
+
+
 # what a test's outcome said although it measured a violated criterion (see _excuse)
 EXCUSE_TEXT = {
     "xfailed": "is marked xfail",
@@ -55,40 +70,6 @@ EXCUSE_TEXT = {
     "skipped": "skipped after measuring",
     "rerun": "was rerun",
 }
-
-
-def _settings(config: pytest.Config) -> Settings:
-    """Every archgate setting: command line > ARCHGATE_* environment variable > ini key."""
-    ini: dict[str, object] = {}
-    for name in ("adr_dir", "report", "strict", "require_gpu", "family"):
-        key = f"archgate_{name}"
-        try:
-            ini[name] = config.getini(key)
-        except (ValueError, pytest.UsageError) as exc:  # pytest's bool parsing of the value
-            raise pytest.UsageError(
-                f"archgate: ini key {key}: {escape.text(exc)}; "
-                "use one of 1, true, yes, on or 0, false, no, off"
-            ) from None
-    try:
-        return resolve(
-            cli={
-                "adr_dir": config.getoption("archgate_adr_dir"),
-                "report": config.getoption("archgate_report"),
-                # store_true flags default to None: "not given", so the environment can speak
-                "strict": config.getoption("archgate_strict") or None,
-                "require_gpu": config.getoption("archgate_require_gpu") or None,
-                "family": config.getoption("archgate_family"),
-            },
-            ini=ini,
-        )
-    except SettingError as exc:
-        raise pytest.UsageError(escape.text(f"archgate: {exc}")) from None
-
-
-def _source(settings: Settings, name: str) -> str:
-    """Where a setting came from, as the user wrote it (``--archgate-report``, an ini key...)."""
-    source = settings.sources.get(name, "")
-    return f"--archgate-{name.replace('_', '-')}" if source == "command line" else source
 
 
 def _check_report_path(path: Path, source: str) -> None:
@@ -151,21 +132,22 @@ def _failure_key(adr: str, criterion: str, option: str | None) -> str:
 class ArchgateSession:
     """State and hooks of archgate for one pytest process."""
 
-    def __init__(self, config: pytest.Config) -> None:
+    def __init__(self, config: pytest.Config, settings: Settings | None = None) -> None:
         self.config = config
         self.is_worker = hasattr(config, "workerinput")
         # one rule everywhere (settings.py): command line > ARCHGATE_* environment > ini key
-        settings = _settings(config)
+        if settings is None:
+            settings = settings_of(config)
         self.strict: bool = settings.strict
         self.require_gpu: bool = settings.require_gpu
         self.family: str = settings.family  # "holm": Holm over each ADR's confidence criteria
         self.report_path = Path(settings.report) if settings.report else None
         if self.report_path is not None and not self.is_worker:
-            _check_report_path(self._report_target(), _source(settings, "report"))
+            _check_report_path(self._report_target(), source_of(settings, "report"))
         self.rootdir = Path(str(config.rootpath))
-        self.adr_dir = find_adr_dir(self.rootdir, settings.adr_dir)
+        self.adr_dir = adr_dir_of(config, settings)
         if self.adr_dir is not None and not self.adr_dir.is_dir():
-            source = _source(settings, "adr_dir")
+            source = source_of(settings, "adr_dir")
             what = "is not a folder" if self.adr_dir.exists() else "does not exist"
             raise pytest.UsageError(
                 f"archgate: ADR folder {escape.text(self.adr_dir)} {what} (set by "
@@ -173,7 +155,7 @@ class ArchgateSession:
             )
         self.log: AdrLog = load_log(self.adr_dir, root=self.rootdir)
         if self.report_path is not None and not self.is_worker:
-            _check_report_not_an_adr(self._report_target(), self.log, _source(settings, "report"))
+            _check_report_not_an_adr(self._report_target(), self.log, source_of(settings, "report"))
         # Only problems of files that take part in gating (an archgate block) stop the run;
         # problems of files kept only as records are one notice line (see AdrLog), never a
         # usage error and never a Python warning (suites run with filterwarnings=error).
@@ -534,13 +516,20 @@ class ArchgateSession:
         try:
             return (yield)
         finally:
-            # also after -x / --maxfail stopped the loop: judge what was measured
-            if not self.is_worker:
-                self._gather_interrupted()
-                self._take_late()
-                self.judge()
-                if self.session_failures or self.strict_failures or self.errors:
-                    session.testsfailed += 1
+            self.after_loop(session)
+
+    def after_loop(self, session: pytest.Session) -> None:
+        """Judge the gate; also after -x / --maxfail stopped the loop: what was measured.
+
+        Called by :meth:`pytest_runtestloop`, or by the entry point for a session that was
+        created during the loop (an xdist controller that learns of archgate from a report).
+        """
+        if not self.is_worker:
+            self._gather_interrupted()
+            self._take_late()
+            self.judge()
+            if self.session_failures or self.strict_failures or self.errors:
+                session.testsfailed += 1
 
     def _gather_interrupted(self) -> None:
         """What the test running when the loop stopped recorded but never reported.

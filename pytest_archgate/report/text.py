@@ -6,8 +6,9 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from pytest_archgate import escape
-from pytest_archgate.report.build import adr_notes
-from pytest_archgate.verdict.comparison import fmt_count, fmt_usd, fmt_value
+
+# report.build and verdict.comparison are imported where used: `archgate list` needs only
+# table(), and must start without the judging code (see adr/0014)
 
 _MARK = {"pass": "ok", "fail": "FAIL", "unmeasured": "?", "n/a": "n/a"}
 
@@ -29,6 +30,7 @@ def table(rows: Sequence[Sequence[str]], header: Sequence[str]) -> list[str]:
 
 def adr_rows(adrs: Sequence[Mapping[str, Any]]) -> list[list[str]]:
     """One row per ADR entry of a report."""
+    from pytest_archgate.report.build import adr_notes
 
     rows = []
     for a in adrs:
@@ -55,6 +57,8 @@ def summary_lines(adrs: Sequence[Mapping[str, Any]]) -> list[str]:
 
 
 def _cell_text(cell: Mapping[str, Any]) -> str:
+    from pytest_archgate.verdict.comparison import fmt_value
+
     if cell["value"] is None:
         return _MARK.get(cell["verdict"], str(cell["verdict"]))
     text = fmt_value(cell["value"])
@@ -65,6 +69,8 @@ def _cell_text(cell: Mapping[str, Any]) -> str:
 
 def comparison_lines(comp: Mapping[str, Any]) -> list[str]:
     """A compact plain-text table of a comparison (ranked options as columns)."""
+    from pytest_archgate.verdict.comparison import fmt_count, fmt_usd, fmt_value
+
     options: list[str] = list(comp["options"])
     header = ["criterion", "bound", *options]
     rows: list[list[str]] = []
