@@ -22,7 +22,7 @@ import threading
 import warnings
 from collections.abc import Callable, Generator, Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
 
@@ -30,7 +30,6 @@ from pytest_archgate import errors, escape
 from pytest_archgate.adr.parse import Adr, AdrLog, DuplicateAdrIdError, load_log
 from pytest_archgate.errors import ArchgateError
 from pytest_archgate.measure.estimate import Measurement, short_repr
-from pytest_archgate.plugin.fixture import Archgate
 from pytest_archgate.plugin.linking import Link, links_for
 from pytest_archgate.plugin.options import adr_dir_of, settings_of, source_of
 from pytest_archgate.report.build import build_report
@@ -39,8 +38,13 @@ from pytest_archgate.safe_io import write_json_atomic
 from pytest_archgate.settings import Settings
 from pytest_archgate.verdict.judge import AdrResult, CriterionResult, judge_all, judge_criterion
 
+if TYPE_CHECKING:
+    # imported when a test first asks for the fixture (it brings the cost model along): a
+    # suite linked by markers alone never needs it
+    from pytest_archgate.plugin.fixture import Archgate
+
 LINKS_KEY = pytest.StashKey[Sequence[Link]]()
-RECORDER_KEY = pytest.StashKey[Archgate]()
+RECORDER_KEY = pytest.StashKey["Archgate"]()
 FAILED_KEY = pytest.StashKey[list[str]]()
 PROBLEM_KEY = pytest.StashKey[str]()
 NOTES_KEY = pytest.StashKey[list[str]]()
@@ -318,6 +322,8 @@ class ArchgateSession:
     def recorder(self, item: pytest.Item) -> Archgate:
         rec = item.stash.get(RECORDER_KEY, None)
         if rec is None:
+            from pytest_archgate.plugin.fixture import Archgate
+
             device = "cuda" if item.get_closest_marker("gpu") is not None else "cpu"
             rec = Archgate(
                 item.nodeid,
