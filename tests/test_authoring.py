@@ -20,7 +20,9 @@ from typing import Any
 import pytest
 
 from pytest_archgate.adr.cost import parse_cost
-from pytest_archgate.adr.parse import lint_log, load_log, parse_adr
+from pytest_archgate.adr.lint import lint_log
+from pytest_archgate.adr.log import load_log
+from pytest_archgate.adr.parse import parse_adr
 from pytest_archgate.authoring import commands as authoring
 from pytest_archgate.cli import authoring as authoring_cli
 from pytest_archgate.cli import main as cli

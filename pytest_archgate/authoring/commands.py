@@ -42,23 +42,17 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from pytest_archgate.adr.parse import (
-    _DATE_PREFIX_RE,
-    _HEADING_RE,
-    _NUMBER_RE,
-    _SECTION_RE,
-    MAX_ADR_BYTES,
-    Adr,
-    AdrLog,
-    _encoding_problem,
-    _strip_md,
-    adr_files,
-    lint_log,
-    load_log,
-    normalise_status,
-    outside_fences,
-    parse_adr,
-)
+from pytest_archgate.adr.files import DATE_PREFIX_RE as _DATE_PREFIX_RE
+from pytest_archgate.adr.files import MAX_ADR_BYTES, adr_files
+from pytest_archgate.adr.files import NUMBER_RE as _NUMBER_RE
+from pytest_archgate.adr.files import encoding_problem as _encoding_problem
+from pytest_archgate.adr.lint import lint_log
+from pytest_archgate.adr.log import AdrLog, load_log
+from pytest_archgate.adr.markdown_format import outside_fences
+from pytest_archgate.adr.model import Adr
+from pytest_archgate.adr.parse import parse_adr
+from pytest_archgate.adr.status import normalise_status
+from pytest_archgate.adr.status import strip_md as _strip_md
 from pytest_archgate.authoring.frontmatter import newline_of, set_key, split_document
 from pytest_archgate.errors import AdrError, ArchgateError, CommandError, UnknownAdrError
 
@@ -81,6 +75,8 @@ SLUG_MAX = 60
 _PLACEHOLDER_RE = re.compile(r"\{(title|date|id)\}")
 _STATUS_BULLET_RE = re.compile(r"^(\s*)([-*+])(\s+\**status\**\s*:\s*\**\s*)(.*?)\s*$", re.I)
 _LINE_NO_RE = re.compile(r":\d+: ")
+_HEADING_RE = re.compile(r"^#[ \t]+(\S.*)$")
+_SECTION_RE = re.compile(r"^##[ \t]+(\S.*)$")
 _VERDICT_RANK = {"fail": 2, "unmeasured": 1, "pass": 0}
 Handler = Callable[[argparse.Namespace], int]
 
