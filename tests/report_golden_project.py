@@ -217,9 +217,23 @@ def run(root: Path, *extra: str) -> tuple[int, dict[str, Any]]:
     report = root / "report.json"
     env = {k: v for k, v in os.environ.items() if not k.startswith(("ARCHGATE_", "GITHUB_"))}
     proc = subprocess.run(
-        [sys.executable, "-m", "pytest", "-q", "-p", "no:randomly", "-p", "no:cacheprovider",
-         f"--archgate-report={report}", *extra],
-        cwd=root, capture_output=True, text=True, env=env, check=False,
+        [
+            sys.executable,
+            "-m",
+            "pytest",
+            "-q",
+            "-p",
+            "no:randomly",
+            "-p",
+            "no:cacheprovider",
+            f"--archgate-report={report}",
+            *extra,
+        ],
+        cwd=root,
+        capture_output=True,
+        text=True,
+        env=env,
+        check=False,
     )
     if not report.exists():
         raise RuntimeError(f"no report written:\n{proc.stdout}\n{proc.stderr}")

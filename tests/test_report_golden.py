@@ -23,7 +23,9 @@ GOLDEN = Path(__file__).parent / "golden" / "report.json"
 def _canonical(data: dict[str, Any]) -> dict[str, Any]:
     """Measurements sorted: under xdist they arrive in the order the workers finish."""
     report = dict(data["report"])
-    report["measurements"] = sorted(report["measurements"], key=lambda m: json.dumps(m, sort_keys=True))
+    report["measurements"] = sorted(
+        report["measurements"], key=lambda m: json.dumps(m, sort_keys=True)
+    )
     return {**data, "report": report}
 
 
