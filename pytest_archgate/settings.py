@@ -14,7 +14,8 @@ refused with a message naming the variable, never guessed. Booleans are read the
 The plugin gets the command line and ini values from pytest; the CLI gets its command line from
 argparse and the ini values from :func:`read_ini`, which looks for the pytest configuration the
 way pytest does. Both then go through :func:`resolve_one` / :func:`resolve`, and both find the
-ADR folder with :func:`find_adr_dir`: there is no second precedence rule anywhere.
+ADR folder from the resolved value with :func:`pytest_archgate.adr.files.find_adr_dir`: there
+is no second precedence rule anywhere.
 
 This module is imported by the plugin entry point in every pytest run and by the CLI before
 anything else, so it must stay cheap: the standard library only (``tomllib`` and
@@ -212,32 +213,6 @@ def resolve(
         sources={k: v.source for k, v in values.items()},
         family="holm" if values["family"].value == "holm" else "none",
     )
-
-
-# --------------------------------------------------------------------------------------------
-# the ADR folder
-
-DEFAULT_ADR_DIR = "adr"
-FALLBACK_ADR_DIRS = ("docs/adr", "doc/adr", "docs/decisions")
-
-
-def find_adr_dir(rootdir: Path, configured: str | None = None) -> Path | None:
-    """The ADR folder for a project rooted at ``rootdir``.
-
-    ``configured`` (the resolved ``adr_dir`` setting) wins; the default ``adr`` falls back to
-    the first existing of ``docs/adr``, ``doc/adr``, ``docs/decisions``. Returns the configured
-    path even when it does not exist (the caller reports that), or None when the default and
-    every fallback are missing. A few ``stat`` calls: the plugin asks this in every run to
-    decide whether the ADR machinery is needed at all.
-    """
-    if configured and configured != DEFAULT_ADR_DIR:
-        path = Path(configured)
-        return path if path.is_absolute() else rootdir / path
-    for candidate in (DEFAULT_ADR_DIR, *FALLBACK_ADR_DIRS):
-        path = rootdir / candidate
-        if path.is_dir():
-            return path
-    return None
 
 
 # --------------------------------------------------------------------------------------------

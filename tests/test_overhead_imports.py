@@ -23,6 +23,8 @@ ADR_MACHINERY = (
     "yaml",
     "numpy",
     "pytest_archgate.adr.parse",
+    "pytest_archgate.adr.log",
+    "pytest_archgate.adr.safe_yaml",
     "pytest_archgate.adr.criteria",
     "pytest_archgate.measure.estimate",
     "pytest_archgate.plugin.session",

@@ -11,8 +11,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from pytest_archgate.adr.files import find_adr_dir
 from pytest_archgate.errors import CommandError
-from pytest_archgate.settings import SettingError, find_adr_dir, read_ini, resolve_in_project
+from pytest_archgate.settings import SettingError, read_ini, resolve_in_project
 
 __all__ = ["read_ini", "resolve_adr_dir"]
 

@@ -22,7 +22,7 @@ from pytest_archgate import escape
 from pytest_archgate.errors import ArchgateError, CommandError
 
 if TYPE_CHECKING:
-    from pytest_archgate.adr.parse import AdrLog
+    from pytest_archgate.adr.log import AdrLog
 
 Handler = Callable[[argparse.Namespace], int]
 
@@ -31,7 +31,7 @@ def _load(args: argparse.Namespace) -> AdrLog:
     from pathlib import Path
 
     from pytest_archgate.adr.config import resolve_adr_dir
-    from pytest_archgate.adr.parse import load_log
+    from pytest_archgate.adr.log import load_log
 
     directory, _root = resolve_adr_dir(args.adr_dir)
     if directory is None:
@@ -68,7 +68,7 @@ def cmd_list(args: argparse.Namespace) -> int:
 
 
 def cmd_lint(args: argparse.Namespace) -> int:
-    from pytest_archgate.adr.parse import lint_issues
+    from pytest_archgate.adr.lint import lint_issues
 
     log = _load(args)
     issues = lint_issues(log)

@@ -20,7 +20,8 @@ import pytest
 from pytest_archgate.errors import UnknownAdrError
 
 if TYPE_CHECKING:
-    from pytest_archgate.adr.parse import Adr, AdrLog
+    from pytest_archgate.adr.log import AdrLog
+    from pytest_archgate.adr.model import Adr
 
 MARKER = "archgate"
 MARKER_HELP = (

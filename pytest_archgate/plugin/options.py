@@ -12,7 +12,8 @@ from pathlib import Path
 import pytest
 
 from pytest_archgate import escape
-from pytest_archgate.settings import SETTINGS, SettingError, Settings, find_adr_dir, resolve
+from pytest_archgate.adr.files import find_adr_dir
+from pytest_archgate.settings import SETTINGS, SettingError, Settings, resolve
 
 # options of runs that only show something (tests, fixtures, markers, help): they never judge
 # ADRs, write a report or a job summary, or fail because of archgate

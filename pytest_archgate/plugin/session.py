@@ -27,7 +27,8 @@ from typing import TYPE_CHECKING, Any
 import pytest
 
 from pytest_archgate import errors, escape
-from pytest_archgate.adr.parse import Adr, AdrLog, DuplicateAdrIdError, load_log
+from pytest_archgate.adr.log import AdrLog, load_log
+from pytest_archgate.adr.model import Adr, DuplicateAdrIdError
 from pytest_archgate.errors import ArchgateError
 from pytest_archgate.measure.estimate import Measurement, short_repr
 from pytest_archgate.plugin.linking import Link, links_for
@@ -863,7 +864,7 @@ def _safe_source_lines(path: Path) -> None:
     """
     import linecache
 
-    from pytest_archgate.adr.parse import MAX_ADR_BYTES
+    from pytest_archgate.adr.files import MAX_ADR_BYTES
     from pytest_archgate.safe_io import read_regular
 
     try:  # the file may have been replaced (by a FIFO, say) since it was parsed
