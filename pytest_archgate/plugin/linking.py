@@ -12,8 +12,7 @@ when a run has an ADR folder or a test that uses archgate.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 import pytest
 
@@ -47,8 +46,9 @@ def uses_archgate(item: pytest.Item) -> bool:
     return any(mark.name in (MARKER, "gpu") for mark in item.iter_markers())
 
 
-@dataclass(frozen=True)
-class Link:
+class Link(NamedTuple):
+    """One (ADR, option) pair a test is linked to (a NamedTuple: cheap to define in every run)."""
+
     adr: Adr
     option: str | None
 
