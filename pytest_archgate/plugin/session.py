@@ -503,11 +503,19 @@ class ArchgateSession:
         data = getattr(report, "archgate", None)
         if not data or self.is_worker:
             return
-        self.errors.extend(e for e in data.get("errors", []) if e not in self.errors)
-        for link in data.get("links", []):
+        # three reports per linked test: the empty cases skip the generators (issue 12's
+        # overhead budget on large linked suites)
+        errors = data.get("errors")
+        if errors:
+            self.errors.extend(e for e in errors if e not in self.errors)
+        for link in data.get("links", ()):
             self.tests_by_adr.setdefault(link["adr"], set()).add(report.nodeid)
-        self.measurements.extend(Measurement.from_json(m) for m in data.get("measurements", []))
-        self.measurements.extend(self._local_measurements.pop(report.nodeid, ()))
+        shipped = data.get("measurements")
+        if shipped:
+            self.measurements.extend(Measurement.from_json(m) for m in shipped)
+        local = self._local_measurements.pop(report.nodeid, None)
+        if local:
+            self.measurements.extend(local)
         # a failure counts as shown only when the test is reported failed; an xfailed,
         # skipped or rerun test does not show it, so the session gate reports it instead
         excuse = _excuse(report)
@@ -515,7 +523,9 @@ class ArchgateSession:
             self.excused.setdefault(report.nodeid, excuse)
         if report.failed:
             self.reported_failures.update(data.get("failed", []))
-        self.notes.extend(n for n in data.get("notes", []) if n not in self.notes)
+        notes = data.get("notes")
+        if notes:
+            self.notes.extend(n for n in notes if n not in self.notes)
 
     @pytest.hookimpl(wrapper=True)
     def pytest_runtestloop(self, session: pytest.Session) -> Generator[None, object, object]:
