@@ -317,8 +317,9 @@ class AdrEntry(TypedDict):
     """Its constraints, judged per option."""
     definition: NotRequired[Definition | None]
     """What judging it again needs."""
-    comparison: NotRequired[Comparison | None]
-    """Its options side by side (two or more measured options)."""
+    comparison: NotRequired[RankedComparison | Comparison | None]
+    """Its options side by side (written when two or more options were measured; see
+    :func:`ranked`)."""
 
 
 # --------------------------------------------------------------------------- the report

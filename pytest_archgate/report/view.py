@@ -11,10 +11,10 @@ import os
 import re
 from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 from urllib.parse import quote
 
-from pytest_archgate.verdict.comparison import compare_options, fmt_value
+from pytest_archgate.verdict.comparison import RankedComparison, compare_options, fmt_value
 
 #: The summary counts a decision package shows, as ``(report summary key, label)``.
 SUMMARY_COUNTS: tuple[tuple[str, str], ...] = (
@@ -55,11 +55,11 @@ def file_href(report: Mapping[str, Any], file: str | None, out_dir: Path | None)
     return quote(Path(rel).as_posix(), safe="/._-~")
 
 
-def comparison_for(entry: Mapping[str, Any], report: Mapping[str, Any]) -> dict[str, Any] | None:
+def comparison_for(entry: Mapping[str, Any], report: Mapping[str, Any]) -> RankedComparison | None:
     """The entry's precomputed ``comparison`` when the report has one, else computed here."""
     comp = entry.get("comparison")
     if isinstance(comp, dict) and comp.get("options"):
-        return comp
+        return cast("RankedComparison", comp)  # the loader checked a ranked comparison's keys
     return compare_options(entry, measurements=report.get("measurements") or [])
 
 

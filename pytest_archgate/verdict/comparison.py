@@ -185,7 +185,20 @@ def fmt_value(x: float | None) -> str:
     return f"{x:.4g}"
 
 
-def _direction(spec: Mapping[str, Any]) -> Direction:
+class _Spec(TypedDict, total=False):
+    """An acceptance criterion as the comparison needs it: from the ADR's definition, or
+    rebuilt from a judged result when the report carries no definition."""
+
+    name: str
+    metric: str | None
+    min: float | None
+    max: float | None
+    vs: str | None
+    bound: str | None
+    confidence: float | None
+
+
+def _direction(spec: _Spec) -> Direction:
     has_min = spec.get("min") is not None
     has_max = spec.get("max") is not None
     if has_min and has_max:
@@ -193,27 +206,49 @@ def _direction(spec: Mapping[str, Any]) -> Direction:
     return "lower" if has_max else "higher"
 
 
-def _goodness(value: float, spec: Mapping[str, Any], direction: Direction) -> float:
+def _goodness(value: float, spec: _Spec, direction: Direction) -> float:
     if direction == "higher":
         return value
     if direction == "lower":
         return -value
-    mid = (float(spec["min"]) + float(spec["max"])) / 2.0
+    lo, hi = spec.get("min"), spec.get("max")
+    if lo is None or hi is None:  # not reached: "target" means both bounds (see _direction)
+        return value
+    mid = (float(lo) + float(hi)) / 2.0
     return -abs(value - mid)
 
 
-def _criterion_specs(entry: Mapping[str, Any]) -> dict[str, dict[str, Any]]:
+def _criterion_specs(entry: Mapping[str, Any]) -> dict[str, _Spec]:
     """Acceptance criteria by name, in ADR order (definition first, then judged results)."""
-    specs: dict[str, dict[str, Any]] = {}
+    specs: dict[str, _Spec] = {}
     definition = entry.get("definition") or {}
     for c in definition.get("acceptance") or []:
-        specs.setdefault(str(c["name"]), dict(c))
+        specs.setdefault(
+            str(c["name"]),
+            {
+                "name": c["name"],
+                "metric": c.get("metric"),
+                "min": c.get("min"),
+                "max": c.get("max"),
+                "vs": c.get("vs"),
+                "bound": c.get("bound"),
+                "confidence": c.get("confidence"),
+            },
+        )
     for r in entry.get("criteria") or []:
         if r.get("kind", "acceptance") != "acceptance":
             continue
         specs.setdefault(
             str(r["name"]),
-            {k: r.get(k) for k in ("name", "metric", "min", "max", "vs", "bound", "confidence")},
+            {
+                "name": r["name"],
+                "metric": r.get("metric"),
+                "min": r.get("min"),
+                "max": r.get("max"),
+                "vs": r.get("vs"),
+                "bound": r.get("bound"),
+                "confidence": r.get("confidence"),
+            },
         )
     return specs
 
@@ -230,7 +265,7 @@ def _measured_options(entry: Mapping[str, Any]) -> list[str]:
     return [o for o in dict.fromkeys(order) if o in measured]
 
 
-def _cell(result: Mapping[str, Any] | None, spec: Mapping[str, Any], option: str) -> dict[str, Any]:
+def _cell(result: Mapping[str, Any] | None, spec: _Spec, option: str) -> Cell:
     bound = spec.get("bound")
     if result is not None:
         ci = result.get("ci")
@@ -271,14 +306,14 @@ def _volume_per_day(entry: Mapping[str, Any]) -> float | None:
 def _daily_costs(
     entry: Mapping[str, Any],
     options: Sequence[str],
-    cells: Mapping[str, Mapping[str, Mapping[str, Any]]],
-    specs: Mapping[str, Mapping[str, Any]],
+    cells: Mapping[str, Mapping[str, Cell]],
+    specs: Mapping[str, _Spec],
     measurements: Sequence[Mapping[str, Any]] | None,
-) -> tuple[float | None, dict[str, dict[str, Any]]]:
+) -> tuple[float | None, dict[str, DailyCost]]:
     volume = _volume_per_day(entry)
     if volume is None:
         return None, {}
-    out: dict[str, dict[str, Any]] = {}
+    out: dict[str, DailyCost] = {}
     for option in options:
         per_1k: float | None = None
         ci: list[float] | None = None
@@ -314,7 +349,7 @@ def _daily_costs(
     return volume, out
 
 
-def _misses(option: str, names: Sequence[str], cells: Mapping[str, Mapping[str, Any]]) -> str:
+def _misses(option: str, names: Sequence[str], cells: Mapping[str, Cell]) -> str:
     failed = []
     missing = []
     for name in names:
@@ -342,12 +377,12 @@ def _reference_phrase(option: str, criteria: Sequence[str]) -> str:
 def _recommendation(
     ranked: Sequence[str],
     names: Sequence[str],
-    cells: Mapping[str, Mapping[str, Mapping[str, Any]]],
+    cells: Mapping[str, Mapping[str, Cell]],
     scores: Mapping[str, float],
     meets_all: Mapping[str, bool],
     decision: str | None,
     references: Mapping[str, Sequence[str]],
-) -> dict[str, Any]:
+) -> Recommendation:
     def applicable(option: str) -> int:
         return sum(1 for n in names if cells[option][n]["verdict"] != "n/a")
 
@@ -387,7 +422,7 @@ def _recommendation(
 
 def compare_options(
     entry: Mapping[str, Any], *, measurements: Sequence[Mapping[str, Any]] | None = None
-) -> dict[str, Any] | None:
+) -> RankedComparison | None:
     """Compare the measured options of one report ADR entry; None below two measured options.
 
     ``measurements`` (the report's list) lets the comparison show a daily cost at the ADR's
@@ -416,18 +451,16 @@ def compare_options(
     normalised: dict[str, dict[str, float | None]] = {o: {} for o in options}
     for n in names:
         good = {
-            o: _goodness(float(cells[o][n]["value"]), specs[n], directions[n])
+            o: _goodness(float(value), specs[n], directions[n])
             for o in options
-            if cells[o][n]["value"] is not None and math.isfinite(float(cells[o][n]["value"]))
+            if (value := cells[o][n]["value"]) is not None and math.isfinite(float(value))
         }
         lo = min(good.values(), default=0.0)
         hi = max(good.values(), default=0.0)
         # Differences smaller than the measurement's own uncertainty are noise, not a ranking:
         # when the spread of the values is within the widest half-interval, they tie.
         half_widths = [
-            (float(c["ci"][1]) - float(c["ci"][0])) / 2
-            for o in good
-            if (c := cells[o][n]).get("ci") is not None
+            (float(ci[1]) - float(ci[0])) / 2 for o in good if (ci := cells[o][n]["ci"]) is not None
         ]
         if half_widths and hi - lo <= max(half_widths):
             lo = hi
@@ -465,7 +498,7 @@ def compare_options(
     decision = entry.get("decision") or (entry.get("definition") or {}).get("decision")
     volume, daily = _daily_costs(entry, options, cells, specs, measurements)
 
-    comp: dict[str, Any] = {
+    comp: RankedComparison = {
         "adr": entry.get("id"),
         "decision": decision,
         "options": ranked,
