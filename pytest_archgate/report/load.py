@@ -291,27 +291,36 @@ def level(value: Any, path: str) -> None:
         raise _Refused("expected a level between 0 and 1", path)
 
 
-def obj(
-    fields: Mapping[str, Check], required: tuple[str, ...] = (), present: tuple[str, ...] = ()
-) -> Check:
+class obj:  # lower case: used like the other checks, obj({...})
     """An object whose listed fields have these types (null allowed unless ``required``;
-    ``present`` keys must exist, null or not)."""
+    ``present`` keys must exist, null or not).
 
-    def run(value: Any, path: str) -> None:
+    A class rather than a closure so that ``tests/test_report_schema.py`` can read which
+    fields are checked and compare them with the schema's types."""
+
+    def __init__(
+        self,
+        fields: Mapping[str, Check],
+        required: tuple[str, ...] = (),
+        present: tuple[str, ...] = (),
+    ) -> None:
+        self.fields = fields
+        self.required = required
+        self.present = present
+
+    def __call__(self, value: Any, path: str) -> None:
         if not isinstance(value, dict):
             _fail(path or "(top level)", "an object", value)
-        for key in present:
+        for key in self.present:
             if key not in value:
                 raise _Refused("required, but missing", _join(path, key))
-        for key in required:
+        for key in self.required:
             if value.get(key) is None:
                 raise _Refused("required, but missing", _join(path, key))
-        for key, check in fields.items():
+        for key, check in self.fields.items():
             item = value.get(key)
             if item is not None:
                 check(item, _join(path, key))
-
-    return run
 
 
 def _interval_keys(value: Any, path: str) -> None:
@@ -344,6 +353,8 @@ def _replicate_id(value: Any, path: str) -> None:
         raise _Refused(why, path)
 
 
+estimate_details = obj({"stop_reason": one_of(*STOP_REASONS), "below_minimum": boolean})
+
 estimate = obj(
     {
         "value": number,
@@ -353,7 +364,7 @@ estimate = obj(
         "ci": pair,
         "intervals": _interval_keys,
         # details carry method-specific data; only what the schema names is checked
-        "details": obj({"stop_reason": one_of(*STOP_REASONS), "below_minimum": boolean}),
+        "details": estimate_details,
     },
     required=("value",),
 )
@@ -452,6 +463,13 @@ cell = obj(
 )
 
 
+recommendation = obj({"option": string, "text": string}, present=("option", "text"))
+
+daily_cost = obj(
+    {"value": number, "ci": pair, "cost_per_1k_usd": number, "volume_per_day": number},
+    ("value",),
+)
+
 _comparison_fields = obj(
     {
         "adr": string,
@@ -467,14 +485,9 @@ _comparison_fields = obj(
         "failures": map_of(count),
         "weights": map_of(number),
         "references": map_of(list_of(string)),
-        "recommendation": obj({"option": string, "text": string}, present=("option", "text")),
+        "recommendation": recommendation,
         "volume_per_day": number,
-        "daily_cost": map_of(
-            obj(
-                {"value": number, "ci": pair, "cost_per_1k_usd": number, "volume_per_day": number},
-                ("value",),
-            )
-        ),
+        "daily_cost": map_of(daily_cost),
     }
 )
 _ranked_comparison = obj(

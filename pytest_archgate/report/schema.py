@@ -2,9 +2,11 @@
 
 The report (written by ``--archgate-report`` and ``archgate merge``, read by ``archgate
 report``, ``merge``, ``accept`` and ``comment``) is the contract between the plugin and every
-renderer. These ``TypedDict`` types describe it, so that mypy checks each key a renderer reads
-(``entry["verdcit"]`` and ``entry.get("verdcit")`` are both errors) and each closed set of
-values is a ``Literal``.
+renderer. These ``TypedDict`` types describe it, so that mypy checks each key a renderer
+indexes (``entry["verdcit"]`` is an error) and the type of every value it reads, and each
+closed set of values is a ``Literal``. mypy lets ``.get("verdcit")`` through (it types it
+``object``), so ``tests/test_report_schema.py`` checks that every key literal the renderers
+read is declared here.
 
 What the types promise is what :func:`pytest_archgate.report.load.check_report` checks, no
 more: a report file may come from an older archgate or be written by hand, so most keys may be
@@ -420,3 +422,6 @@ class Report(TypedDict):
     """``archgate merge``: the input files."""
     merged_inputs: NotRequired[list[MergedInput] | None]
     """``archgate merge``: what each input was."""
+    diff: NotRequired[object]
+    """A criteria diff (``archgate diff --json``) a workflow may attach for the PR comment's
+    "Criteria changed in this PR"; carried, any shape, read defensively."""
