@@ -27,8 +27,8 @@ from typing import Any, Literal, NotRequired, TypedDict
 
 from pytest_archgate.verdict.comparison import (
     Cell,
-    CellVerdict,
     Comparison,
+    CriterionVerdict,
     DailyCost,
     Direction,
     RankedComparison,
@@ -45,7 +45,6 @@ __all__ = [
     "AdrStatus",
     "AdrVerdict",
     "Cell",
-    "CellVerdict",
     "Comparison",
     "CriterionDefinition",
     "CriterionKind",
@@ -82,10 +81,6 @@ AdrStatus = Literal["proposed", "accepted", "rejected", "deprecated", "supersede
 
 AdrVerdict = Literal["pass", "fail", "unmeasured", "none"]
 """An ADR's verdict: ``none`` when it has no criteria to judge."""
-
-CriterionVerdict = Literal["pass", "fail", "unmeasured", "n/a"]
-"""A criterion's verdict: ``n/a`` when it does not apply to the option (its ``vs``
-reference)."""
 
 CriterionKind = Literal["acceptance", "constraint"]
 """An acceptance criterion judges a candidate; a constraint is an assumption the decision rests

@@ -48,7 +48,10 @@ Direction = Literal["higher", "lower", "target"]
 """Which way a criterion is good: ``higher`` (``min`` only), ``lower`` (``max`` only),
 ``target`` (both: closer to the middle of the range is better)."""
 
-CellVerdict = Literal["pass", "fail", "unmeasured", "n/a"]
+CriterionVerdict = Literal["pass", "fail", "unmeasured", "n/a"]
+"""A criterion's verdict: ``n/a`` when it does not apply to the option (its ``vs``
+reference)."""
+
 COST_METRIC = "cost_per_1k_usd"
 
 
@@ -64,7 +67,7 @@ class Cell(TypedDict):
     """The measured value (for a ``vs`` criterion, the difference); null when not measured."""
     ci: list[float] | None
     """The interval ``[low, high]`` of the value, null when there is none."""
-    verdict: CellVerdict
+    verdict: CriterionVerdict
     """The criterion's verdict for this option (``n/a``: the option is its ``vs`` reference)."""
     bound: NotRequired[str | None]
     """The criterion's bound as written, e.g. ``>= 0.9``."""
@@ -95,7 +98,8 @@ class DailyCost(TypedDict):
 
 
 class Comparison(TypedDict):
-    """The measured options of one ADR side by side (see the module docstring).
+    """The measured options of one ADR side by side (the ranking and the weighted score are
+    explained in the docstring of ``pytest_archgate/verdict/comparison.py``).
 
     Every key may be missing in a report file (an older or hand-written one); a comparison
     with ``options`` is a ranked one, whose required keys the loader checks (see
