@@ -246,13 +246,17 @@ def optional(check: Check) -> Check:
     return run
 
 
-def one_of(*choices: str) -> Check:
-    def run(value: Any, path: str) -> None:
-        if value not in choices:
-            shown = value if isinstance(value, str) else _type_name(value)
-            raise _Refused(f"expected one of {', '.join(choices)}, got {shown!r}", path)
+class one_of:  # lower case: used like the other checks, one_of("a", "b")
+    """One of a closed set of strings (the schema's Literals; a class so that a test can
+    compare ``choices`` with them)."""
 
-    return run
+    def __init__(self, *choices: str) -> None:
+        self.choices = choices
+
+    def __call__(self, value: Any, path: str) -> None:
+        if value not in self.choices:
+            shown = value if isinstance(value, str) else _type_name(value)
+            raise _Refused(f"expected one of {', '.join(self.choices)}, got {shown!r}", path)
 
 
 def list_of(check: Check) -> Check:

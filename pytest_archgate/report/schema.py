@@ -106,9 +106,9 @@ class EstimateDetails(TypedDict, total=False):
     """Method-specific details of an estimate; any key may appear (these are carried, not
     rendered), only the ones below are checked."""
 
-    stop_reason: StopReason
+    stop_reason: StopReason | None
     """Latency estimates: why timing stopped."""
-    below_minimum: bool
+    below_minimum: bool | None
     """Latency estimates: fewer calls than the requested percentiles need."""
 
 
