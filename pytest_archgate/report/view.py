@@ -1,20 +1,37 @@
 """View helpers shared by every rendering of a report: numbers, intervals, anchors, tables.
 
 The terminal, the job summary, the PR comment, the Markdown and the HTML package take their
-formatting from here, so one value reads the same everywhere.
+formatting from here, so one value reads the same everywhere:
+
+* **numbers**: :func:`fmt_value` (a measured value), :func:`fmt_interval`, :func:`fmt_count`,
+  :func:`fmt_usd`, :func:`fmt_delta`, :func:`fmt_level`, :func:`fmt_score` and :func:`fmt_any`
+  return plain, unescaped text, with :data:`MISSING` for a value that is not there;
+* **tables**: :func:`table` builds a :class:`Table` of plain-text :class:`Span` cells (data,
+  never markup), and exactly one writer per output turns it into lines or markup,
+  escaping every cell on the way: :func:`text_table` (terminal, CI log),
+  :func:`markdown_table` (job summary, PR comment, Markdown package) and :func:`html_table`
+  (HTML package). A renderer therefore cannot forget to escape a cell.
 """
 
 from __future__ import annotations
 
+import json
 import math
 import os
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal, TypeGuard
 from urllib.parse import quote
 
-from pytest_archgate.verdict.comparison import compare_options, fmt_value
+from pytest_archgate import escape
+from pytest_archgate.escape import Html, html_format, html_join, html_literal, html_text
+from pytest_archgate.verdict import comparison as _numbers
+from pytest_archgate.verdict.comparison import compare_options
+
+MISSING = "-"
+"""What every output shows for a value that is not there (not measured, no interval)."""
 
 #: The summary counts a decision package shows, as ``(report summary key, label)``.
 SUMMARY_COUNTS: tuple[tuple[str, str], ...] = (
@@ -138,18 +155,6 @@ def report_changes(report: Mapping[str, Any], base: Mapping[str, Any]) -> dict[s
     }
 
 
-def fmt_ci(ci: Sequence[float] | None) -> str:
-    if not ci:
-        return "-"
-    return f"[{fmt_value(ci[0])}, {fmt_value(ci[1])}]"
-
-
-def fmt_delta(delta: float | None) -> str:
-    if delta is None:
-        return "-"
-    return ("+" if delta > 0 else "") + fmt_value(delta)
-
-
 def flatten(data: Any, prefix: str = "") -> list[tuple[str, str]]:
     """Nested mappings as ``(dotted.key, text)`` rows, for environment tables."""
     rows: list[tuple[str, str]] = []
@@ -158,12 +163,12 @@ def flatten(data: Any, prefix: str = "") -> list[tuple[str, str]]:
             rows.extend(flatten(v, f"{prefix}.{k}" if prefix else str(k)))
     elif isinstance(data, list | tuple):
         if all(not isinstance(x, Mapping | list | tuple) for x in data):
-            rows.append((prefix, ", ".join("-" if x is None else str(x) for x in data)))
+            rows.append((prefix, ", ".join(MISSING if x is None else str(x) for x in data)))
         else:
             for i, v in enumerate(data):
                 rows.extend(flatten(v, f"{prefix}[{i}]"))
     else:
-        rows.append((prefix, "-" if data is None else str(data)))
+        rows.append((prefix, MISSING if data is None else str(data)))
     return rows
 
 
@@ -223,3 +228,288 @@ def _bounds_of(comp: Mapping[str, Any], criterion: str) -> list[float]:
         if math.isfinite(value):
             out.append(value)
     return out
+
+
+# --------------------------------------------------------------------------------------------
+# numbers: the one formatter of every output
+
+
+def _is_number(x: object) -> TypeGuard[int | float]:
+    return isinstance(x, int | float) and not isinstance(x, bool)
+
+
+def fmt_value(x: object) -> str:
+    """A measured value, short: ``0.874``, ``84``, ``-0.006``, ``1234567``, ``inf``.
+
+    Integers without decimals, large values without a fraction, else 4 significant digits;
+    :data:`MISSING` for ``None``; anything that is not a number as its ``str``. The digits come
+    from :func:`pytest_archgate.verdict.comparison.fmt_value`, which also writes the numbers
+    into verdict reasons, so a value reads the same in a reason and in a table cell.
+    """
+    if x is None:
+        return MISSING
+    if _is_number(x):
+        return _numbers.fmt_value(x)
+    return str(x)
+
+
+def fmt_interval(ci: object) -> str:
+    """An interval as ``[low, high]``; :data:`MISSING` when there is none (or it is malformed)."""
+    if isinstance(ci, Sequence) and not isinstance(ci, str) and len(ci) == 2:
+        return f"[{fmt_value(ci[0])}, {fmt_value(ci[1])}]"
+    return MISSING
+
+
+def fmt_ci(ci: object) -> str:
+    """The same as :func:`fmt_interval` (the older name)."""
+    return fmt_interval(ci)
+
+
+def fmt_value_ci(value: object, ci: object) -> str:
+    """``0.874 [0.85, 0.9]``: a value followed by its interval when it has one."""
+    text = fmt_value(value)
+    interval = fmt_interval(ci)
+    return text if interval == MISSING else f"{text} {interval}"
+
+
+def fmt_count(x: object) -> str:
+    """A count: ``1,000,000`` for whole numbers, else like :func:`fmt_value`."""
+    if _is_number(x):
+        return _numbers.fmt_count(x)
+    return fmt_value(x)
+
+
+def fmt_usd(x: object) -> str:
+    """An amount in US dollars: ``$1,234`` when large, ``$0.0123`` when small."""
+    if _is_number(x):
+        return _numbers.fmt_usd(x)
+    return fmt_value(x)
+
+
+def fmt_delta(delta: object) -> str:
+    """A change: ``+0.04``, ``-3``, ``0``; :data:`MISSING` when either side was not measured."""
+    if not _is_number(delta):
+        return MISSING if delta is None else str(delta)
+    return ("+" if delta > 0 else "") + fmt_value(delta)
+
+
+def fmt_level(confidence: object) -> str:
+    """A confidence level: ``0.995``, ``0.9944`` (at most 4 decimals)."""
+    if _is_number(confidence):
+        # imported here: the family module pulls in the ADR criteria, which a view of a
+        # finished report does not otherwise need
+        from pytest_archgate.verdict.family import fmt_level as holm_level
+
+        return holm_level(float(confidence))
+    return fmt_value(confidence)
+
+
+def fmt_score(x: object) -> str:
+    """A weighted score of a comparison: two decimals."""
+    if _is_number(x):
+        return f"{x:.2f}"
+    return fmt_value(x)
+
+
+def fmt_any(value: object) -> str:
+    """Any value of a report as one line of plain text: numbers by :func:`fmt_value`, strings as
+    they are, lists and mappings as compact JSON; :data:`MISSING` for ``None``."""
+    if value is None:
+        return MISSING
+    if _is_number(value) or isinstance(value, str):
+        return fmt_value(value)
+    try:
+        return json.dumps(value, sort_keys=True, separators=(", ", ": "), default=str)
+    except (TypeError, ValueError):  # circular structures, keys that are not strings
+        return str(value)
+
+
+# --------------------------------------------------------------------------------------------
+# tables: rows as data, one writer per output
+
+Style = Literal["plain", "strong", "code", "meta"]
+"""How a span is shown: as it is, emphasised, as code, or as secondary (smaller, grey) text."""
+
+
+@dataclass(frozen=True, slots=True)
+class Span:
+    """A piece of a table cell: plain text (never markup) and how to show it.
+
+    ``href`` links the span (a URL-quoted relative path or a ``#fragment``; a writer drops a
+    link whose target holds anything else). ``badge`` marks a status or verdict: a coloured
+    badge in HTML, emphasised in Markdown when it is ``fail``.
+    """
+
+    text: str
+    style: Style = "plain"
+    href: str | None = None
+    badge: str | None = None
+
+
+Cell = tuple[Span, ...]
+CellLike = str | Span | Sequence[Span] | None
+
+
+def span(value: object, style: Style = "plain", *, href: str | None = None) -> Span:
+    """A span of any value: numbers through :func:`fmt_value`, ``None`` as :data:`MISSING`."""
+    return Span(fmt_value(value), style, href)
+
+
+def badge(value: object, kind: str | None = None) -> Span:
+    """A status or verdict badge; ``kind`` picks the colour (default: the value itself)."""
+    text = fmt_value(value)
+    return Span(text, badge=(kind or text).lower())
+
+
+def cell(value: CellLike) -> Cell:
+    """Any cell value as a tuple of spans (``None`` and ``""`` give an empty cell)."""
+    if value is None or value == "":
+        return ()
+    if isinstance(value, str):
+        return (Span(value),)
+    if isinstance(value, Span):
+        return (value,)
+    return tuple(value)
+
+
+def cell_text(value: CellLike) -> str:
+    """The plain text of a cell, as the terminal shows it."""
+    return "".join(s.text for s in cell(value))
+
+
+@dataclass(frozen=True, slots=True)
+class Table:
+    """A table as data: a header (or none) and rows of cells; ``numeric`` columns align right."""
+
+    header: tuple[str, ...] | None
+    rows: tuple[tuple[Cell, ...], ...]
+    numeric: frozenset[int] = frozenset()
+
+
+def table(
+    header: Sequence[str] | None,
+    rows: Iterable[Sequence[CellLike]],
+    *,
+    numeric: Iterable[int] = (),
+) -> Table:
+    """Build a :class:`Table`; each cell is a string, a :class:`Span`, spans, or ``None``."""
+    return Table(
+        header=None if header is None else tuple(header),
+        rows=tuple(tuple(cell(c) for c in row) for row in rows),
+        numeric=frozenset(numeric),
+    )
+
+
+_SAFE_HREF = re.compile(r"^[A-Za-z0-9/._~%#-]+$")
+
+
+def _safe_href(href: str | None) -> str | None:
+    """The link target when it can only be a relative path or fragment, else None.
+
+    The views build links from :func:`file_href` (URL-quoted) and :func:`adr_anchor` only; the
+    check makes a ``javascript:`` or ``](...)`` target impossible whatever a caller passes.
+    """
+    if href is None or not _SAFE_HREF.match(href) or href.startswith("//"):
+        return None
+    return href
+
+
+def text_table(t: Table) -> list[str]:
+    """Left-aligned columns separated by two spaces, for a terminal or a CI log.
+
+    Every cell goes through :func:`~pytest_archgate.escape.text` and every line through
+    :func:`~pytest_archgate.escape.line`.
+    """
+    header = [escape.text(h) for h in t.header or ()]
+    rows = [[escape.text(cell_text(c)) for c in row] for row in t.rows]
+    ncols = max([len(header), *(len(r) for r in rows)], default=0)
+    widths = [0] * ncols
+    for row in [header, *rows]:
+        for i, text in enumerate(row):
+            widths[i] = max(widths[i], len(text))
+    out = []
+    for row in [header, *rows] if t.header is not None else rows:
+        padded = [text.ljust(widths[i]) for i, text in enumerate(row)]
+        out.append("  ".join(padded).rstrip())
+    return [escape.line(x) for x in out]
+
+
+def markdown_span(s: Span) -> str:
+    """One span as GitHub Markdown: escaped with :func:`~pytest_archgate.escape.escape_md`."""
+    text = escape.escape_md(s.text)
+    if s.style == "strong" or s.badge == "fail":
+        text = f"**{text}**" if text else text
+    href = _safe_href(s.href)
+    return f"[{text}]({href})" if href and text else text
+
+
+def markdown_cell(value: CellLike, *, render: Callable[[Span], str] = markdown_span) -> str:
+    """A cell as escaped Markdown (``render`` can show badges differently, e.g. with icons)."""
+    return "".join(render(s) for s in cell(value))
+
+
+def markdown_table(t: Table, *, render: Callable[[Span], str] = markdown_span) -> list[str]:
+    """A GitHub Markdown table, one line per row; every cell is escaped here.
+
+    An empty cell is written as a space, so that every row has the same shape. A table
+    without a header gets an empty one (Markdown tables need a header row).
+    """
+
+    def line(cells: Iterable[str]) -> str:
+        return "| " + " | ".join(c if c else " " for c in cells) + " |"
+
+    ncols = max([len(t.header or ()), *(len(r) for r in t.rows)], default=1)
+    header = [escape.escape_md(h) for h in t.header] if t.header is not None else [""] * ncols
+    out = [line(header), "|" + "|".join("---" for _ in header) + "|"]
+    out.extend(line(markdown_cell(c, render=render) for c in row) for row in t.rows)
+    return out
+
+
+def html_span(s: Span) -> Html:
+    """One span as HTML; its text goes in through :func:`~pytest_archgate.escape.html_text`."""
+    text = html_text(s.text)
+    if s.badge is not None:
+        out = html_format('<span class="badge b-{}">{}</span>', html_text(s.badge), text)
+    elif s.style == "strong":
+        out = html_format("<strong>{}</strong>", text)
+    elif s.style == "code":
+        out = html_format("<code>{}</code>", text)
+    elif s.style == "meta":
+        out = html_format("<span class='meta'>{}</span>", text)
+    else:
+        out = text
+    href = _safe_href(s.href)
+    return html_format('<a href="{}">{}</a>', html_text(href), out) if href else out
+
+
+def html_cell(value: CellLike) -> Html:
+    """A cell as HTML: the spans one after another."""
+    return html_join(html_span(s) for s in cell(value))
+
+
+def html_table(t: Table, *, cells: Sequence[Sequence[Html]] | None = None) -> Html:
+    """The table as an HTML ``<table>``; numeric columns get ``class="num"``.
+
+    ``cells`` replaces the rendered cells (same shape) for the rare cell that holds more than
+    spans, such as a list of linked tests; they are :data:`Html` already.
+    """
+    rendered = (
+        [[html_cell(c) for c in row] for row in t.rows]
+        if cells is None
+        else [list(r) for r in cells]
+    )
+    out = [html_literal("<table>")]
+    if t.header is not None:
+        out.append(html_literal("<thead><tr>"))
+        out.extend(html_format("<th>{}</th>", html_text(h)) for h in t.header)
+        out.append(html_literal("</tr></thead>"))
+    out.append(html_literal("<tbody>"))
+    for row in rendered:
+        out.append(html_literal("<tr>"))
+        for i, c in enumerate(row):
+            out.append(
+                html_format('<td class="num">{}</td>' if i in t.numeric else "<td>{}</td>", c)
+            )
+        out.append(html_literal("</tr>"))
+    out.append(html_literal("</tbody></table>"))
+    return html_join(out)
