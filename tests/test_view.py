@@ -85,7 +85,7 @@ def test_other_formatters() -> None:
     assert fmt_any(2.0) == "2"
 
 
-HOSTILE = '<script>@org/team #12 ](javascript:x) |a|`b`\x1b[31m\u202e'
+HOSTILE = "<script>@org/team #12 ](javascript:x) |a|`b`\x1b[31m\u202e"
 
 
 def _hostile_table() -> view.Table:
@@ -104,10 +104,13 @@ def test_markdown_table_escapes_every_cell() -> None:
     lines = markdown_table(_hostile_table())
     assert lines[:2] == ["| criterion | value |", "|---|---|"]
     body = "\n".join(lines)
-    assert "<script" not in body and "@org" not in body and "team #12" not in body
+    assert "<script" not in body
+    assert "@org" not in body
+    assert "team #12" not in body
     assert "\\](javascript" in body  # the bracket is escaped: no link can open
     assert re.search(r"(?<!\\)\]\(", body) is None
-    assert "\x1b" not in body and "\u202e" not in body
+    assert "\x1b" not in body
+    assert "\u202e" not in body
     assert all(line.count("|") == 3 for line in lines)  # no cell broke out of its column
     assert "| **fail** |" in lines[3]
     assert lines[4] == "| 0.9 \\[0.8, 1\\] |   |"
@@ -122,7 +125,8 @@ def test_text_table_escapes_every_cell() -> None:
 
 def test_html_table_escapes_every_cell() -> None:
     page = html_table(_hostile_table())
-    assert "<script" not in page and "javascript:alert" not in page
+    assert "<script" not in page
+    assert "javascript:alert" not in page
     assert '<td class="num"><span class="badge b-fail">fail</span></td>' in page
     assert "<td>0.9<span class='meta'> [0.8, 1]</span></td>" in page
     assert "&lt;script&gt;" in page
