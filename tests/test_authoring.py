@@ -22,6 +22,7 @@ import pytest
 from pytest_archgate.adr.cost import parse_cost
 from pytest_archgate.adr.parse import lint_log, load_log, parse_adr
 from pytest_archgate.authoring import commands as authoring
+from pytest_archgate.cli import authoring as authoring_cli
 from pytest_archgate.cli import main as cli
 from pytest_archgate.measure.estimate import Estimate, Measurement
 from pytest_archgate.report.build import build_report
@@ -107,7 +108,7 @@ def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 @pytest.fixture
 def run(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> Run:
     """``archgate ARGS...`` with these commands registered; returns (exit code, out, err)."""
-    monkeypatch.setattr(cli, "_extensions", lambda: [authoring.register])
+    monkeypatch.setattr(cli, "_extensions", lambda: [authoring_cli.register])
 
     def _run(*args: str) -> tuple[int, str, str]:
         capsys.readouterr()

@@ -18,9 +18,10 @@ import pytest
 from pytest_httpserver import HTTPServer
 from werkzeug import Request, Response
 
+from pytest_archgate.cli.comment import cmd_comment, register
 from pytest_archgate.errors import CommandError, ReportError
 from pytest_archgate.github.api import GitHubClient, GitHubError
-from pytest_archgate.github.comment import cmd_comment, post_or_update, register
+from pytest_archgate.github.comment import post_or_update
 from pytest_archgate.report.summary import comment_marker
 
 TOKEN = "ghs_ArchgateCommentSecret_K3v8Pq"

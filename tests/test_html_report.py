@@ -22,15 +22,12 @@ from typing import Any
 import pytest
 
 from pytest_archgate.cli import main as cli
+from pytest_archgate.cli.report import register
 from pytest_archgate.errors import CommandError
-from pytest_archgate.report.html import (
-    register,
-    render_html,
-    report_changes,
-    svg_chart,
-    write_text_atomic,
-)
+from pytest_archgate.report.html import render_html, svg_chart
 from pytest_archgate.report.md_package import render_markdown
+from pytest_archgate.report.view import report_changes
+from pytest_archgate.safe_io import write_text_atomic
 
 ADR = """\
 ---

@@ -16,8 +16,9 @@ from typing import Any
 
 import pytest
 
+from pytest_archgate.cli.merge import register
 from pytest_archgate.errors import ArchgateError, ReportError
-from pytest_archgate.report.merge import merge_files, register
+from pytest_archgate.report.merge import merge_files
 
 ADR = """\
 ---

@@ -108,19 +108,15 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _extensions() -> list[Callable[..., object]]:
-    """Commands that live beside the library code they drive."""
-    from pytest_archgate.authoring import commands as authoring
-    from pytest_archgate.authoring import diff
-    from pytest_archgate.github import comment
-    from pytest_archgate.report import html as html_report
-    from pytest_archgate.report import merge
+    """The other command groups, one module each under :mod:`pytest_archgate.cli`."""
+    from pytest_archgate.cli import authoring, comment, diff, merge, report
 
     registers: list[Callable[..., object]] = [
         authoring.register,
         diff.register,
         merge.register,
         comment.register,
-        html_report.register,
+        report.register,
     ]
     return registers
 

@@ -16,17 +16,14 @@ a dashed line.
 
 from __future__ import annotations
 
-import argparse
 import io
 import math
 import re
-import sys
 import warnings
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any, Literal
 
-from pytest_archgate import escape
 from pytest_archgate.errors import CommandError
 from pytest_archgate.escape import escape_html
 from pytest_archgate.measure.replicates import variance_line
@@ -44,7 +41,6 @@ from pytest_archgate.report.view import (
     nice_step,
     report_changes,
 )
-from pytest_archgate.safe_io import write_text_atomic
 from pytest_archgate.verdict.comparison import fmt_count, fmt_usd, fmt_value
 
 Charts = Literal["auto", "matplotlib", "svg"]
@@ -754,63 +750,3 @@ def render_html(
 
 # --------------------------------------------------------------------------------------------
 # command line
-
-
-def cmd_report(args: argparse.Namespace) -> int:
-    """``archgate report REPORT.json --html OUT.html [--md OUT.md] [--base BASE.json]``."""
-    from pytest_archgate.report.load import load_report
-    from pytest_archgate.report.md_package import render_markdown
-
-    if not args.html and not args.md:
-        raise CommandError("nothing to write: give --html OUT.html and/or --md OUT.md")
-    source = Path(args.report)
-    outputs: list[tuple[str, Path, Callable[..., str]]] = []
-    if args.html:
-        outputs.append(("--html", Path(args.html), render_html))
-    if args.md:
-        outputs.append(("--md", Path(args.md), render_markdown))
-    for flag, path, _ in outputs:
-        if path.exists() and source.exists() and path.resolve() == source.resolve():
-            raise CommandError(f"{path} is the input report; choose another file", field=flag)
-        if path.is_dir():
-            raise CommandError(f"{path} is a folder; give a file name", field=flag)
-    report = load_report(source)
-    base = load_report(args.base) if args.base else None
-    for flag, path, render in outputs:
-        kwargs: dict[str, Any] = {"base": base, "out_dir": path.parent}
-        if render is render_html:
-            kwargs["charts"] = args.charts
-        text = render(report, **kwargs)  # the loader checked every field the renderers read
-        try:
-            write_text_atomic(path, text)
-        except OSError as exc:
-            raise CommandError(f"cannot write {path}: {exc.strerror}", field=flag) from None
-        print(escape.line(f"wrote {path}"), file=sys.stdout)
-    return 0
-
-
-def register(
-    subparsers: argparse._SubParsersAction[argparse.ArgumentParser],
-    add_common: Callable[[argparse.ArgumentParser], None],
-) -> None:
-    """Add ``archgate report`` (``add_common`` is unused: the command reads no ADR folder)."""
-    del add_common
-    p = subparsers.add_parser(
-        "report",
-        help="write the decision package (HTML and/or Markdown) from a JSON report",
-        description="Render a JSON report written by --archgate-report as a self-contained "
-        "HTML page and/or Markdown. Exit 0 on success, 2 on bad input.",
-    )
-    p.add_argument("report", metavar="REPORT.json", help="report written by --archgate-report")
-    p.add_argument("--html", metavar="OUT.html", help="write the HTML decision package here")
-    p.add_argument("--md", metavar="OUT.md", help="write the Markdown variant here")
-    p.add_argument(
-        "--base", metavar="BASE.json", help="an earlier report: add the changes since it"
-    )
-    p.add_argument(
-        "--charts",
-        choices=("auto", "matplotlib", "svg"),
-        default="auto",
-        help="chart engine of the HTML: matplotlib when installed (auto), or built-in SVG",
-    )
-    p.set_defaults(handler=cmd_report)
