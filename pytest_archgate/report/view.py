@@ -27,6 +27,7 @@ from urllib.parse import quote
 
 from pytest_archgate import escape
 from pytest_archgate.escape import Html, html_format, html_join, html_literal, html_text
+from pytest_archgate.report.build import adr_notes
 from pytest_archgate.verdict import comparison as _numbers
 from pytest_archgate.verdict.comparison import compare_options
 
@@ -316,7 +317,7 @@ def fmt_any(value: object) -> str:
     they are, lists and mappings as compact JSON; :data:`MISSING` for ``None``."""
     if value is None:
         return MISSING
-    if _is_number(value) or isinstance(value, str):
+    if _is_number(value) or isinstance(value, str | bool):
         return fmt_value(value)
     try:
         return json.dumps(value, sort_keys=True, separators=(", ", ": "), default=str)
@@ -327,8 +328,10 @@ def fmt_any(value: object) -> str:
 # --------------------------------------------------------------------------------------------
 # tables: rows as data, one writer per output
 
-Style = Literal["plain", "strong", "code", "meta"]
-"""How a span is shown: as it is, emphasised, as code, or as secondary (smaller, grey) text."""
+Style = Literal["plain", "strong", "code", "meta", "good", "bad", "break", "arrow"]
+"""How a span is shown: as it is, emphasised, as code, as secondary (smaller, grey) text, as
+a change for the better or the worse, as a line break between items of one cell, or as the
+arrow between a before and an after."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -370,6 +373,13 @@ def cell(value: CellLike) -> Cell:
     if isinstance(value, Span):
         return (value,)
     return tuple(value)
+
+
+BREAK = Span("; ", "break")
+"""Between items of one cell (linked tests): a line break in HTML and Markdown, ``; `` else."""
+
+ARROW = Span(" \u2192 ", "arrow")
+"""Between a before and an after (``pass → fail``)."""
 
 
 def cell_text(value: CellLike) -> str:
@@ -436,6 +446,8 @@ def text_table(t: Table) -> list[str]:
 
 def markdown_span(s: Span) -> str:
     """One span as GitHub Markdown: escaped with :func:`~pytest_archgate.escape.escape_md`."""
+    if s.style == "break":
+        return "<br>"
     text = escape.escape_md(s.text)
     if s.style == "strong" or s.badge == "fail":
         text = f"**{text}**" if text else text
@@ -467,6 +479,10 @@ def markdown_table(t: Table, *, render: Callable[[Span], str] = markdown_span) -
 
 def html_span(s: Span) -> Html:
     """One span as HTML; its text goes in through :func:`~pytest_archgate.escape.html_text`."""
+    if s.style == "break":
+        return html_literal("<br>")
+    if s.style == "arrow":
+        return html_literal(" &rarr; ")
     text = html_text(s.text)
     if s.badge is not None:
         out = html_format('<span class="badge b-{}">{}</span>', html_text(s.badge), text)
@@ -476,6 +492,10 @@ def html_span(s: Span) -> Html:
         out = html_format("<code>{}</code>", text)
     elif s.style == "meta":
         out = html_format("<span class='meta'>{}</span>", text)
+    elif s.style == "good":
+        out = html_format('<span class="delta-good">{}</span>', text)
+    elif s.style == "bad":
+        out = html_format('<span class="delta-bad">{}</span>', text)
     else:
         out = text
     href = _safe_href(s.href)
@@ -513,3 +533,147 @@ def html_table(t: Table, *, cells: Sequence[Sequence[Html]] | None = None) -> Ht
         out.append(html_literal("</tr>"))
     out.append(html_literal("</tbody></table>"))
     return html_join(out)
+
+
+# --------------------------------------------------------------------------------------------
+# the tables of a report, built once for every output
+
+RESULT_COLUMNS: tuple[str, ...] = (
+    "criterion",
+    "option",
+    "role",
+    "bound",
+    "value",
+    "interval",
+    "method",
+    "n",
+    "verdict",
+    "reason",
+    "tests",
+)
+"""The columns of a criterion or constraint table (the HTML package shows them all)."""
+
+
+def _result_cell(c: Mapping[str, Any], column: str, *, metric: bool) -> CellLike:
+    if column == "criterion":
+        name = c.get("name")
+        shown = c.get("metric")
+        if metric and shown and shown != name:
+            return (span(name), Span(" "), Span(f"({shown})", "meta"))
+        return span(name)
+    if column == "value":
+        return fmt_value(c.get("value"))
+    if column == "interval":
+        return fmt_interval(c.get("ci"))
+    if column == "verdict":
+        return badge(c.get("verdict"))
+    if column == "reason":
+        return fmt_any(c.get("reason") or "")
+    if column == "tests":
+        tests = [Span(str(t), "code") for t in c.get("tests") or []]
+        if not tests:
+            return MISSING
+        return tuple(x for i, t in enumerate(tests) for x in ((BREAK, t) if i else (t,)))
+    return fmt_any(c.get(column))
+
+
+def results_table(
+    results: Sequence[Mapping[str, Any]],
+    columns: Sequence[str] = RESULT_COLUMNS,
+    *,
+    metric: bool = True,
+) -> Table:
+    """Judged criteria or constraints, one row each; ``metric`` adds the metric to the name
+    when it differs. The value column is numeric."""
+    return table(
+        columns,
+        [[_result_cell(c, col, metric=metric) for col in columns] for c in results],
+        numeric=[i for i, col in enumerate(columns) if col == "value"],
+    )
+
+
+def file_link(report: Mapping[str, Any], file: object, out_dir: Path | None) -> Span:
+    """An ADR's file, linked relative to ``out_dir`` when the report names one."""
+    href = file_href(report, file if isinstance(file, str) else None, out_dir)
+    return Span(str(file), href=href)
+
+
+def decision_log_table(
+    report: Mapping[str, Any], adrs: Sequence[Mapping[str, Any]], out_dir: Path | None
+) -> Table:
+    """The decision log: one row per ADR, its id linked to its section of the package."""
+    rows = []
+    for a in adrs:
+        rows.append(
+            [
+                span(a.get("id"), href="#" + adr_anchor(a.get("id"))),
+                span(a.get("title")),
+                badge(a.get("status")),
+                badge(a.get("verdict")),
+                "yes" if a.get("enforced") else "no",
+                span(a.get("decision")),
+                file_link(report, a.get("file"), out_dir),
+                "; ".join(adr_notes(a, limit=None)),
+            ]
+        )
+    header = ["ADR", "title", "status", "verdict", "enforced", "decision", "file", "notes"]
+    return table(header, rows)
+
+
+def adr_changes_table(changes: Mapping[str, Any], *, link: bool) -> Table:
+    """ADRs added, removed or re-judged since a base report (``link``: ids link to sections)."""
+    return table(
+        ["ADR", "change", "before", "after"],
+        [
+            [
+                span(c["id"], href="#" + adr_anchor(c["id"]) if link else None),
+                span(c["change"]),
+                span(c["before"]),
+                span(c["after"]),
+            ]
+            for c in changes["adrs"]
+        ],
+    )
+
+
+def value_changes_table(changes: Mapping[str, Any]) -> Table:
+    """Values and verdicts that changed since a base report, with the change for the better
+    or the worse marked."""
+    rows: list[list[CellLike]] = []
+    for v in changes["values"]:
+        tone: Style = "good" if v["better"] is True else "bad" if v["better"] is False else "plain"
+        verdict = (
+            span(v["verdict_after"])
+            if v["verdict_before"] == v["verdict_after"]
+            else (span(v["verdict_before"]), ARROW, span(v["verdict_after"]))
+        )
+        rows.append(
+            [
+                span(v["adr"]),
+                span(v["criterion"]),
+                span(v["option"]),
+                span(v["bound"]),
+                fmt_value(v["before"]),
+                fmt_value(v["after"]),
+                Span(fmt_delta(v["delta"]), tone),
+                verdict,
+            ]
+        )
+    header = ["ADR", "criterion", "option", "bound", "before", "after", "delta", "verdict"]
+    return table(header, rows, numeric=(4, 5, 6))
+
+
+def environment_table(report: Mapping[str, Any], *, strict: bool) -> Table:
+    """Where the numbers come from: Python, platform, archgate, the report's machine details
+    (``strict``: also whether the run was strict)."""
+    facts: list[tuple[str, Any]] = [
+        ("python", report.get("python")),
+        ("platform", report.get("platform")),
+        ("archgate", report.get("archgate_version")),
+        ("rootdir", report.get("rootdir")),
+    ]
+    if strict:
+        facts.append(("strict", report.get("strict")))
+    rows: list[list[CellLike]] = [[Span(k, "code"), fmt_any(v)] for k, v in facts if v is not None]
+    rows += [[Span(k, "code"), v] for k, v in flatten(report.get("environment") or {})]
+    return table(["fact", "value"], rows)
