@@ -444,6 +444,12 @@ def text_table(t: Table) -> list[str]:
     return [escape.line(x) for x in out]
 
 
+def markdown_text(value: object) -> str:
+    """One value as escaped Markdown prose or cell text: :func:`fmt_value`, then
+    :func:`~pytest_archgate.escape.escape_md` (``-`` for None)."""
+    return escape.escape_md(fmt_value(value))
+
+
 def markdown_span(s: Span) -> str:
     """One span as GitHub Markdown: escaped with :func:`~pytest_archgate.escape.escape_md`."""
     if s.style == "break":
