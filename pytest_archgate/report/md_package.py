@@ -35,6 +35,7 @@ from pytest_archgate.report.view import (
     fmt_usd,
     fmt_value,
     gate_failures,
+    markdown_code,
     markdown_span,
     markdown_table,
     markdown_text,
@@ -206,7 +207,7 @@ def render_markdown(
             out += _comparison(comp)
         if a.get("tests"):
             out += ["<details><summary>Linked tests</summary>", ""]
-            out += [f"- <code>{md(t)}</code>" for t in a["tests"]]
+            out += [f"- {markdown_code(t)}" for t in a["tests"]]
             out += ["", "</details>", ""]
 
     out += ["## Environment", ""]

@@ -450,6 +450,16 @@ def markdown_text(value: object) -> str:
     return escape.escape_md(fmt_value(value))
 
 
+def markdown_code(value: object) -> str:
+    """A Markdown code span, for a list item (not a table cell: a pipe would split it).
+
+    Inside a code span nothing is markup and no ``@name`` notifies, so the text only has to
+    stay one line without control characters (:func:`~pytest_archgate.escape.text`) and hold
+    no backtick that would end the span (one becomes ``'``).
+    """
+    return "`" + escape.text(value).replace("`", "'") + "`"
+
+
 def markdown_span(s: Span) -> str:
     """One span as GitHub Markdown: escaped with :func:`~pytest_archgate.escape.escape_md`."""
     if s.style == "break":
