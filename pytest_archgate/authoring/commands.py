@@ -40,7 +40,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pytest_archgate.adr.parse import (
     _DATE_PREFIX_RE,
@@ -83,6 +83,9 @@ _STATUS_BULLET_RE = re.compile(r"^(\s*)([-*+])(\s+\**status\**\s*:\s*\**\s*)(.*?
 _LINE_NO_RE = re.compile(r":\d+: ")
 _VERDICT_RANK = {"fail": 2, "unmeasured": 1, "pass": 0}
 Handler = Callable[[argparse.Namespace], int]
+
+if TYPE_CHECKING:
+    from pytest_archgate.report.schema import Report
 
 
 class Refused(CommandError):
@@ -1164,7 +1167,7 @@ def _accept_locked(
     text = _read(adr.path, adr.file)
     nl = newline_of(text)
     overridden: list[str] = []
-    report: dict[str, Any] | None = None
+    report: Report | None = None
     entry: Mapping[str, Any] | None = None
     report_name: str | None = None
     commit: str | None = None
@@ -1317,7 +1320,7 @@ def _accept_locked(
     )
 
 
-def _load_report(path: Path) -> dict[str, Any]:
+def _load_report(path: Path) -> Report:
     from pytest_archgate.report.load import load_report
 
     return load_report(path)

@@ -28,7 +28,7 @@ import io
 import math
 import re
 import warnings
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any, Literal
 
@@ -36,12 +36,14 @@ from pytest_archgate import escape
 from pytest_archgate.errors import CommandError
 from pytest_archgate.escape import Html, html_format, html_join, html_literal, html_text
 from pytest_archgate.measure.replicates import variance_line
+from pytest_archgate.report.schema import AdrEntry, CriterionResult, RankedComparison, Report
 from pytest_archgate.report.view import (
     BREAK,
     MISSING,
     RESULT_COLUMNS,
     SUMMARY_COUNTS,
     CellLike,
+    Changes,
     Span,
     adr_anchor,
     adr_changes_table,
@@ -431,23 +433,23 @@ def _badge(value: Any, kind: str | None = None) -> Html:
 
 
 def _comparison_html(
-    comp: Mapping[str, Any], *, charts: Charts, engines: set[str], scope: str
+    comp: RankedComparison, *, charts: Charts, engines: set[str], scope: str
 ) -> Html:
     options: list[str] = list(comp["options"])
     rec = comp["recommendation"]
     out = [html_literal("<h3>Options compared</h3>")]
     lead = (
         html_format("Recommended: <strong>{}</strong>. ", esc(rec["option"]))
-        if rec.get("option")
+        if rec["option"]
         else html_literal("<strong>No option meets every criterion.</strong> ")
     )
-    text = str(rec.get("text") or "")
-    if not rec.get("option") and text.startswith("No option meets every criterion: "):
+    text = str(rec["text"] or "")
+    if not rec["option"] and text.startswith("No option meets every criterion: "):
         text = text[len("No option meets every criterion: ") :]
     out.append(
         html_format(
             '<p class="{}">{}{}</p>',
-            html_literal("rec" if rec.get("option") else "rec none"),
+            html_literal("rec" if rec["option"] else "rec none"),
             lead,
             esc(text),
         )
@@ -458,7 +460,7 @@ def _comparison_html(
         for o in options:
             cell = comp["cells"][o][n]
             value = "" if cell["value"] is None else fmt_value(cell["value"])
-            ci = [Span(" "), Span(fmt_interval(cell["ci"]), "meta")] if cell.get("ci") else []
+            ci = [Span(" "), Span(fmt_interval(cell["ci"]), "meta")] if cell["ci"] else []
             cells.append((Span(value), *ci, Span(" "), badge(cell["verdict"])))
         rows.append(
             [span(n), span(comp["bounds"].get(n)), fmt_value(comp["weights"].get(n, 1.0)), *cells]
@@ -484,13 +486,13 @@ def _comparison_html(
             if o not in daily:
                 costs.append(MISSING)
                 continue
-            ci = daily[o].get("ci")
+            cost_ci = daily[o].get("ci")
             costs.append(
                 (
                     Span(fmt_usd(daily[o]["value"])),
                     *(
-                        [Span(" "), Span(f"[{fmt_usd(ci[0])}, {fmt_usd(ci[1])}]", "meta")]
-                        if ci
+                        [Span(" "), Span(f"[{fmt_usd(cost_ci[0])}, {fmt_usd(cost_ci[1])}]", "meta")]
+                        if cost_ci
                         else []
                     ),
                 )
@@ -547,20 +549,20 @@ def _comparison_html(
     return html_join(out)
 
 
-def _results_html(results: Sequence[Mapping[str, Any]]) -> Html:
+def _results_html(results: Sequence[CriterionResult]) -> Html:
     return html_table(results_table(results, RESULT_COLUMNS))
 
 
 def _adr_section(
-    entry: Mapping[str, Any],
-    report: Mapping[str, Any],
+    entry: AdrEntry,
+    report: Report,
     *,
     out_dir: Path | None,
     charts: Charts,
     engines: set[str],
     known: set[str],
 ) -> Html:
-    adr_id = entry.get("id")
+    adr_id = entry["id"]
     d = entry.get("definition") or {}
     out = [
         html_format('<section class="adr" id="{}">', html_text(adr_anchor(adr_id))),
@@ -605,13 +607,13 @@ def _adr_section(
     if constraints:
         out.append(html_literal("<h3>Constraints (assumptions the decision rests on)</h3>"))
         out.append(_results_html(constraints))
-    elif d.get("constraints"):
+    elif defined := d.get("constraints"):
         out.append(html_literal("<h3>Constraints</h3>"))
         out.append(
             html_table(
                 table(
                     ["constraint", "bound"],
-                    [[span(c.get("name")), span(c.get("bound"))] for c in d["constraints"]],
+                    [[span(c["name"]), span(c.get("bound"))] for c in defined],
                 )
             )
         )
@@ -621,13 +623,13 @@ def _adr_section(
         out.append(_results_html(criteria))
         if (line := variance_line(criteria)) is not None:
             out.append(html_format("<p class='meta'>{}</p>", esc(line)))
-    elif d.get("acceptance"):
+    elif defined := d.get("acceptance"):
         out.append(html_literal("<h3>Acceptance criteria</h3>"))
         out.append(
             html_table(
                 table(
                     ["criterion", "bound"],
-                    [[span(c.get("name")), span(c.get("bound"))] for c in d["acceptance"]],
+                    [[span(c["name"]), span(c.get("bound"))] for c in defined],
                 )
             )
         )
@@ -643,7 +645,7 @@ def _adr_section(
     return html_join(out)
 
 
-def _changes_html(changes: Mapping[str, Any]) -> Html:
+def _changes_html(changes: Changes) -> Html:
     out = [
         html_format(
             "<h2 id='changes'>Changes since the base report ({})</h2>",
@@ -663,9 +665,9 @@ def _changes_html(changes: Mapping[str, Any]) -> Html:
 
 
 def render_html(
-    report: Mapping[str, Any],
+    report: Report,
     *,
-    base: Mapping[str, Any] | None = None,
+    base: Report | None = None,
     out_dir: str | Path | None = None,
     charts: Charts = "auto",
 ) -> str:
@@ -676,8 +678,8 @@ def render_html(
     ``charts``: ``auto`` uses matplotlib when importable, ``svg`` never does.
     """
     folder = Path(out_dir) if out_dir is not None else None
-    adrs = list(report.get("adrs") or [])
-    known = {str(a.get("id")) for a in adrs}
+    adrs = list(report["adrs"])
+    known = {str(a["id"]) for a in adrs}
     engines: set[str] = set()
     summary = report.get("summary") or {}
     title = esc("Architecture decisions: archgate decision package")

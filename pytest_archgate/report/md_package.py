@@ -12,11 +12,12 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 from pytest_archgate.measure.replicates import variance_line
+from pytest_archgate.report.schema import CriterionResult, RankedComparison, Report
 from pytest_archgate.report.view import (
     SUMMARY_COUNTS,
     CellLike,
@@ -69,13 +70,13 @@ def _mermaid_text(value: Any) -> str:
     return re.sub(r"[^\w .,:+\-/%()\u2265\u2264]", "_", text).strip() or "_"
 
 
-def _results(results: Sequence[Mapping[str, Any]]) -> list[str]:
+def _results(results: Sequence[CriterionResult]) -> list[str]:
     out = [*markdown_table(results_table(results, _RESULT_COLUMNS, metric=False)), ""]
     line = variance_line(results)
     return out + (["", md(line)] if line else [])
 
 
-def _mermaid(comp: Mapping[str, Any], criterion: str) -> list[str]:
+def _mermaid(comp: RankedComparison, criterion: str) -> list[str]:
     rows, bounds = chart_series(comp, criterion)
     measured = [(o, v) for o, v, _, _ in rows if v is not None]
     if not measured:
@@ -101,20 +102,18 @@ def _mermaid(comp: Mapping[str, Any], criterion: str) -> list[str]:
     return lines
 
 
-def _comparison(comp: Mapping[str, Any]) -> list[str]:
+def _comparison(comp: RankedComparison) -> list[str]:
     options: list[str] = list(comp["options"])
     rec = comp["recommendation"]
-    lead = (
-        f"**Recommended: {md(rec['option'])}.**" if rec.get("option") else "**No recommendation.**"
-    )
-    out = ["### Options compared", "", f"> {lead} {md(rec.get('text'))}", ""]
+    lead = f"**Recommended: {md(rec['option'])}.**" if rec["option"] else "**No recommendation.**"
+    out = ["### Options compared", "", f"> {lead} {md(rec['text'])}", ""]
     rows: list[list[CellLike]] = []
     for n in comp["criteria"]:
         cells: list[CellLike] = []
         for o in options:
             cell = comp["cells"][o][n]
             value = "" if cell["value"] is None else fmt_value(cell["value"])
-            ci = [Span(" " + fmt_interval(cell["ci"]))] if cell.get("ci") else []
+            ci = [Span(" " + fmt_interval(cell["ci"]))] if cell["ci"] else []
             cells.append((Span(value), *ci, Span(" "), badge(cell["verdict"])))
         rows.append(
             [span(n), span(comp["bounds"].get(n)), fmt_value(comp["weights"].get(n, 1.0)), *cells]
@@ -138,14 +137,14 @@ def _comparison(comp: Mapping[str, Any]) -> list[str]:
 
 
 def render_markdown(
-    report: Mapping[str, Any],
+    report: Report,
     *,
-    base: Mapping[str, Any] | None = None,
+    base: Report | None = None,
     out_dir: str | Path | None = None,
 ) -> str:
     """The decision package for ``report`` as Markdown with Mermaid charts."""
     folder = Path(out_dir) if out_dir is not None else None
-    adrs = list(report.get("adrs") or [])
+    adrs = list(report["adrs"])
     summary = report.get("summary") or {}
     out = [
         "# Architecture decisions: archgate decision package",
@@ -181,9 +180,9 @@ def render_markdown(
     for a in adrs:
         d = a.get("definition") or {}
         out += [
-            f'<a id="{adr_anchor(a.get("id"))}"></a>',
+            f'<a id="{adr_anchor(a["id"])}"></a>',
             "",
-            f"## {md(a.get('id'))}: {md(a.get('title'))}",
+            f"## {md(a['id'])}: {md(a.get('title'))}",
             "",
             f"Status **{md(a.get('status'))}**, verdict **{md(a.get('verdict'))}**"
             + (", enforced" if a.get("enforced") else "")
@@ -198,16 +197,16 @@ def render_markdown(
             ("superseded by", a.get("superseded_by")),
         ]
         out += [f"- {k}: {md(v)}" for k, v in facts if v] + [""]
-        if a.get("constraints"):
-            out += ["### Constraints", "", *_results(a["constraints"])]
-        if a.get("criteria"):
-            out += ["### Acceptance criteria", "", *_results(a["criteria"])]
+        if constraints := a.get("constraints"):
+            out += ["### Constraints", "", *_results(constraints)]
+        if criteria := a.get("criteria"):
+            out += ["### Acceptance criteria", "", *_results(criteria)]
         comp = comparison_for(a, report)
         if comp is not None:
             out += _comparison(comp)
-        if a.get("tests"):
+        if tests := a.get("tests"):
             out += ["<details><summary>Linked tests</summary>", ""]
-            out += [f"- {markdown_code(t)}" for t in a["tests"]]
+            out += [f"- {markdown_code(t)}" for t in tests]
             out += ["", "</details>", ""]
 
     out += ["## Environment", ""]

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
-from typing import Any
+from collections.abc import Sequence
 
 from pytest_archgate import escape
 from pytest_archgate.report.build import adr_notes
+from pytest_archgate.report.schema import AdrEntry, Cell, RankedComparison
 from pytest_archgate.verdict.comparison import fmt_count, fmt_usd, fmt_value
 
 _MARK = {"pass": "ok", "fail": "FAIL", "unmeasured": "?", "n/a": "n/a"}
@@ -27,7 +27,7 @@ def table(rows: Sequence[Sequence[str]], header: Sequence[str]) -> list[str]:
     return [escape.line(x) for x in out]
 
 
-def adr_rows(adrs: Sequence[Mapping[str, Any]]) -> list[list[str]]:
+def adr_rows(adrs: Sequence[AdrEntry]) -> list[list[str]]:
     """One row per ADR entry of a report."""
 
     rows = []
@@ -50,20 +50,20 @@ def adr_rows(adrs: Sequence[Mapping[str, Any]]) -> list[list[str]]:
     return rows
 
 
-def summary_lines(adrs: Sequence[Mapping[str, Any]]) -> list[str]:
+def summary_lines(adrs: Sequence[AdrEntry]) -> list[str]:
     return table(adr_rows(adrs), ["ADR", "status", "verdict", "enforced", "notes"])
 
 
-def _cell_text(cell: Mapping[str, Any]) -> str:
+def _cell_text(cell: Cell) -> str:
     if cell["value"] is None:
         return _MARK.get(cell["verdict"], str(cell["verdict"]))
     text = fmt_value(cell["value"])
-    if cell.get("ci"):
-        text += f" [{fmt_value(cell['ci'][0])}, {fmt_value(cell['ci'][1])}]"
+    if ci := cell["ci"]:
+        text += f" [{fmt_value(ci[0])}, {fmt_value(ci[1])}]"
     return f"{text} {_MARK.get(cell['verdict'], cell['verdict'])}"
 
 
-def comparison_lines(comp: Mapping[str, Any]) -> list[str]:
+def comparison_lines(comp: RankedComparison) -> list[str]:
     """A compact plain-text table of a comparison (ranked options as columns)."""
     options: list[str] = list(comp["options"])
     header = ["criterion", "bound", *options]

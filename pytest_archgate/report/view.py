@@ -22,12 +22,13 @@ import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Literal, TypeGuard
+from typing import Any, Literal, TypedDict, TypeGuard, cast
 from urllib.parse import quote
 
 from pytest_archgate import escape
 from pytest_archgate.escape import Html, html_format, html_join, html_literal, html_text
 from pytest_archgate.report.build import adr_notes
+from pytest_archgate.report.schema import AdrEntry, CriterionResult, RankedComparison, Report
 from pytest_archgate.verdict import comparison as _numbers
 from pytest_archgate.verdict.comparison import compare_options
 
@@ -45,17 +46,17 @@ SUMMARY_COUNTS: tuple[tuple[str, str], ...] = (
 )
 
 
-def gate_failures(report: Mapping[str, Any]) -> list[Any]:
+def gate_failures(report: Report) -> list[str]:
     """The session and strict-mode failure messages of a report, in that order."""
     return list(report.get("session_failures") or []) + list(report.get("strict_failures") or [])
 
 
-def adr_anchor(adr_id: Any) -> str:
+def adr_anchor(adr_id: object) -> str:
     """A safe fragment id for an ADR section."""
     return "adr-" + re.sub(r"[^A-Za-z0-9_-]+", "-", str(adr_id)).strip("-").lower()
 
 
-def file_href(report: Mapping[str, Any], file: str | None, out_dir: Path | None) -> str | None:
+def file_href(report: Report, file: str | None, out_dir: Path | None) -> str | None:
     """A relative, URL-quoted link from the output folder to an ADR file (None without file)."""
     if not file:
         return None
@@ -73,24 +74,58 @@ def file_href(report: Mapping[str, Any], file: str | None, out_dir: Path | None)
     return quote(Path(rel).as_posix(), safe="/._-~")
 
 
-def comparison_for(entry: Mapping[str, Any], report: Mapping[str, Any]) -> dict[str, Any] | None:
+def comparison_for(entry: AdrEntry, report: Report) -> RankedComparison | None:
     """The entry's precomputed ``comparison`` when the report has one, else computed here."""
     comp = entry.get("comparison")
     if isinstance(comp, dict) and comp.get("options"):
-        return comp
+        return cast("RankedComparison", comp)  # the loader checked a ranked comparison's keys
     return compare_options(entry, measurements=report.get("measurements") or [])
 
 
-def report_changes(report: Mapping[str, Any], base: Mapping[str, Any]) -> dict[str, Any]:
+class AdrChange(TypedDict):
+    """An ADR added, removed or re-judged since the base report."""
+
+    id: str
+    change: Literal["added", "removed", "verdict", "status"]
+    before: str | None
+    after: str | None
+
+
+class ValueChange(TypedDict):
+    """A criterion or constraint (of one option) whose value or verdict changed."""
+
+    adr: str
+    kind: str
+    criterion: str
+    option: str | None
+    bound: str | None
+    before: float | None
+    after: float | None
+    delta: float | None
+    better: bool | None
+    verdict_before: str | None
+    verdict_after: str | None
+
+
+class Changes(TypedDict):
+    """What :func:`report_changes` finds between two reports."""
+
+    base_generated_at: str | None
+    adrs: list[AdrChange]
+    values: list[ValueChange]
+    unchanged: int
+
+
+def report_changes(report: Report, base: Report) -> Changes:
     """What changed from ``base`` to ``report``: ADRs added, removed or re-judged; values.
 
     ``values`` lists every criterion and constraint (per option) whose value or verdict
     differs, with ``delta = after - before`` when both were measured; ``unchanged`` counts the
     rest.
     """
-    now = {str(a.get("id")): a for a in report.get("adrs") or []}
-    then = {str(a.get("id")): a for a in base.get("adrs") or []}
-    adrs: list[dict[str, Any]] = []
+    now = {str(a["id"]): a for a in report["adrs"]}
+    then = {str(a["id"]): a for a in base["adrs"]}
+    adrs: list[AdrChange] = []
     for adr_id, a in now.items():
         b = then.get(adr_id)
         if b is None:
@@ -112,38 +147,38 @@ def report_changes(report: Mapping[str, Any], base: Mapping[str, Any]) -> dict[s
                 {"id": adr_id, "change": "removed", "before": b.get("verdict"), "after": None}
             )
 
-    def rows(entries: Mapping[str, Mapping[str, Any]]) -> dict[tuple[str, str, str, str], Any]:
-        out: dict[tuple[str, str, str, str], Any] = {}
+    def rows(entries: Mapping[str, AdrEntry]) -> dict[tuple[str, str, str, str], CriterionResult]:
+        out: dict[tuple[str, str, str, str], CriterionResult] = {}
         for adr_id, a in entries.items():
             for c in list(a.get("criteria") or []) + list(a.get("constraints") or []):
                 out[_criterion_key(adr_id, c)] = c
         return out
 
     after_rows, before_rows = rows(now), rows(then)
-    values: list[dict[str, Any]] = []
+    values: list[ValueChange] = []
     unchanged = 0
     for key in list(after_rows) + [k for k in before_rows if k not in after_rows]:
         a_c, b_c = after_rows.get(key), before_rows.get(key)
         a_v = a_c.get("value") if a_c else None
         b_v = b_c.get("value") if b_c else None
-        a_verdict = a_c.get("verdict") if a_c else None
-        b_verdict = b_c.get("verdict") if b_c else None
+        a_verdict = a_c["verdict"] if a_c else None
+        b_verdict = b_c["verdict"] if b_c else None
         if a_v == b_v and a_verdict == b_verdict:
             unchanged += 1
             continue
-        spec = a_c or b_c or {}
+        spec = a_c or b_c
         delta = a_v - b_v if a_v is not None and b_v is not None else None
         values.append(
             {
                 "adr": key[0],
                 "kind": key[1],
                 "criterion": key[2],
-                "option": spec.get("option"),
-                "bound": spec.get("bound"),
+                "option": spec.get("option") if spec else None,
+                "bound": spec.get("bound") if spec else None,
                 "before": b_v,
                 "after": a_v,
                 "delta": delta,
-                "better": _better(spec, delta),
+                "better": _better(spec, delta) if spec else None,
                 "verdict_before": b_verdict,
                 "verdict_after": a_verdict,
             }
@@ -174,10 +209,10 @@ def flatten(data: Any, prefix: str = "") -> list[tuple[str, str]]:
 
 
 def chart_series(
-    comp: Mapping[str, Any], criterion: str
+    comp: RankedComparison, criterion: str
 ) -> tuple[list[tuple[str, float | None, list[float] | None, str]], list[float]]:
     """For one criterion of a comparison: ``(option, value, ci, verdict)`` rows and bounds."""
-    rows = []
+    rows: list[tuple[str, float | None, list[float] | None, str]] = []
     for option in comp["options"]:
         cell = comp["cells"][option][criterion]
         if cell["verdict"] == "n/a":
@@ -201,11 +236,11 @@ def nice_step(span: float, target: int = 4) -> float:
     return float(10 * mag)
 
 
-def _criterion_key(adr_id: Any, c: Mapping[str, Any]) -> tuple[str, str, str, str]:
+def _criterion_key(adr_id: str, c: CriterionResult) -> tuple[str, str, str, str]:
     return (str(adr_id), str(c.get("kind")), str(c.get("name")), str(c.get("option")))
 
 
-def _better(spec: Mapping[str, Any], delta: float | None) -> bool | None:
+def _better(spec: CriterionResult, delta: float | None) -> bool | None:
     """Whether a change moved the value in the criterion's good direction (None: no view)."""
     if delta is None or delta == 0:
         return None
@@ -217,8 +252,8 @@ def _better(spec: Mapping[str, Any], delta: float | None) -> bool | None:
     return None
 
 
-def _bounds_of(comp: Mapping[str, Any], criterion: str) -> list[float]:
-    text = str(comp.get("bounds", {}).get(criterion) or "")
+def _bounds_of(comp: RankedComparison, criterion: str) -> list[float]:
+    text = str(comp["bounds"].get(criterion) or "")
     found = re.findall(r"(?:>=|<=|>|<)\s*(-?[0-9.]+(?:e[+-]?\d+)?)", text)
     out = []
     for f in found:
@@ -570,9 +605,9 @@ RESULT_COLUMNS: tuple[str, ...] = (
 """The columns of a criterion or constraint table (the HTML package shows them all)."""
 
 
-def _result_cell(c: Mapping[str, Any], column: str, *, metric: bool) -> CellLike:
+def _result_cell(c: CriterionResult, column: str, *, metric: bool) -> CellLike:
     if column == "criterion":
-        name = c.get("name")
+        name = c["name"]
         shown = c.get("metric")
         if metric and shown and shown != name:
             return (span(name), Span(" "), Span(f"({shown})", "meta"))
@@ -582,7 +617,7 @@ def _result_cell(c: Mapping[str, Any], column: str, *, metric: bool) -> CellLike
     if column == "interval":
         return fmt_interval(c.get("ci"))
     if column == "verdict":
-        return badge(c.get("verdict"))
+        return badge(c["verdict"])
     if column == "reason":
         return fmt_any(c.get("reason") or "")
     if column == "tests":
@@ -590,11 +625,11 @@ def _result_cell(c: Mapping[str, Any], column: str, *, metric: bool) -> CellLike
         if not tests:
             return MISSING
         return tuple(x for i, t in enumerate(tests) for x in ((BREAK, t) if i else (t,)))
-    return fmt_any(c.get(column))
+    return fmt_any(cast("Mapping[str, object]", c).get(column))
 
 
 def results_table(
-    results: Sequence[Mapping[str, Any]],
+    results: Sequence[CriterionResult],
     columns: Sequence[str] = RESULT_COLUMNS,
     *,
     metric: bool = True,
@@ -608,21 +643,19 @@ def results_table(
     )
 
 
-def file_link(report: Mapping[str, Any], file: object, out_dir: Path | None) -> Span:
+def file_link(report: Report, file: str | None, out_dir: Path | None) -> Span:
     """An ADR's file, linked relative to ``out_dir`` when the report names one."""
-    href = file_href(report, file if isinstance(file, str) else None, out_dir)
+    href = file_href(report, file, out_dir)
     return Span(str(file), href=href)
 
 
-def decision_log_table(
-    report: Mapping[str, Any], adrs: Sequence[Mapping[str, Any]], out_dir: Path | None
-) -> Table:
+def decision_log_table(report: Report, adrs: Sequence[AdrEntry], out_dir: Path | None) -> Table:
     """The decision log: one row per ADR, its id linked to its section of the package."""
     rows = []
     for a in adrs:
         rows.append(
             [
-                span(a.get("id"), href="#" + adr_anchor(a.get("id"))),
+                span(a["id"], href="#" + adr_anchor(a["id"])),
                 span(a.get("title")),
                 badge(a.get("status")),
                 badge(a.get("verdict")),
@@ -636,7 +669,7 @@ def decision_log_table(
     return table(header, rows)
 
 
-def adr_changes_table(changes: Mapping[str, Any], *, link: bool) -> Table:
+def adr_changes_table(changes: Changes, *, link: bool) -> Table:
     """ADRs added, removed or re-judged since a base report (``link``: ids link to sections)."""
     return table(
         ["ADR", "change", "before", "after"],
@@ -652,7 +685,7 @@ def adr_changes_table(changes: Mapping[str, Any], *, link: bool) -> Table:
     )
 
 
-def value_changes_table(changes: Mapping[str, Any]) -> Table:
+def value_changes_table(changes: Changes) -> Table:
     """Values and verdicts that changed since a base report, with the change for the better
     or the worse marked."""
     rows: list[list[CellLike]] = []
@@ -679,10 +712,10 @@ def value_changes_table(changes: Mapping[str, Any]) -> Table:
     return table(header, rows, numeric=(4, 5, 6))
 
 
-def environment_table(report: Mapping[str, Any], *, strict: bool) -> Table:
+def environment_table(report: Report, *, strict: bool) -> Table:
     """Where the numbers come from: Python, platform, archgate, the report's machine details
     (``strict``: also whether the run was strict)."""
-    facts: list[tuple[str, Any]] = [
+    facts: list[tuple[str, object]] = [
         ("python", report.get("python")),
         ("platform", report.get("platform")),
         ("archgate", report.get("archgate_version")),
