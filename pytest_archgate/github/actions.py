@@ -219,9 +219,10 @@ class Annotation:
 
 
 def _fmt(x: object) -> str:
-    from pytest_archgate.report.summary import fmt_number
+    """A value in an annotation (plain text: the command escaping happens in annotate)."""
+    from pytest_archgate.report.view import fmt_value
 
-    return fmt_number(x) if isinstance(x, int | float) and not isinstance(x, bool) else str(x)
+    return fmt_value(x)
 
 
 def _what(c: CriterionResult) -> str:
