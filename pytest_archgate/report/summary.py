@@ -12,7 +12,6 @@ Everything that comes from an ADR file, a test id or a diff is untrusted text: i
 
 from __future__ import annotations
 
-import json
 import math
 import re
 from collections.abc import Iterable, Mapping, Sequence
@@ -29,6 +28,15 @@ from pytest_archgate.report.schema import (
     CriterionResult,
     RankedComparison,
     Report,
+)
+from pytest_archgate.report.view import (
+    MISSING,
+    Span,
+    fmt_any,
+    fmt_delta,
+    markdown_table,
+    markdown_text,
+    table,
 )
 
 GITHUB_COMMENT_LIMIT = 65_536
@@ -62,53 +70,33 @@ def comment_marker(key: str) -> str:
 # --------------------------------------------------------------------------- formatting
 
 
-def fmt_number(x: object) -> str:
-    """A short rendering of a measured value: integers without decimals, else 4 digits."""
-    if x is None:
-        return "—"
-    if isinstance(x, bool) or not isinstance(x, int | float):
-        return escape_md(x)
-    f = float(x)
-    if not math.isfinite(f):
-        return str(f)
-    if f == int(f) and abs(f) < 1e15:
-        return str(int(f))
-    return f"{f:.4g}"
+# Values go through the one formatter of every output (report/view.py: MISSING for a value
+# that is not there) and then through the one Markdown escaper.
 
 
 def _fmt_ci(ci: object) -> str:
     if isinstance(ci, Sequence) and not isinstance(ci, str) and len(ci) == 2:
-        return f"[{fmt_number(ci[0])}, {fmt_number(ci[1])}]"
-    return "—"
+        return f"[{markdown_text(ci[0])}, {markdown_text(ci[1])}]"
+    return MISSING
 
 
 def _fmt_any(value: object) -> str:
-    if value is None:
-        return "—"
-    if isinstance(value, int | float) and not isinstance(value, bool):
-        return fmt_number(value)
-    if isinstance(value, str):
-        return escape_md(value)
-    try:
-        text = json.dumps(value, sort_keys=True, separators=(", ", ": "), default=str)
-    except (TypeError, ValueError):
-        text = str(value)
-    return escape_md(text)
+    return escape_md(fmt_any(value))
 
 
 def _badge(verdict: object) -> str:
     return VERDICT_BADGE.get(str(verdict), escape_md(verdict))
 
 
-def _row(cells: Iterable[str]) -> str:
-    return "| " + " | ".join(c if c else " " for c in cells) + " |"
+def _escaped(span: Span) -> str:
+    """Cells of these tables are escaped as they are built (with links and badges that the
+    view's span model does not have), so the one table writer takes them as they are."""
+    return span.text
 
 
 def md_table(header: Sequence[str], rows: Iterable[Sequence[str]]) -> str:
-    """A GitHub table; cells must already be escaped."""
-    lines = [_row(header), "|" + "|".join("---" for _ in header) + "|"]
-    lines.extend(_row(r) for r in rows)
-    return "\n".join(lines)
+    """A GitHub table (the view's one Markdown table writer); cells must already be escaped."""
+    return "\n".join(markdown_table(table(header, rows), render=_escaped))
 
 
 def _short(names: Sequence[object], limit: int = 4) -> str:
@@ -208,9 +196,9 @@ def _criterion_rows(entries: Sequence[CriterionResult]) -> list[list[str]]:
         rows.append(
             [
                 name,
-                escape_md(c.get("option") or "—"),
+                escape_md(c.get("option") or MISSING),
                 escape_md(c.get("role") or ""),
-                fmt_number(c.get("value")),
+                markdown_text(c.get("value")),
                 _fmt_ci(c.get("ci")),
                 escape_md(c.get("bound") or ""),
                 verdict,
@@ -401,10 +389,10 @@ def base_delta(report: Report, base_report: Report) -> str:
         ov = _finite(o.get("value")) if o else None
         if nv is None and ov is None:
             continue
-        delta = "—"
+        delta = MISSING
         if nv is not None and ov is not None:
             d = nv - ov
-            delta = (("+" if d > 0 else "") + fmt_number(d)) if d else "0"
+            delta = escape_md(fmt_delta(d))
         nverdict = str(n["verdict"]) if n else "removed"
         overdict = str(o["verdict"]) if o else "new"
         change = (
@@ -416,9 +404,9 @@ def base_delta(report: Report, base_report: Report) -> str:
             [
                 escape_md(k[0]),
                 escape_md(k[1]),
-                escape_md(k[2] or "—"),
-                fmt_number(ov),
-                fmt_number(nv),
+                escape_md(k[2] or MISSING),
+                markdown_text(ov),
+                markdown_text(nv),
                 delta,
                 change,
             ]
@@ -456,7 +444,7 @@ def diff_section(diff: object) -> str:
             [
                 escape_md(e.get("adr", e.get("id", "?"))),
                 _CHANGE_ICONS.get(kind, "") + escape_md(kind),
-                escape_md(e.get("criterion", e.get("name", "")) or "—"),
+                escape_md(e.get("criterion", e.get("name", "")) or MISSING),
                 _fmt_any(e.get("before")),
                 _fmt_any(e.get("after")),
             ]
