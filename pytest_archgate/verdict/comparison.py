@@ -40,9 +40,12 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping, Sequence
-from typing import Any, Literal, NotRequired, TypedDict, cast
+from typing import TYPE_CHECKING, Any, Literal, NotRequired, TypedDict, cast
 
 from pytest_archgate.errors import AdrError
+
+if TYPE_CHECKING:
+    from typing_extensions import ReadOnly
 
 Direction = Literal["higher", "lower", "target"]
 """Which way a criterion is good: ``higher`` (``min`` only), ``lower`` (``max`` only),
@@ -189,6 +192,78 @@ def fmt_value(x: float | None) -> str:
     return f"{x:.4g}"
 
 
+# What the comparison reads of a report's ADR entry and measurements. The report's schema
+# (report/schema.py) is in the layer above, which this module may not import; these read-only
+# views declare the keys read here instead, and mypy checks at every call that the schema's
+# AdrEntry and Measurement fit them (read-only items may be narrower in the schema, e.g. a
+# list where a Sequence is read, a required key where an optional one is read).
+
+
+class JudgedIn(TypedDict):
+    """A judged criterion (the schema's ``CriterionResult``), as read here."""
+
+    name: ReadOnly[str]
+    verdict: ReadOnly[CriterionVerdict]
+    metric: ReadOnly[NotRequired[str | None]]
+    kind: ReadOnly[NotRequired[str | None]]
+    option: ReadOnly[NotRequired[str | None]]
+    min: ReadOnly[NotRequired[float | None]]
+    max: ReadOnly[NotRequired[float | None]]
+    vs: ReadOnly[NotRequired[str | None]]
+    bound: ReadOnly[NotRequired[str | None]]
+    confidence: ReadOnly[NotRequired[float | None]]
+    value: ReadOnly[NotRequired[float | None]]
+    ci: ReadOnly[NotRequired[Sequence[float] | None]]
+    reason: ReadOnly[NotRequired[str | None]]
+
+
+class DefinedIn(TypedDict):
+    """A criterion of the ADR's definition (the schema's ``CriterionDefinition``)."""
+
+    name: ReadOnly[str]
+    metric: ReadOnly[NotRequired[str | None]]
+    min: ReadOnly[NotRequired[float | None]]
+    max: ReadOnly[NotRequired[float | None]]
+    vs: ReadOnly[NotRequired[str | None]]
+    bound: ReadOnly[NotRequired[str | None]]
+    confidence: ReadOnly[NotRequired[float | None]]
+
+
+class DefinitionIn(TypedDict, total=False):
+    """The ADR's definition (the schema's ``Definition``)."""
+
+    decision: ReadOnly[str | None]
+    options: ReadOnly[Sequence[str] | None]
+    acceptance: ReadOnly[Sequence[DefinedIn] | None]
+    weights: ReadOnly[Mapping[str, float] | None]
+    cost: ReadOnly[Mapping[str, Any] | None]
+
+
+class EntryIn(TypedDict):
+    """One ADR entry of a report (the schema's ``AdrEntry``)."""
+
+    id: ReadOnly[NotRequired[str | None]]
+    file: ReadOnly[NotRequired[str | None]]
+    decision: ReadOnly[NotRequired[str | None]]
+    options: ReadOnly[NotRequired[Sequence[str] | None]]
+    criteria: ReadOnly[NotRequired[Sequence[JudgedIn] | None]]
+    definition: ReadOnly[NotRequired[DefinitionIn | None]]
+
+
+class EstimateIn(TypedDict):
+    value: ReadOnly[float]
+    ci: ReadOnly[NotRequired[Sequence[float] | None]]
+
+
+class MeasurementIn(TypedDict):
+    """One measurement of a report (the schema's ``Measurement``)."""
+
+    adr: ReadOnly[str]
+    metric: ReadOnly[str]
+    estimate: ReadOnly[EstimateIn]
+    option: ReadOnly[NotRequired[str | None]]
+
+
 class _Spec(TypedDict, total=False):
     """An acceptance criterion as the comparison needs it: from the ADR's definition, or
     rebuilt from a judged result when the report carries no definition."""
@@ -222,10 +297,10 @@ def _goodness(value: float, spec: _Spec, direction: Direction) -> float:
     return -abs(value - mid)
 
 
-def _criterion_specs(entry: Mapping[str, Any]) -> dict[str, _Spec]:
+def _criterion_specs(entry: EntryIn) -> dict[str, _Spec]:
     """Acceptance criteria by name, in ADR order (definition first, then judged results)."""
     specs: dict[str, _Spec] = {}
-    definition = entry.get("definition") or {}
+    definition: DefinitionIn = entry.get("definition") or {}
     for c in definition.get("acceptance") or []:
         specs.setdefault(
             str(c["name"]),
@@ -257,7 +332,7 @@ def _criterion_specs(entry: Mapping[str, Any]) -> dict[str, _Spec]:
     return specs
 
 
-def _measured_options(entry: Mapping[str, Any]) -> list[str]:
+def _measured_options(entry: EntryIn) -> list[str]:
     measured = {
         str(r["option"])
         for r in entry.get("criteria") or []
@@ -269,7 +344,7 @@ def _measured_options(entry: Mapping[str, Any]) -> list[str]:
     return [o for o in dict.fromkeys(order) if o in measured]
 
 
-def _cell(result: Mapping[str, Any] | None, spec: _Spec, option: str) -> Cell:
+def _cell(result: JudgedIn | None, spec: _Spec, option: str) -> Cell:
     bound = spec.get("bound")
     if result is not None:
         ci = result.get("ci")
@@ -297,7 +372,7 @@ def _cell(result: Mapping[str, Any] | None, spec: _Spec, option: str) -> Cell:
     }
 
 
-def _volume_per_day(entry: Mapping[str, Any]) -> float | None:
+def _volume_per_day(entry: EntryIn) -> float | None:
     from pytest_archgate.adr.cost import parse_cost
 
     raw = (entry.get("definition") or {}).get("cost") or {}
@@ -308,11 +383,11 @@ def _volume_per_day(entry: Mapping[str, Any]) -> float | None:
 
 
 def _daily_costs(
-    entry: Mapping[str, Any],
+    entry: EntryIn,
     options: Sequence[str],
     cells: Mapping[str, Mapping[str, Cell]],
     specs: Mapping[str, _Spec],
-    measurements: Sequence[Mapping[str, Any]] | None,
+    measurements: Sequence[MeasurementIn] | None,
 ) -> tuple[float | None, dict[str, DailyCost]]:
     volume = _volume_per_day(entry)
     if volume is None:
@@ -320,7 +395,7 @@ def _daily_costs(
     out: dict[str, DailyCost] = {}
     for option in options:
         per_1k: float | None = None
-        ci: list[float] | None = None
+        ci: Sequence[float] | None = None
         for name, spec in specs.items():
             cell = cells[option][name]
             if (
@@ -334,9 +409,9 @@ def _daily_costs(
             found = [
                 m
                 for m in measurements or []
-                if m.get("adr") == entry.get("id")
+                if m["adr"] == entry.get("id")
                 and m.get("option") == option
-                and m.get("metric") == COST_METRIC
+                and m["metric"] == COST_METRIC
             ]
             if found:  # several tests measured it: the worst (most expensive) decides
                 worst = max(found, key=lambda m: float(m["estimate"]["value"]))
@@ -425,7 +500,7 @@ def _recommendation(
 
 
 def compare_options(
-    entry: Mapping[str, Any], *, measurements: Sequence[Mapping[str, Any]] | None = None
+    entry: EntryIn, *, measurements: Sequence[MeasurementIn] | None = None
 ) -> RankedComparison | None:
     """Compare the measured options of one report ADR entry; None below two measured options.
 
@@ -442,7 +517,7 @@ def compare_options(
     options += [o for o in listed if o not in options]
     specs = _criterion_specs(entry)
     names = list(specs)
-    by_key: dict[tuple[str, str], Mapping[str, Any]] = {}
+    by_key: dict[tuple[str, str], JudgedIn] = {}
     for r in entry.get("criteria") or []:
         if r.get("kind", "acceptance") == "acceptance" and r.get("option") is not None:
             by_key[(str(r["name"]), str(r["option"]))] = r
