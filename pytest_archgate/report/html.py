@@ -30,7 +30,7 @@ import re
 import warnings
 from collections.abc import Iterable, Sequence
 from pathlib import Path
-from typing import Any, Literal
+from typing import Literal
 
 from pytest_archgate import escape
 from pytest_archgate.errors import CommandError
@@ -434,7 +434,7 @@ def chart(
 # HTML
 
 
-def _badge(value: Any, kind: str | None = None) -> Html:
+def _badge(value: object, kind: str | None = None) -> Html:
     return html_span(badge(value, kind))
 
 
