@@ -7,8 +7,11 @@ The table writers escape every cell themselves, so a renderer cannot forget to.
 
 from __future__ import annotations
 
+import copy
 import math
 import re
+from collections.abc import Callable
+from typing import Any
 
 import pytest
 
@@ -140,3 +143,90 @@ def test_safe_links_only() -> None:
         t = table(None, [[Span("x", href=bad)]])
         assert "href" not in html_table(t)
         assert re.search(r"(?<!\\)\]\(", markdown_table(t)[2]) is None
+
+
+# --------------------------------------------------------------------------------------------
+# the same value reads the same in every output
+
+SAME_ADR = """\
+---
+status: accepted
+date: 2026-11-03
+title: Numbers read the same everywhere
+archgate:
+  options: [a, b]
+  acceptance:
+    big: ">= 1"
+    small: ">= 0"
+    missing: ">= 0"
+---
+# Numbers
+"""
+
+SAME_TESTS = """\
+import pytest
+
+@pytest.mark.archgate("ADR-0001")
+def test_numbers(archgate):
+    for option in ("a", "b"):
+        archgate.record("big", 12345.6, ci=(12000.25, 12690.75), option=option)
+        archgate.record("small", 0.123456, ci=(0.1, 0.15), option=option)
+"""
+
+_SAME: dict[str, dict[str, Any]] = {}
+
+
+@pytest.fixture
+def numbers_report(request: pytest.FixtureRequest) -> dict[str, Any]:
+    if "report" not in _SAME:
+        make_adr_project: Callable[..., Any] = request.getfixturevalue("make_adr_project")
+        project = make_adr_project(standard=False, **{"0001-numbers": SAME_ADR})
+        project.tests(SAME_TESTS)
+        result = project.pytester.runpytest(
+            "--archgate-report", "report.json", "-p", "no:cacheprovider"
+        )
+        result.assert_outcomes(passed=1)
+        _SAME["report"] = project.report()
+    return copy.deepcopy(_SAME["report"])
+
+
+def _outputs(report: dict[str, Any]) -> dict[str, str]:
+    from pytest_archgate.report import text as terminal
+    from pytest_archgate.report.html import render_html
+    from pytest_archgate.report.md_package import render_markdown
+    from pytest_archgate.report.summary import render_comment, render_summary
+
+    comp = view.comparison_for(report["adrs"][0], report)
+    assert comp is not None
+    return {
+        "terminal": "\n".join(terminal.comparison_lines(comp)),
+        "job summary": render_summary(report),
+        "PR comment": render_comment(report),
+        "Markdown package": render_markdown(report),
+        "HTML package": render_html(report, charts="svg"),
+    }
+
+
+# the job summary and the PR comment are rendered by summary.py, which switches to this view
+# layer in the schema branch; until then they keep their own number formatter
+_NOT_YET = {"job summary", "PR comment"}
+
+
+@pytest.mark.parametrize(
+    "output", ["terminal", "job summary", "PR comment", "Markdown package", "HTML package"]
+)
+def test_formatters_give_the_same_text_in_every_output(
+    numbers_report: dict[str, Any], output: str, request: pytest.FixtureRequest
+) -> None:
+    if output in _NOT_YET:
+        request.applymarker(pytest.mark.xfail(reason="summary.py has its own formatter"))
+    text = _outputs(numbers_report)[output].replace("\\[", "[").replace("\\]", "]")
+    assert fmt_value(12345.6) == "12346"
+    assert fmt_value(0.123456) == "0.1235"
+    assert "12346" in text
+    assert "1.235e+04" not in text
+    assert "0.1235" in text
+    assert fmt_interval((0.1, 0.15)) in text
+    assert fmt_interval((12000.25, 12690.75)) == "[12000, 12691]"
+    assert "[12000, 12691]" in text
+    assert "—" not in text  # one missing-value mark: MISSING

@@ -30,7 +30,7 @@ import re
 import warnings
 from collections.abc import Iterable, Sequence
 from pathlib import Path
-from typing import Any, Literal
+from typing import Literal
 
 from pytest_archgate import escape
 from pytest_archgate.errors import CommandError
@@ -78,7 +78,13 @@ CSP = (
 )
 
 _COLOURS = {"pass": "#2e7d32", "fail": "#c62828", "unmeasured": "#9e9e9e", "n/a": "#bdbdbd"}
-_FILL = {verdict: html_literal(colour) for verdict, colour in _COLOURS.items()}
+_FILL = {
+    "pass": html_literal("#2e7d32"),
+    "fail": html_literal("#c62828"),
+    "unmeasured": html_literal("#9e9e9e"),
+    "n/a": html_literal("#bdbdbd"),
+}
+"""The same colours as markup for the built-in SVG (a "#" before digits is no issue link here)."""
 _GREY = html_literal("#9e9e9e")
 
 CSS = """
@@ -428,7 +434,7 @@ def chart(
 # HTML
 
 
-def _badge(value: Any, kind: str | None = None) -> Html:
+def _badge(value: object, kind: str | None = None) -> Html:
     return html_span(badge(value, kind))
 
 

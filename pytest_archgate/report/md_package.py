@@ -14,7 +14,6 @@ import math
 import re
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
 
 from pytest_archgate.measure.replicates import variance_line
 from pytest_archgate.report.schema import CriterionResult, RankedComparison, Report
@@ -63,7 +62,7 @@ _RESULT_COLUMNS = (
 )
 
 
-def _mermaid_text(value: Any) -> str:
+def _mermaid_text(value: object) -> str:
     """Mermaid string content: no quotes, brackets or markup characters."""
     text = str(value).replace(">=", "\u2265").replace("<=", "\u2264")
     text = text.replace(">", " above ").replace("<", " below ")
