@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any, TypedDict, cast
 
 from pytest_archgate.adr.criteria import Criterion
-from pytest_archgate.adr.parse import Adr
+from pytest_archgate.adr.model import Adr
 from pytest_archgate.measure.estimate import Measurement
 from pytest_archgate.report.load import check_report as check_report
 from pytest_archgate.report.load import load_report as load_report
