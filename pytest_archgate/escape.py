@@ -21,6 +21,7 @@ Each output goes through exactly one function of this module:
 :func:`escape_md`      one line of GitHub Markdown prose or a table cell
 :func:`escape_html`    text inside HTML (a ``<summary>`` in a comment, the HTML package)
 :func:`html_text`      the same, typed :data:`Html`: the HTML package takes nothing else
+                       (markup itself only from :func:`html_literal` / :func:`html_format`)
 :func:`command_data`   the message of a workflow command that archgate itself emits
 :func:`command_property`  a property (``title=``, ``file=``) of such a command
 =====================  ==========================================================================

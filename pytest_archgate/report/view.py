@@ -10,7 +10,14 @@ formatting from here, so one value reads the same everywhere:
   never markup), and exactly one writer per output turns it into lines or markup,
   escaping every cell on the way: :func:`text_table` (terminal, CI log),
   :func:`markdown_table` (job summary, PR comment, Markdown package) and :func:`html_table`
-  (HTML package). A renderer therefore cannot forget to escape a cell.
+  (HTML package). A renderer therefore cannot forget to escape a cell;
+* **the tables of a report**, built once for every output: :func:`results_table`,
+  :func:`decision_log_table`, :func:`adr_changes_table`, :func:`value_changes_table`,
+  :func:`environment_table`; and what they are built from (:func:`report_changes`,
+  :func:`comparison_for`, :func:`chart_series`, :func:`file_href`, :func:`adr_anchor`).
+
+A new output format adds one writer here (next to :func:`markdown_table` and
+:func:`html_table`) and takes the tables and numbers as they are.
 """
 
 from __future__ import annotations
