@@ -61,16 +61,26 @@ def _where(item: pytest.Item) -> str:
     return f"{path}:{(lineno or 0) + 1}" if lineno is not None else path
 
 
-def links_for(item: pytest.Item, log: AdrLog) -> list[Link]:
-    """Resolve every archgate marker on ``item``; raises :class:`UnknownAdrError` on bad input."""
+def links_for(
+    item: pytest.Item, log: AdrLog, found: dict[tuple[type, object], Adr | None] | None = None
+) -> list[Link]:
+    """Resolve every archgate marker on ``item``; raises :class:`UnknownAdrError` on bad input.
+
+    ``found`` remembers what each reference resolved to in ``log`` (the session passes one
+    for the whole collection: a large suite names the same few ADRs many times).
+    """
     links: list[Link] = []
     for mark in item.iter_markers(name=MARKER):
-        links.extend(_links_from_mark(mark.args, mark.kwargs, log, item))
+        links.extend(_links_from_mark(mark.args, mark.kwargs, log, item, found))
     return list(dict.fromkeys(links))
 
 
 def _links_from_mark(
-    args: Iterable[Any], kwargs: Mapping[str, Any], log: AdrLog, item: pytest.Item
+    args: Iterable[Any],
+    kwargs: Mapping[str, Any],
+    log: AdrLog,
+    item: pytest.Item,
+    found: dict[tuple[type, object], Adr | None] | None = None,
 ) -> list[Link]:
     unknown = sorted(set(kwargs) - {"option"})
     if unknown:
@@ -103,7 +113,13 @@ def _links_from_mark(
                 file=_where(item),
                 field=f"{item.nodeid} marker",
             )
-        adr = log.get(ref)
+        if found is None:
+            adr = log.get(ref)
+        else:
+            key = (type(ref), ref)  # 2 and "2" may resolve alike, but are looked up apart
+            if key not in found:
+                found[key] = log.get(ref)
+            adr = found[key]
         if adr is None and not log.adrs:
             # no "in no ADR folder found (0 ADRs)": say what is missing and how to point at it
             missing = (

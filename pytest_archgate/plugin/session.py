@@ -248,9 +248,10 @@ class ArchgateSession:
     def pytest_collection_modifyitems(self, items: list[pytest.Item]) -> None:
         """Resolve archgate markers; any bad marker stops the run with a usage error."""
         problems: list[str] = []
+        found: dict[tuple[type, object], Adr | None] = {}  # reference -> ADR, for this log
         for item in items:
             try:
-                links = links_for(item, self.log)
+                links = links_for(item, self.log, found)
             except ArchgateError as exc:
                 problems.append(escape.text(exc))
                 item.stash[PROBLEM_KEY] = escape.line(f"archgate: {exc}")
