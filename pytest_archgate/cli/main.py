@@ -53,10 +53,11 @@ def cmd_list(args: argparse.Namespace) -> int:
         # "##[" can only occur inside a JSON string, where \u005b is the same "["
         sys.stdout.write(text.replace("##[", "##\\u005b") + "\n")
     else:
-        from pytest_archgate.report.text import table
+        # report.table, not report.text: the text renderer imports the whole view layer
+        from pytest_archgate.report.table import table, text_table
 
         rows = [[a.id, a.status, a.date or "", a.title[:60], a.file] for a in log]
-        for line in table(rows, ["ADR", "status", "date", "title", "file"]):
+        for line in text_table(table(["ADR", "status", "date", "title", "file"], rows)):
             print(line)
     # errors break gating (exit 1); warnings concern files used only as records (exit 0)
     for err in log.errors:

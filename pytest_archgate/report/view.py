@@ -27,7 +27,6 @@ import math
 import os
 import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal, TypedDict, TypeGuard, cast
 from urllib.parse import quote
@@ -36,6 +35,20 @@ from pytest_archgate import escape
 from pytest_archgate.escape import Html, html_format, html_join, html_literal, html_text
 from pytest_archgate.report.build import adr_notes
 from pytest_archgate.report.schema import AdrEntry, CriterionResult, RankedComparison, Report
+
+# the table model and its text writer live in report.table (cheap for ``archgate list``);
+# re-exported here so every renderer takes its tables from the view
+from pytest_archgate.report.table import ARROW as ARROW
+from pytest_archgate.report.table import BREAK as BREAK
+from pytest_archgate.report.table import Cell as Cell
+from pytest_archgate.report.table import CellLike as CellLike
+from pytest_archgate.report.table import Span as Span
+from pytest_archgate.report.table import Style as Style
+from pytest_archgate.report.table import Table as Table
+from pytest_archgate.report.table import cell as cell
+from pytest_archgate.report.table import cell_text as cell_text
+from pytest_archgate.report.table import table as table
+from pytest_archgate.report.table import text_table as text_table
 from pytest_archgate.verdict import comparison as _numbers
 from pytest_archgate.verdict.comparison import compare_options
 
@@ -370,30 +383,6 @@ def fmt_any(value: object) -> str:
 # --------------------------------------------------------------------------------------------
 # tables: rows as data, one writer per output
 
-Style = Literal["plain", "strong", "code", "meta", "good", "bad", "break", "arrow"]
-"""How a span is shown: as it is, emphasised, as code, as secondary (smaller, grey) text, as
-a change for the better or the worse, as a line break between items of one cell, or as the
-arrow between a before and an after."""
-
-
-@dataclass(frozen=True, slots=True)
-class Span:
-    """A piece of a table cell: plain text (never markup) and how to show it.
-
-    ``href`` links the span (a URL-quoted relative path or a ``#fragment``; a writer drops a
-    link whose target holds anything else). ``badge`` marks a status or verdict: a coloured
-    badge in HTML, emphasised in Markdown when it is ``fail``.
-    """
-
-    text: str
-    style: Style = "plain"
-    href: str | None = None
-    badge: str | None = None
-
-
-Cell = tuple[Span, ...]
-CellLike = str | Span | Sequence[Span] | None
-
 
 def span(value: object, style: Style = "plain", *, href: str | None = None) -> Span:
     """A span of any value: numbers through :func:`fmt_value`, ``None`` as :data:`MISSING`."""
@@ -404,52 +393,6 @@ def badge(value: object, kind: str | None = None) -> Span:
     """A status or verdict badge; ``kind`` picks the colour (default: the value itself)."""
     text = fmt_value(value)
     return Span(text, badge=(kind or text).lower())
-
-
-def cell(value: CellLike) -> Cell:
-    """Any cell value as a tuple of spans (``None`` and ``""`` give an empty cell)."""
-    if value is None or value == "":
-        return ()
-    if isinstance(value, str):
-        return (Span(value),)
-    if isinstance(value, Span):
-        return (value,)
-    return tuple(value)
-
-
-BREAK = Span("; ", "break")
-"""Between items of one cell (linked tests): a line break in HTML and Markdown, ``; `` else."""
-
-ARROW = Span(" \u2192 ", "arrow")
-"""Between a before and an after (``pass → fail``)."""
-
-
-def cell_text(value: CellLike) -> str:
-    """The plain text of a cell, as the terminal shows it."""
-    return "".join(s.text for s in cell(value))
-
-
-@dataclass(frozen=True, slots=True)
-class Table:
-    """A table as data: a header (or none) and rows of cells; ``numeric`` columns align right."""
-
-    header: tuple[str, ...] | None
-    rows: tuple[tuple[Cell, ...], ...]
-    numeric: frozenset[int] = frozenset()
-
-
-def table(
-    header: Sequence[str] | None,
-    rows: Iterable[Sequence[CellLike]],
-    *,
-    numeric: Iterable[int] = (),
-) -> Table:
-    """Build a :class:`Table`; each cell is a string, a :class:`Span`, spans, or ``None``."""
-    return Table(
-        header=None if header is None else tuple(header),
-        rows=tuple(tuple(cell(c) for c in row) for row in rows),
-        numeric=frozenset(numeric),
-    )
 
 
 _SAFE_HREF = re.compile(r"^[A-Za-z0-9/._~%#-]+$")
@@ -464,26 +407,6 @@ def _safe_href(href: str | None) -> str | None:
     if href is None or not _SAFE_HREF.match(href) or href.startswith("//"):
         return None
     return href
-
-
-def text_table(t: Table) -> list[str]:
-    """Left-aligned columns separated by two spaces, for a terminal or a CI log.
-
-    Every cell goes through :func:`~pytest_archgate.escape.text` and every line through
-    :func:`~pytest_archgate.escape.line`.
-    """
-    header = [escape.text(h) for h in t.header or ()]
-    rows = [[escape.text(cell_text(c)) for c in row] for row in t.rows]
-    ncols = max([len(header), *(len(r) for r in rows)], default=0)
-    widths = [0] * ncols
-    for row in [header, *rows]:
-        for i, text in enumerate(row):
-            widths[i] = max(widths[i], len(text))
-    out = []
-    for row in [header, *rows] if t.header is not None else rows:
-        padded = [text.ljust(widths[i]) for i, text in enumerate(row)]
-        out.append("  ".join(padded).rstrip())
-    return [escape.line(x) for x in out]
 
 
 def markdown_text(value: object) -> str:
