@@ -14,7 +14,7 @@ from typing import Any
 from pytest_archgate.adr.criteria import Criterion, Kind, check_archgate_block, parse_criterion
 from pytest_archgate.adr.model import Adr
 from pytest_archgate.errors import AdrError, CriterionError
-from pytest_archgate.measure.estimate import short_repr
+from pytest_archgate.measure.names import short_repr
 
 ARCHGATE_KEYS = (
     "decision",

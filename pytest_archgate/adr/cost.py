@@ -36,10 +36,13 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from pytest_archgate.errors import AdrError, MeasurementError
-from pytest_archgate.measure.estimate import Estimate, level_key
+from pytest_archgate.measure.names import level_key
 
 if TYPE_CHECKING:
     from pytest_archgate.adr.model import Adr
+
+    # the estimates are built on use: parsing a cost block (every ADR read) needs none
+    from pytest_archgate.measure.estimate import Estimate
 
 COST_METRIC = "cost_per_1k_usd"
 COST_KEYS = ("usd_per_hour", "volume_per_day", "options", "prices")
@@ -391,6 +394,8 @@ def cost_estimates_from_throughput(
     records a cost only where one was asked for. Every interval of the throughput becomes a
     cost interval at the same level, with its bounds swapped.
     """
+    from pytest_archgate.measure.estimate import Estimate
+
     rate = model.for_option(option)
     if rate is None:
         return None
@@ -426,6 +431,8 @@ def cost_estimate_from_tokens(
     Raises :class:`AdrError` when the ADR prices no model for the option. The estimate is a
     point value (token counts are counted, not sampled, for these queries).
     """
+    from pytest_archgate.measure.estimate import Estimate
+
     price = model.token_price(option)
     value = cost_per_1k_from_tokens(input_tokens, output_tokens, queries, price)
     return Estimate(

@@ -13,16 +13,13 @@ import math
 import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from pytest_archgate.errors import AdrError, CriterionError
-from pytest_archgate.measure.estimate import (
-    Bound,
-    Estimate,
-    bad_name_reason,
-    short_repr,
-    two_sided_level,
-)
+from pytest_archgate.measure.names import bad_name_reason, short_repr, two_sided_level
+
+if TYPE_CHECKING:  # judging takes estimates; parsing criteria (every ADR read) does not
+    from pytest_archgate.measure.estimate import Bound, Estimate
 
 Kind = Literal["acceptance", "constraint"]
 Verdict = Literal["pass", "fail", "unmeasured"]

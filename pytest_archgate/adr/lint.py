@@ -11,7 +11,7 @@ from typing import Literal
 from pytest_archgate.adr.log import AdrLog
 from pytest_archgate.adr.model import STATUSES, Adr
 from pytest_archgate.errors import AdrError
-from pytest_archgate.measure.estimate import short_repr
+from pytest_archgate.measure.names import short_repr
 
 Severity = Literal["error", "warning"]
 

@@ -44,7 +44,7 @@ from pytest_archgate.adr.model import STATUSES, Adr
 from pytest_archgate.adr.safe_yaml import key_lines_of, load_yaml, mapping_items, node_text
 from pytest_archgate.adr.status import STATUS_WORDS, normalise_status, strip_md
 from pytest_archgate.errors import AdrError
-from pytest_archgate.measure.estimate import short_repr
+from pytest_archgate.measure.names import short_repr
 
 _MAX_TITLE_CHARS = 1000
 

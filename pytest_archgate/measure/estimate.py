@@ -19,13 +19,20 @@ from __future__ import annotations
 import json
 import math
 import numbers
-import unicodedata
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from pytest_archgate.errors import MeasurementError
 from pytest_archgate.measure.distributions import z_value
+
+# the name checks and level arithmetic live in measure.names (cheap for the ADR parser and
+# ``archgate list``); re-exported here, where the measurement code has always found them
+from pytest_archgate.measure.names import MAX_NAME_LENGTH as MAX_NAME_LENGTH
+from pytest_archgate.measure.names import bad_name_reason as bad_name_reason
+from pytest_archgate.measure.names import level_key as level_key
+from pytest_archgate.measure.names import short_repr as short_repr
+from pytest_archgate.measure.names import two_sided_level as two_sided_level
 
 DEFAULT_LEVEL = 0.95
 
@@ -34,19 +41,6 @@ DEFAULT_LEVEL = 0.95
 STANDARD_LEVELS: tuple[float, ...] = (0.8, 0.9, 0.95, 0.98, 0.99)
 
 Side = Literal["lower", "upper"]
-
-#: The longest metric, option or method name a measurement may carry.
-MAX_NAME_LENGTH = 200
-
-
-def level_key(level: float) -> float:
-    """Normalise a confidence level so it can be used as a dict key."""
-    return round(float(level), 6)
-
-
-def two_sided_level(confidence: float) -> float:
-    """The two-sided level whose lower (or upper) end is the one-sided bound at ``confidence``."""
-    return level_key(2.0 * confidence - 1.0)
 
 
 def levels_for(
@@ -262,28 +256,6 @@ class Measurement:
 # checks, each raising MeasurementError that names the argument, never a bare traceback
 
 
-def bad_name_reason(name: object) -> str | None:
-    """Why ``name`` is not a usable metric, option or criterion name (None when it is).
-
-    A name is a non-empty string of at most :data:`MAX_NAME_LENGTH` characters, without
-    surrounding whitespace and without control, format or line/paragraph separator characters
-    (a newline in a name could start a new line, e.g. a CI workflow command, wherever the name
-    is printed).
-    """
-    if not isinstance(name, str):
-        return f"must be a string, got {type(name).__name__} {name!r}"
-    if not name.strip():
-        return f"must be a non-empty name, got {name!r}"
-    if len(name) > MAX_NAME_LENGTH:
-        return f"is {len(name)} characters long; at most {MAX_NAME_LENGTH} are allowed"
-    for ch in name:
-        if unicodedata.category(ch) in ("Cc", "Cf", "Cs", "Co", "Cn", "Zl", "Zp"):
-            return f"must not contain control characters, got {name!r}"
-    if name != name.strip():
-        return f"must not start or end with whitespace, got {name!r}"
-    return None
-
-
 def check_name(name: object, field: str) -> str:
     """``name`` as a metric/option name, or a MeasurementError naming ``field``."""
     why = bad_name_reason(name)
@@ -439,17 +411,6 @@ def check_estimate(estimate: object, field: str) -> Estimate:
             f"details must be JSON data with finite numbers: {exc}", field=field
         ) from None
     return estimate
-
-
-def short_repr(value: object, limit: int = 80) -> str:
-    """A bounded repr for error messages (a 10**400 or a huge list stays readable)."""
-    try:
-        text = repr(value)
-    except Exception:  # a hostile __repr__
-        text = f"<{type(value).__name__}>"
-    if isinstance(value, int) and not isinstance(value, bool) and len(text) > limit:
-        return f"an integer of {len(text)} digits"
-    return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
 #: Upper limits that keep a typo from turning into an hour-long or overflowing computation.
