@@ -8,10 +8,8 @@ is read through :func:`read_regular`; every file archgate writes goes through
 from __future__ import annotations
 
 import errno
-import json
 import os
 import stat
-import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -108,6 +106,10 @@ def write_text_atomic(path: Path, text: str) -> None:
                 "replaces only regular files",
                 str(path),
             )
+    # imported here: reading (every ADR, every report) is on the CLI's start-up path, and
+    # tempfile pulls in random and hashlib's relatives; only writing needs it
+    import tempfile
+
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
@@ -128,4 +130,6 @@ def _umask() -> int:
 
 def write_json_atomic(path: Path, data: Any) -> None:
     """Write JSON through a temporary file and a rename: never a half-written report."""
+    import json
+
     write_text_atomic(path, json.dumps(data, indent=2, allow_nan=False) + "\n")

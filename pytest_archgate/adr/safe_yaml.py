@@ -77,14 +77,43 @@ def _check_events(loader: Any, *, file: str, first_line: int) -> None:
             stack[-1] = (anchor, count + size)
 
 
+# Characters without which no YAML collection can start: a flow sequence or mapping (``[``,
+# ``{``), a block sequence entry (``-``), a block mapping key (``:`` or ``?``).
+_COLLECTION_INDICATORS = "[{-:?"
+
+# Every YAML node of a stream without aliases costs at least a third of a character: a
+# non-empty scalar at least one, an empty one (``key:``, ``- ``, ``{a}``) or a collection at
+# least one indicator, which can open at most a collection and two empty scalars.
+_NODES_PER_CHAR = 3
+
+
+def _cannot_exceed_limits(fm: str) -> bool:
+    """True when the text alone proves that :func:`_check_events` would find nothing.
+
+    Without ``&`` and ``*`` there is no anchor and no alias (so no recursion and no expansion);
+    with at most :data:`YAML_MAX_DEPTH` collection indicators no collection can be nested
+    deeper; the node count is bounded by the length; and without ``---`` or ``...`` there is
+    only one document, so the composer meets every parser error in the same order the event
+    pass would. Decisions' front matters are a few hundred characters of plain keys and values:
+    they skip the event pass (a second full parse, about a third of reading an ADR) and get
+    the same result, error or not, as with it.
+    """
+    if "&" in fm or "*" in fm or "---" in fm or "..." in fm:
+        return False
+    if (len(fm) + 1) * _NODES_PER_CHAR > YAML_MAX_NODES:
+        return False
+    return sum(fm.count(c) for c in _COLLECTION_INDICATORS) <= YAML_MAX_DEPTH
+
+
 def load_yaml(fm: str, *, file: str, first_line: int) -> tuple[Any, yaml.Node | None]:
     """Parse front matter. Every problem, whatever PyYAML raises, becomes an :class:`AdrError`."""
     loader_cls = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
     loader = None
     try:
-        loader = loader_cls(fm)
-        _check_events(loader, file=file, first_line=first_line)
-        loader.dispose()
+        if not _cannot_exceed_limits(fm):
+            loader = loader_cls(fm)
+            _check_events(loader, file=file, first_line=first_line)
+            loader.dispose()
         loader = loader_cls(fm)
         node = loader.get_single_node()
         data = loader.construct_document(node) if node is not None else None
