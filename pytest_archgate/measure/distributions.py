@@ -10,14 +10,25 @@ from __future__ import annotations
 
 import functools
 import math
-from statistics import NormalDist
+from typing import TYPE_CHECKING
 
-_STD_NORMAL = NormalDist()
+if TYPE_CHECKING:
+    from statistics import NormalDist
+
+
+@functools.cache
+def _std_normal() -> NormalDist:
+    """The standard normal, built on first use: :mod:`statistics` imports ``fractions``,
+    ``decimal`` and ``random``, a few milliseconds that every pytest run with ADRs would pay
+    at start-up although only a run with measurements computes a quantile."""
+    from statistics import NormalDist
+
+    return NormalDist()
 
 
 def z_value(level: float) -> float:
     """Standard-normal quantile for a two-sided ``level`` (1.959964 for 0.95)."""
-    return _STD_NORMAL.inv_cdf(0.5 + level / 2.0)
+    return _std_normal().inv_cdf(0.5 + level / 2.0)
 
 
 def t_value(level: float, df: float) -> float:
@@ -94,7 +105,7 @@ def betainc(a: float, b: float, x: float) -> float:
 def t_cdf(t: float, df: float) -> float:
     """``P(T <= t)`` for Student's t with ``df`` (> 0, possibly fractional) degrees of freedom."""
     if math.isinf(df):
-        return NormalDist().cdf(t)
+        return _std_normal().cdf(t)
     tail = 0.5 * betainc(df / 2.0, 0.5, df / (df + t * t))
     return 1.0 - tail if t > 0 else tail
 
@@ -103,7 +114,7 @@ def t_cdf(t: float, df: float) -> float:
 def t_ppf(p: float, df: float) -> float:
     """The ``p`` quantile of Student's t with ``df`` degrees of freedom (``0 < p < 1``)."""
     if math.isinf(df) or df > 1e7:
-        return NormalDist().inv_cdf(p)
+        return _std_normal().inv_cdf(p)
     if p == 0.5:
         return 0.0
     if p < 0.5:

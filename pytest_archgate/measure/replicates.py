@@ -47,7 +47,6 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Mapping, Sequence
-from statistics import NormalDist
 from typing import Any, Literal
 
 from pytest_archgate.errors import MeasurementError
@@ -579,6 +578,8 @@ def item_mean_estimate(
         )
         details["min_info"] = {"items": n, "runs": runs}
         return Estimate(value=p, method="design-effect-wilson", n=n, level=level, details=details)
+    from statistics import NormalDist  # on use: see distributions._std_normal
+
     intervals = {}
     for lv in sorted({level_key(x) for x in (*levels, level, *STANDARD_LEVELS)}):
         # Korn & Graubard's degrees-of-freedom correction: the variance is estimated from n
