@@ -17,6 +17,18 @@ killed, survived, timed out, and every surviving mutant with its diff, marked ``
 Score = (killed + timed out + caught by the type check) / (mutants checked - equivalents).
 A timed-out mutant counts as killed: the tests noticed it (it made them hang).
 
+Keeping it from slipping (the CI mode)::
+
+    python benchmarks/mutation.py --changed-since origin/main --budget 240 --check \
+        --results /tmp/mutation-ci
+
+``--changed-since REF`` mutates only the core modules this branch changed since its merge
+base with ``REF`` (committed, staged, unstaged or untracked; none changed: nothing to do, exit
+0). ``--check`` exits 1 when a module's score is below its floor: ``archgate_floors`` in
+``[tool.mutmut]`` of pyproject.toml (mutmut ignores keys it does not know), overridden by
+``--floor adr/criteria=97``. Under a budget only the mutants reached count (mutmut checks them
+in source order), so a budgeted score is the score of the module's first functions.
+
 ``benchmarks/mutation-equivalents.txt``: one ``<mutant id>: <one-line reason>`` a line
 (``#`` starts a comment). A mutant id is mutmut's name, e.g.
 ``pytest_archgate.adr.criteria.x__fmt__mutmut_3``; it is stable while the function is unchanged.
@@ -36,6 +48,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -144,6 +157,66 @@ def copy_tree(dest: Path) -> None:
         target = dest / name
         target.parent.mkdir(parents=True, exist_ok=True)
         shutil.copy2(src, target)
+
+
+def read_floors(pyproject: Path) -> dict[str, float]:
+    """``module -> floor`` (percent) from ``archgate_floors`` in ``[tool.mutmut]``."""
+    data = tomllib.loads(pyproject.read_text(encoding="utf-8"))
+    raw = data.get("tool", {}).get("mutmut", {}).get("archgate_floors", {})
+    floors: dict[str, float] = {}
+    for module, floor in raw.items():
+        if module not in CORE or isinstance(floor, bool) or not isinstance(floor, int | float):
+            raise SystemExit(f"{pyproject}: archgate_floors: bad entry {module!r} = {floor!r}")
+        floors[module] = float(floor)
+    return floors
+
+
+def parse_floor(text: str) -> tuple[str, float]:
+    """``adr/criteria=97`` -> ``("adr/criteria", 97.0)`` (an argparse type)."""
+    module, sep, number = text.partition("=")
+    if not sep or module not in CORE:
+        raise argparse.ArgumentTypeError(
+            f"expected MODULE=PERCENT with MODULE in CORE, got {text!r}"
+        )
+    try:
+        return module, float(number)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{number!r} is not a percentage") from None
+
+
+def changed_modules(ref: str) -> list[str]:
+    """The core modules changed since ``ref``: committed, staged, unstaged or untracked."""
+    base = subprocess.run(
+        ["git", "merge-base", ref, "HEAD"], cwd=ROOT, capture_output=True, text=True, check=False
+    )
+    if base.returncode != 0:
+        raise SystemExit(f"--changed-since {ref}: {base.stderr.strip() or 'no merge base'}")
+    names: set[str] = set()
+    # against the merge base: what this branch changed, not what REF gained since
+    for cmd in (
+        ["git", "diff", "--name-only", base.stdout.strip(), "--"],
+        ["git", "ls-files", "--others", "--exclude-standard"],
+    ):
+        proc = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, check=False)
+        if proc.returncode != 0:
+            raise SystemExit(f"{' '.join(cmd)}: {proc.stderr.strip()}")
+        names.update(proc.stdout.split())
+    return [m for m in CORE if f"{PACKAGE}/{m}.py" in names]
+
+
+def below_floor(results: list[ModuleResult], floors: dict[str, float]) -> list[str]:
+    """One line per module whose score is under its floor (a module with nothing checked
+    within the budget has no score and is reported, not failed)."""
+    out = []
+    for r in results:
+        floor = floors.get(r.module)
+        if floor is None:
+            continue
+        if r.score is None:
+            print(f"{r.module}: no mutant checked within the budget; floor {floor:g}% not checked")
+        elif r.score * 100 < floor:
+            out.append(f"{r.module}: score {r.score:.1%} is below its floor {floor:g}%")
+    return out
 
 
 def narrow(pyproject: Path, modules: list[str]) -> None:
@@ -283,7 +356,32 @@ def main() -> int:
         help="resume in a scratch copy kept by an earlier --keep run (mutants already checked "
         "keep their results; the budget counts this run only)",
     )
+    parser.add_argument(
+        "--changed-since",
+        metavar="REF",
+        help="mutate only the core modules changed since REF (git); none: exit 0",
+    )
+    parser.add_argument(
+        "--check",
+        action="store_true",
+        help="exit 1 when a module's score is below its floor (archgate_floors, --floor)",
+    )
+    parser.add_argument(
+        "--floor",
+        type=parse_floor,
+        action="append",
+        default=[],
+        metavar="MODULE=PERCENT",
+        help="the floor of one module (overrides archgate_floors in pyproject.toml)",
+    )
     args = parser.parse_args()
+    floors = {**read_floors(ROOT / "pyproject.toml"), **dict(args.floor)}
+    if args.changed_since is not None:
+        changed = changed_modules(args.changed_since)
+        args.modules = [m for m in args.modules if m in changed]
+        if not args.modules:
+            print(f"no core module changed since {args.changed_since}: nothing to mutate")
+            return 0
     try:
         from importlib.metadata import version
 
@@ -328,6 +426,11 @@ def main() -> int:
     text = markdown(report, results)
     (args.results / "mutation.md").write_text(text, encoding="utf-8")
     print(text)
+    if args.check:
+        failures = below_floor(results, floors)
+        for line in failures:
+            print(line, file=sys.stderr)
+        return 1 if failures else 0
     return 0
 
 
