@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 
-from pytest_archgate.adr.criteria import Criterion, parse_criterion
+from pytest_archgate.adr.criteria import Criterion, check_family, parse_criterion
 from pytest_archgate.adr.parse import parse_adr
 from pytest_archgate.errors import AdrError, CriterionError
 from pytest_archgate.measure.estimate import Estimate
@@ -298,3 +298,35 @@ def test_a_nan_bound_fails_and_is_the_worst_possible_on_its_side(
     assert c.judge(e)[0] == "fail"
     assert c.judged_value(e, side) == judged
     assert c.badness(e) == math.inf
+
+
+# ---------------------------------------------------------------------------------------------
+# the family setting (``family:`` in an ADR, --archgate-family, ARCHGATE_FAMILY)
+
+
+@pytest.mark.parametrize("blank", [None, "", "   "])
+def test_an_empty_family_setting_means_none(blank: str | None) -> None:
+    """An unset or blank family setting is ``none`` (no family-wise adjustment), not an error."""
+    assert check_family(blank, source="ARCHGATE_FAMILY") == "none"
+
+
+@pytest.mark.parametrize(("text", "family"), [(" Holm ", "holm"), ("NONE", "none")])
+def test_a_family_setting_is_read_case_and_space_insensitively(text: str, family: str) -> None:
+    assert check_family(text, source="ARCHGATE_FAMILY") == family
+
+
+@pytest.mark.parametrize(
+    ("value", "shown"),
+    [
+        ("b" * 38, repr("b" * 38)),  # a repr of exactly 40 characters is shown whole
+        ("b" * 39, repr("b" * 39)[:40] + "..."),  # 41: cut at 40, marked as cut
+        (3, "3"),
+    ],
+)
+def test_an_unknown_family_is_one_line_naming_its_source_and_the_choices(
+    value: object, shown: str
+) -> None:
+    """The error names where the value came from and what is allowed; a long value is cut."""
+    with pytest.raises(ValueError, match="is not a family") as info:
+        check_family(value, source="ARCHGATE_FAMILY")
+    assert str(info.value) == f"ARCHGATE_FAMILY: {shown} is not a family; use one of none, holm"
