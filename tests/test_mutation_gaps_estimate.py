@@ -325,7 +325,8 @@ def test_an_estimate_handed_to_record_that_cannot_be_judged_or_written_is_refuse
     ],
 )
 def test_an_option_number_names_the_option(kwargs: dict[str, Any], expected: str) -> None:
-    value = kwargs.pop("value")
+    args = dict(kwargs)  # the parameter is shared between runs of the test: never mutate it
+    value = args.pop("value")
     with pytest.raises(MeasurementError) as info:
-        check_number(value, "max_seconds", **kwargs)
+        check_number(value, "max_seconds", **args)
     assert str(info.value) == expected
