@@ -151,3 +151,207 @@ def test_a_vs_naming_the_decision_in_an_adr_built_in_code_is_unmeasured_never_sk
         "ADR-0002 self [a] is unmeasured (vs names 'a', the decision itself: nothing to "
         "compare it with): needs >= 0 vs a (x.md)"
     )
+
+
+# ---------------------------------------------------------------------------------------------
+# which levels an unpaired difference carries
+
+
+def _with(option: str, value: float, intervals: dict[float, tuple[float, float]]) -> Measurement:
+    return Measurement(
+        adr="ADR-0002",
+        option=option,
+        metric="auc",
+        estimate=Estimate(value, intervals=intervals),
+        nodeid=f"t::{option}",
+    )
+
+
+@pytest.mark.parametrize(
+    ("levels_a", "levels_b", "asked", "carried"),
+    [
+        # the levels asked for that both sides computed, and only those
+        ((0.9, 0.95), (0.9, 0.95), (0.9,), [0.9]),
+        # none asked for on both sides: the levels both computed
+        ((0.8, 0.9), (0.9, 0.95), (0.99,), [0.9]),
+        ((0.8, 0.9), (0.9, 0.95), (), [0.9]),
+        # nothing in common: a's levels, b's interval derived at each
+        ((0.8, 0.9), (0.95,), (0.95,), [0.8, 0.9]),
+        ((0.8, 0.95), (0.9,), (0.95,), [0.8, 0.95]),
+    ],
+)
+def test_an_unpaired_difference_carries_the_levels_both_sides_computed(
+    levels_a: tuple[float, ...],
+    levels_b: tuple[float, ...],
+    asked: tuple[float, ...],
+    carried: list[float],
+) -> None:
+    """Each level of the difference combines the two sides' intervals at that level as
+    independent normals; a level only one side computed is not invented for the other unless
+    nothing is shared (then a's levels, with b's derived, and the reason says so)."""
+    a = _with("a", 0.9, {lv: (0.9 - lv / 10, 0.9 + lv / 20) for lv in levels_a})
+    b = _with("b", 0.5, {lv: (0.5 - lv / 10, 0.5 + lv / 10) for lv in levels_b})
+    e = unpaired_difference(GAIN, a, b, asked)
+    assert sorted(e.intervals) == carried
+    assert e.method == "unpaired-normal"
+
+
+def test_an_unpaired_difference_with_one_side_without_interval_has_none() -> None:
+    """When only one side has an interval the difference has no interval (a confidence
+    criterion on it is unmeasured), never the one side's interval."""
+    e = unpaired_difference(GAIN, _with("a", 0.9, {0.9: (0.8, 0.95)}), _with("b", 0.5, {}), (0.9,))
+    assert (e.method, e.intervals) == ("difference", {})
+    assert GAIN.judge(e)[0] == "unmeasured"
+
+
+# ---------------------------------------------------------------------------------------------
+# a paired vs on stored predictions
+
+
+def _rows(tmp_path: Path, name: str, scores: np.ndarray, names: list[str] | None) -> str:
+    """Stored rows as ``evaluate`` writes them (``names=None``: a file without the renames and
+    the threshold, as written before they were stored)."""
+    y = (np.arange(60) % 2).astype(float)
+    path = tmp_path / name
+    if names is None:
+        np.savez(path, y_true=y, y_score=scores)
+    else:
+        np.savez(
+            path,
+            y_true=y,
+            y_score=scores,
+            threshold=np.float64(0.5),
+            metric_names=np.array(names),
+        )
+    return str(path)
+
+
+def _paired(
+    tmp_path: Path, metric: str, names: list[str] | None, confidence: float = 0.975
+) -> tuple[Criterion, list[Measurement]]:
+    rng = np.random.default_rng(0)
+    y = (np.arange(60) % 2).astype(float)
+    good = np.clip(y * 0.6 + rng.random(60) * 0.5, 0, 1)
+    c = parse_criterion(
+        "gain",
+        {"metric": metric, "min": 0.0, "vs": "b", "confidence": confidence},
+        kind="acceptance",
+        options=("a", "b"),
+    )
+    ms = [
+        Measurement(
+            adr="ADR-0002",
+            option=opt,
+            metric=metric,
+            estimate=Estimate(0.5),
+            nodeid=f"t::{opt}",
+            predictions=_rows(tmp_path, f"{opt}.npz", scores, names),
+        )
+        for opt, scores in (("a", good), ("b", rng.random(60)))
+    ]
+    return c, ms
+
+
+def test_rows_stored_without_renames_or_threshold_are_compared_at_threshold_half(
+    tmp_path: Path,
+) -> None:
+    """An older rows file (no renames, no threshold) is compared on the criterion's metric
+    itself, a threshold metric at 0.5; every level the criterion needs is computed, not
+    derived (2c - 1 = 0.998 for confidence 0.999)."""
+    c, ms = _paired(tmp_path, "accuracy", None, confidence=0.999)
+    r = judge_criterion(c, "a", ms, role="decision", enforced=True)
+    assert r.error is None
+    assert r.estimate is not None
+    assert r.estimate.method.startswith("paired")
+    assert r.estimate.value == pytest.approx(0.41666666666666663)  # accuracy at 0.5, a - b
+    assert 0.998 in r.estimate.intervals
+    assert "derived" not in (r.reason or "")
+
+
+def test_a_paired_vs_on_a_renamed_metric_computes_the_metric_it_was_recorded_from(
+    tmp_path: Path,
+) -> None:
+    """``evaluate(..., names={"roc_auc": "myauc"})`` stores ``myauc=roc_auc`` with the rows;
+    the paired difference of ``myauc`` is a paired ROC AUC difference, reported at the 95%
+    level (the reporting interval) with every level the criterion needs."""
+    c, ms = _paired(tmp_path, "myauc", ["myauc=roc_auc"])
+    r = judge_criterion(c, "a", ms, role="decision", enforced=True)
+    assert r.error is None
+    assert r.verdict == "pass"
+    assert r.estimate is not None
+    assert r.estimate.method.startswith("paired")
+    assert r.estimate.level == 0.95
+    assert r.estimate.ci == r.estimate.intervals[0.95]
+    assert sorted(r.estimate.intervals) == [0.8, 0.9, 0.95, 0.98, 0.99]
+
+
+def test_a_paired_vs_needs_the_rows_of_both_sides(tmp_path: Path) -> None:
+    """With stored rows on one side only the comparison is unpaired (from the estimates)."""
+    c, ms = _paired(tmp_path, "auc", [])
+    ms[1] = Measurement(
+        adr="ADR-0002",
+        option="b",
+        metric="auc",
+        estimate=Estimate(0.5, intervals={0.95: (0.4, 0.6)}),
+        nodeid="t::b",
+    )
+    ms[0] = Measurement(
+        adr="ADR-0002",
+        option="a",
+        metric="auc",
+        estimate=Estimate(0.9, intervals={0.95: (0.85, 0.95)}),
+        nodeid="t::a",
+        predictions=ms[0].predictions,
+    )
+    r = judge_criterion(c, "a", ms, role="decision", enforced=True)
+    assert r.estimate is not None
+    assert r.estimate.method == "unpaired-normal"
+
+
+def test_a_recorded_name_containing_equals_never_crashes_the_judging(tmp_path: Path) -> None:
+    """A name given through ``names=`` may contain ``=``; judging a paired vs on it returns a
+    result (never an exception out of the gate)."""
+    c, ms = _paired(tmp_path, "auc=v2", ["auc=v2=roc_auc"])
+    r = judge_criterion(c, "a", ms, role="decision", enforced=True)
+    assert r.verdict in ("pass", "fail", "unmeasured")
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="bug: verdict/judge.py default_paired splits 'recorded=metric' at the first '=' "
+    "(split('=', 1)); a recorded name containing '=' (names={'roc_auc': 'auc=v2'}) is read as "
+    "recorded 'auc' -> metric 'v2=roc_auc', so the paired vs fails the run with 'unknown "
+    "metric'. rsplit('=', 1) reads it right (metric names never contain '=').",
+)
+def test_a_paired_vs_on_a_recorded_name_containing_equals_is_judged(tmp_path: Path) -> None:
+    c, ms = _paired(tmp_path, "auc=v2", ["auc=v2=roc_auc"])
+    r = judge_criterion(c, "a", ms, role="decision", enforced=True)
+    assert r.error is None
+    assert r.verdict == "pass"
+
+
+# ---------------------------------------------------------------------------------------------
+# the failure message pytest shows
+
+
+@pytest.mark.parametrize(
+    ("value", "shown"),
+    [(0.5, "0.5"), (1e15, "1e+15"), (1e14, "100000000000000"), (0.123456, "0.1235")],
+)
+def test_the_message_of_a_criterion_without_options_names_no_option(
+    tmp_path: Path, value: float, shown: str
+) -> None:
+    """An ADR without options measures ``option=None``: its message has no ``[option]``; whole
+    values print as integers below 1e15, others with 4 significant digits."""
+    c = parse_criterion("auc", ">= 1e16", kind="acceptance", line=7)
+    adr = Adr(
+        id="ADR-0002",
+        title="x",
+        path=tmp_path / "x.md",
+        file="x.md",
+        status="accepted",
+        acceptance=(c,),
+    )
+    m = Measurement(adr="ADR-0002", option=None, metric="auc", estimate=Estimate(value))
+    r = judge_criterion(c, None, [m], role="candidate", enforced=True)
+    assert r.message(adr) == f"ADR-0002 auc = {shown} violates >= 1e+16 (x.md:7)"
