@@ -7,6 +7,7 @@ Each test states the rule it pins; they go through the public judging functions
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
@@ -355,3 +356,238 @@ def test_the_message_of_a_criterion_without_options_names_no_option(
     m = Measurement(adr="ADR-0002", option=None, metric="auc", estimate=Estimate(value))
     r = judge_criterion(c, None, [m], role="candidate", enforced=True)
     assert r.message(adr) == f"ADR-0002 auc = {shown} violates >= 1e+16 (x.md:7)"
+
+
+@pytest.mark.parametrize(
+    ("spec", "estimate", "expected"),
+    [
+        pytest.param(
+            ">= 0.9",
+            Estimate(0.85, intervals={0.95: (0.8, 0.9)}),
+            "ADR-0002 auc [a] = 0.85 [0.8, 0.9] violates >= 0.9 (x.md:7)",
+            id="fail-shows-the-reporting-interval",
+        ),
+        pytest.param(
+            ">= 0.9",
+            Estimate(0.95, intervals={0.95: (0.9, 0.97)}),
+            "ADR-0002 auc [a] = 0.95 [0.9, 0.97] meets >= 0.9 (x.md:7)",
+            id="pass",
+        ),
+        pytest.param(
+            {"min": 0.9, "confidence": 0.95},
+            Estimate(0.95),
+            "ADR-0002 auc [a] = 0.95 cannot be judged against >= 0.9 (conf. 0.95): no interval "
+            "at confidence 0.95: the point value cannot be judged against a one-sided 95% bound "
+            "(x.md:7)",
+            id="unmeasured-with-a-value",
+        ),
+        pytest.param(
+            {"min": 0.9, "confidence": 0.975},
+            Estimate(0.95, intervals={0.95: (0.92, 0.97)}),
+            "ADR-0002 auc [a] = 0.95 meets >= 0.9 (conf. 0.975): lower one-sided 97.5% bound "
+            "0.92 >= 0.9 (the 95% two-sided interval is [0.92, 0.97]) (x.md:7)",
+            id="confidence-shows-the-judged-bound-not-the-reporting-interval",
+        ),
+    ],
+)
+def test_the_message_says_what_was_judged(
+    tmp_path: Path, spec: object, estimate: Estimate, expected: str
+) -> None:
+    """Without confidence the message shows the point value and the reporting interval; with
+    confidence it shows the judged one-sided bound and the interval it is an end of instead
+    (the reporting interval beside it would suggest it was judged)."""
+    c = parse_criterion("auc", spec, kind="acceptance", line=7)
+    adr = Adr(
+        id="ADR-0002",
+        title="x",
+        path=tmp_path / "x.md",
+        file="x.md",
+        status="accepted",
+        decision="a",
+        options=("a",),
+        acceptance=(c,),
+    )
+    m = Measurement(adr="ADR-0002", option="a", metric="auc", estimate=estimate)
+    r = judge_criterion(c, "a", [m], role="decision", enforced=True)
+    assert r.message(adr) == expected
+
+
+# ---------------------------------------------------------------------------------------------
+# Holm's step-down inside judge_adr
+
+
+def _holm_adr(tmp_path: Path, *criteria: Criterion, options: tuple[str, ...] = ("a",)) -> Adr:
+    return Adr(
+        id="ADR-0002",
+        title="x",
+        path=tmp_path / "x.md",
+        file="x.md",
+        status="accepted",
+        decision="a",
+        options=options,
+        acceptance=criteria,
+        family="holm",
+    )
+
+
+def _est(option: str, metric: str, value: float, half: float, node: str = "") -> Measurement:
+    intervals = {lv: (value - half * lv, value + half * lv) for lv in (0.9, 0.95, 0.975, 0.99)}
+    return Measurement(
+        adr="ADR-0002",
+        option=option,
+        metric=metric,
+        estimate=Estimate(value, intervals=intervals),
+        nodeid=node or f"t::{option}-{metric}",
+    )
+
+
+def test_holm_beyond_the_kept_levels_leaves_a_fail_failing_and_nothing_passing(
+    tmp_path: Path,
+) -> None:
+    """When Holm's level rounds to 1 (no interval is kept there), nothing can pass: a criterion
+    that failed at its own level stays failed, one that passed becomes unmeasured, both still
+    enforced, and the reason says why."""
+    conf = 0.9999995
+    auc, f1 = (
+        parse_criterion(n, {"min": 0.5, "confidence": conf}, kind="acceptance")
+        for n in ("auc", "f1")
+    )
+    ms = [
+        Measurement(
+            adr="ADR-0002",
+            option="a",
+            metric=name,
+            estimate=Estimate(v, intervals={0.999999: (v - 0.1, v + 0.05)}),
+        )
+        for name, v in (("auc", 0.9), ("f1", 0.4))
+    ]
+    res = judge_adr(_holm_adr(tmp_path, auc, f1), ms)
+    assert res.verdict == "fail"
+    got = [
+        (r.criterion.name, r.verdict, r.enforced, r.family, r.adjusted_confidence)
+        for r in res.criteria
+    ]
+    assert got == [("auc", "unmeasured", True, "holm", None), ("f1", "fail", True, "holm", None)]
+    for r in res.criteria:
+        assert (r.reason or "").endswith(
+            "needs a level beyond the 6-digit levels intervals are kept at"
+        )
+
+
+def test_holm_rejudges_each_criterion_at_its_step_level_and_keeps_it_enforced(
+    tmp_path: Path,
+) -> None:
+    """A criterion judged again at Holm's level keeps its role's enforcement."""
+    auc, f1 = (
+        parse_criterion(n, {"min": 0.5, "confidence": 0.95}, kind="acceptance")
+        for n in ("auc", "f1")
+    )
+    res = judge_adr(
+        _holm_adr(tmp_path, auc, f1), [_est("a", "auc", 0.9, 0.1), _est("a", "f1", 0.8, 0.1)]
+    )
+    assert res.verdict == "pass"
+    assert [(r.verdict, r.enforced, r.family) for r in res.criteria] == [
+        ("pass", True, "holm"),
+        ("pass", True, "holm"),
+    ]
+    # both clear their bound at step 1 (two left: 1 - 0.05 / 2), so both are judged there
+    assert [r.adjusted_confidence for r in res.criteria] == [0.975, 0.975]
+
+
+def test_holm_judges_every_option_even_after_one_without_confidence_criteria(
+    tmp_path: Path,
+) -> None:
+    """The reference of a vs criterion has no criterion of the family; the options after it are
+    still judged with Holm."""
+    gain = parse_criterion(
+        "gain",
+        {"metric": "auc", "min": 0.0, "vs": "b", "confidence": 0.95},
+        kind="acceptance",
+        options=("a", "b", "c"),
+    )
+    adr = _holm_adr(tmp_path, gain, options=("a", "b", "c"))
+    ms = [_est("a", "auc", 0.9, 0.01), _est("b", "auc", 0.8, 0.01), _est("c", "auc", 0.85, 0.01)]
+    res = judge_adr(adr, ms)
+    assert [(r.option, r.family) for r in res.criteria] == [("a", "holm"), ("c", "holm")]
+
+
+def test_holm_uses_the_paired_function_it_was_given_at_every_step(tmp_path: Path) -> None:
+    gain = parse_criterion(
+        "gain",
+        {"metric": "auc", "min": 0.0, "vs": "b", "confidence": 0.95},
+        kind="acceptance",
+        options=("a", "b"),
+    )
+    calls: list[tuple[float, ...]] = []
+
+    def paired(c: Criterion, a: Measurement, b: Measurement, levels: Sequence[float]) -> Estimate:
+        calls.append(tuple(levels))
+        return Estimate(0.1, intervals=dict.fromkeys(levels, (0.05, 0.15)))
+
+    ms = [
+        Measurement(adr="ADR-0002", option=o, metric="auc", estimate=Estimate(v))
+        for o, v in (("a", 0.9), ("b", 0.8))
+    ]
+    res = judge_adr(_holm_adr(tmp_path, gain, options=("a", "b")), ms, paired=paired)
+    assert [(r.verdict, r.family) for r in res.criteria] == [("pass", "holm")]
+    assert calls  # never replaced by the default (which would find no interval here)
+
+
+def test_holm_keeps_each_pair_of_measurements_apart(tmp_path: Path) -> None:
+    """Two measurements of the decision against one of the reference are two comparisons; the
+    worse decides, also when Holm computes each comparison once for all its levels."""
+    gain = parse_criterion(
+        "gain",
+        {"metric": "auc", "min": 0.0, "vs": "b", "confidence": 0.95},
+        kind="acceptance",
+        options=("a", "b"),
+    )
+    ms = [
+        _est("a", "auc", 0.9, 0.01, "t::a1"),
+        _est("a", "auc", 0.79, 0.01, "t::a2"),
+        _est("b", "auc", 0.8, 0.01, "t::b"),
+        _est("b", "auc", 0.6, 0.01, "t::b2"),
+    ]
+    res = judge_adr(_holm_adr(tmp_path, gain, options=("a", "b")), ms)
+    (r,) = res.criteria
+    assert r.value == pytest.approx(0.79 - 0.8)
+    assert r.verdict == "fail"
+
+
+def test_holm_refuses_a_vs_on_different_rows_with_an_error(tmp_path: Path) -> None:
+    gain = parse_criterion(
+        "gain",
+        {"metric": "auc", "min": 0.0, "vs": "b", "confidence": 0.95},
+        kind="acceptance",
+        options=("a", "b"),
+    )
+    ms = [
+        Measurement(
+            adr="ADR-0002",
+            option=o,
+            metric="auc",
+            estimate=Estimate(v),
+            nodeid=f"t::{o}",
+            fingerprint=f,
+        )
+        for o, v, f in (("a", 0.9, "f1"), ("b", 0.8, "f2"))
+    ]
+    (r,) = judge_adr(_holm_adr(tmp_path, gain, options=("a", "b")), ms).criteria
+    assert r.verdict == "unmeasured"
+    assert (r.error or "").startswith(
+        "cannot compare 'a' with 'b': they were measured on different rows"
+    )
+
+
+def test_holm_never_passes_a_vs_naming_the_decision(tmp_path: Path) -> None:
+    """An ``Adr`` built in code whose vs names the decision stays unmeasured under Holm (it is
+    not judged again: comparing the decision with itself would pass any min <= 0)."""
+    self_vs = parse_criterion(
+        "self",
+        {"metric": "auc", "min": -0.1, "vs": "a", "confidence": 0.95},
+        kind="acceptance",
+        options=("a", "b"),
+    )
+    res = judge_adr(_holm_adr(tmp_path, self_vs, options=("a", "b")), [_est("a", "auc", 0.9, 0.01)])
+    assert [(r.option, r.verdict) for r in res.criteria] == [("a", "unmeasured")]
+    assert res.verdict == "unmeasured"
