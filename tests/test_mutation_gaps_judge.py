@@ -16,7 +16,7 @@ import pytest
 from pytest_archgate.adr.criteria import Criterion, parse_criterion
 from pytest_archgate.adr.model import Adr
 from pytest_archgate.measure.estimate import Estimate, Measurement
-from pytest_archgate.verdict.judge import judge_adr, judge_criterion, unpaired_difference
+from pytest_archgate.verdict.judge import judge_adr, judge_all, judge_criterion, unpaired_difference
 
 GAIN = parse_criterion(
     "gain",
@@ -591,3 +591,132 @@ def test_holm_never_passes_a_vs_naming_the_decision(tmp_path: Path) -> None:
     res = judge_adr(_holm_adr(tmp_path, self_vs, options=("a", "b")), [_est("a", "auc", 0.9, 0.01)])
     assert [(r.option, r.verdict) for r in res.criteria] == [("a", "unmeasured")]
     assert res.verdict == "unmeasured"
+
+
+# ---------------------------------------------------------------------------------------------
+# the report entry of a criterion
+
+
+def test_a_criterion_result_is_written_to_the_report_with_every_field() -> None:
+    """The report's criterion entry: the criterion as written, the judged estimate, the
+    verdict and why; keys and order are the report schema's."""
+    c = parse_criterion(
+        "gain",
+        {"metric": "auc", "min": 0.0, "vs": "b", "confidence": 0.95, "device": "cpu"},
+        kind="acceptance",
+        options=("a", "b"),
+        line=9,
+    )
+    ms = [
+        Measurement(
+            adr="ADR-0002",
+            option=o,
+            metric="auc",
+            estimate=Estimate(v, n=50, intervals={0.95: (v - 0.05, v + 0.05)}),
+            nodeid=f"t::{o}",
+        )
+        for o, v in (("b", 0.8), ("a", 0.9))
+    ]
+    r = judge_criterion(c, "a", ms, role="decision", enforced=True)
+    assert r.estimate is not None
+    data = r.to_json()
+    expected = {
+        "name": "gain",
+        "metric": "auc",
+        "kind": "acceptance",
+        "option": "a",
+        "role": "decision",
+        "enforced": True,
+        "bound": ">= 0 vs b (conf. 0.95) [cpu]",
+        "min": 0.0,
+        "max": None,
+        "vs": "b",
+        "confidence": 0.95,
+        "device": "cpu",
+        "line": 9,
+        "value": r.estimate.value,
+        "ci": list(r.estimate.intervals[0.95]),
+        "method": "unpaired-normal",
+        "n": 50,
+        "estimate": r.estimate.to_json(),
+        "verdict": "pass",
+        "reason": r.reason,
+        "error": None,
+        "tests": ["t::a", "t::b"],
+        "variance": "test set only",
+    }
+    assert data == expected
+    assert list(data) == list(expected)  # the order above is the report's
+    assert r.value == pytest.approx(0.1)
+
+
+def test_an_unmeasured_criterion_is_written_without_estimate() -> None:
+    c = parse_criterion("auc", ">= 0.9", kind="constraint")
+    data = judge_criterion(c, "a", [], role="comparison", enforced=False).to_json()
+    assert {k: data[k] for k in ("kind", "value", "ci", "method", "n", "estimate", "verdict")} == {
+        "kind": "constraint",
+        "value": None,
+        "ci": None,
+        "method": None,
+        "n": None,
+        "estimate": None,
+        "verdict": "unmeasured",
+    }
+    assert data["reason"] == "no measurement of auc"
+
+
+def test_a_passing_holm_criterion_carries_no_holm_note(tmp_path: Path) -> None:
+    """The Holm note explains a verdict that is not pass; a pass keeps its own reason."""
+    auc, f1 = (
+        parse_criterion(n, {"min": 0.5, "confidence": 0.95}, kind="acceptance")
+        for n in ("auc", "f1")
+    )
+    res = judge_adr(
+        _holm_adr(tmp_path, auc, f1), [_est("a", "auc", 0.9, 0.1), _est("a", "f1", 0.8, 0.1)]
+    )
+    assert all("Holm" not in (r.reason or "") for r in res.criteria)
+    assert all(r.bound.endswith("(conf. 0.95, Holm 0.975)") for r in res.criteria)
+
+
+def test_judge_all_uses_the_paired_function_it_was_given(tmp_path: Path) -> None:
+    gain = parse_criterion(
+        "gain", {"metric": "auc", "min": 0.0, "vs": "b"}, kind="acceptance", options=("a", "b")
+    )
+    adr = Adr(
+        id="ADR-0002",
+        title="x",
+        path=tmp_path / "x.md",
+        file="x.md",
+        status="accepted",
+        decision="a",
+        options=("a", "b"),
+        acceptance=(gain,),
+    )
+
+    def paired(c: Criterion, a: Measurement, b: Measurement, levels: Sequence[float]) -> Estimate:
+        return Estimate(-1.0)
+
+    ms = [
+        Measurement(adr="ADR-0002", option=o, metric="auc", estimate=Estimate(v))
+        for o, v in (("a", 0.9), ("b", 0.8))
+    ]
+    (res,) = judge_all([adr], ms, paired=paired)
+    assert res.verdict == "fail"
+    assert res.criteria[0].value == -1.0
+
+
+def test_a_message_without_a_line_names_the_file_only(tmp_path: Path) -> None:
+    c = parse_criterion("auc", ">= 0.9", kind="acceptance")
+    adr = Adr(
+        id="ADR-0002",
+        title="x",
+        path=tmp_path / "x.md",
+        file="x.md",
+        status="accepted",
+        decision="a",
+        options=("a",),
+        acceptance=(c,),
+    )
+    m = Measurement(adr="ADR-0002", option="a", metric="auc", estimate=Estimate(0.5))
+    r = judge_criterion(c, "a", [m], role="decision", enforced=True)
+    assert r.message(adr) == "ADR-0002 auc [a] = 0.5 violates >= 0.9 (x.md)"
