@@ -276,14 +276,19 @@ def diff_of(work: Path, name: str) -> str:
     return "\n".join(lines)
 
 
-def survivor_names(work: Path, modules: list[str]) -> list[str]:
-    """The mutants of ``modules`` that an earlier run in ``work`` left alive."""
+def survivor_names(work: Path, modules: list[str], equivalents: dict[str, str]) -> list[str]:
+    """The mutants of ``modules`` that an earlier run in ``work`` left alive, less the reviewed
+    equivalents (no test can kill those)."""
     names = []
     for module in modules:
         meta = work / "mutants" / PACKAGE / f"{module}.py.meta"
         if meta.is_file():
             codes = json.loads(meta.read_text(encoding="utf-8")).get("exit_code_by_key", {})
-            names += [n for n, c in codes.items() if c is not None and STATUS.get(c) != "killed"]
+            names += [
+                n
+                for n, c in codes.items()
+                if c is not None and STATUS.get(c) != "killed" and n not in equivalents
+            ]
     return sorted(names)
 
 
@@ -409,8 +414,8 @@ def main() -> int:
     parser.add_argument(
         "--work",
         type=Path,
-        help="resume in a scratch copy kept by an earlier --keep run (mutants already checked "
-        "keep their results; the budget counts this run only)",
+        help="resume in a scratch copy kept by an earlier --keep run, with the checkout's tests/ "
+        "(mutants already checked keep their results; the budget counts this run only)",
     )
     parser.add_argument(
         "--changed-since",
@@ -469,12 +474,14 @@ def main() -> int:
             copy_tree(work)
             narrow(work / "pyproject.toml", args.modules)
         names = None
-        if args.rerun_survivors:
+        if resume:
+            # the mutants not checked yet, or the survivors, meet the tests as they are now
             refresh_tests(work)
-            names = survivor_names(work, args.modules)
+        if args.rerun_survivors:
+            names = survivor_names(work, args.modules, equivalents)
             if not names:
                 print("no surviving mutant to check again")
-        if args.collect_only:
+        if args.collect_only or names == []:
             seconds, finished = 0.0, True
         else:
             seconds, finished = run_mutmut(work, args.budget, args.max_children, names)
