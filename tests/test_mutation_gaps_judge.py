@@ -676,6 +676,9 @@ def test_a_passing_holm_criterion_carries_no_holm_note(tmp_path: Path) -> None:
     )
     assert all("Holm" not in (r.reason or "") for r in res.criteria)
     assert all(r.bound.endswith("(conf. 0.95, Holm 0.975)") for r in res.criteria)
+    data = res.criteria[0].to_json()
+    assert (data["family"], data["adjusted_confidence"]) == ("holm", 0.975)
+    assert list(data)[10:14] == ["confidence", "family", "adjusted_confidence", "device"]
 
 
 def test_judge_all_uses_the_paired_function_it_was_given(tmp_path: Path) -> None:
