@@ -723,3 +723,60 @@ def test_a_message_without_a_line_names_the_file_only(tmp_path: Path) -> None:
     m = Measurement(adr="ADR-0002", option="a", metric="auc", estimate=Estimate(0.5))
     r = judge_criterion(c, "a", [m], role="decision", enforced=True)
     assert r.message(adr) == "ADR-0002 auc [a] = 0.5 violates >= 0.9 (x.md)"
+
+
+# ---------------------------------------------------------------------------------------------
+# constraints with vs, and what judge_adr returns
+
+
+def test_a_vs_constraint_is_judged_for_every_option_but_its_reference_and_never_enforced(
+    tmp_path: Path,
+) -> None:
+    """A constraint ``vs b`` says nothing about b itself; it is judged (with the paired
+    function given) for the other options, and a later constraint is still judged for b.
+    Constraints warn, they never fail the run: none is enforced."""
+    drift = parse_criterion(
+        "drift", {"metric": "auc", "max": 0.05, "vs": "b"}, kind="constraint", options=("a", "b")
+    )
+    rows = parse_criterion("rows", {"min": 10}, kind="constraint")
+    auc = parse_criterion("auc", ">= 0.5", kind="acceptance")
+    adr = Adr(
+        id="ADR-0002",
+        title="x",
+        path=tmp_path / "x.md",
+        file="x.md",
+        status="accepted",
+        decision="a",
+        options=("a", "b"),
+        acceptance=(auc,),
+        constraints=(drift, rows),
+    )
+    seen: list[tuple[str | None, str | None]] = []
+
+    def paired(c: Criterion, a: Measurement, b: Measurement, levels: Sequence[float]) -> Estimate:
+        seen.append((a.option, b.option))
+        return Estimate(0.5)
+
+    ms = [
+        Measurement(adr="ADR-0002", option=o, metric=k, estimate=Estimate(v))
+        for o, k, v in (("a", "auc", 0.9), ("b", "auc", 0.8), ("a", "rows", 5), ("b", "rows", 50))
+    ]
+    res = judge_adr(adr, ms, paired=paired)
+    got = [(r.criterion.name, r.option, r.verdict, r.enforced) for r in res.constraints]
+    assert got == [
+        ("drift", "a", "fail", False),
+        ("rows", "a", "fail", False),
+        ("rows", "b", "pass", False),
+    ]
+    assert seen == [("a", "b")]
+    assert res.options == ["a", "b"]
+    assert res.needs_review is True
+    assert res.verdict == "pass"
+
+
+@pytest.mark.parametrize(("option", "named"), [("a", "a"), (None, "this option")])
+def test_a_vs_criterion_without_a_measurement_of_its_option_says_which(
+    option: str | None, named: str
+) -> None:
+    r = judge_criterion(GAIN, option, [_m("b", 0.8)], role="candidate", enforced=False)
+    assert (r.verdict, r.reason) == ("unmeasured", f"no measurement of auc for {named}")
