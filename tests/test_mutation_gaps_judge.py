@@ -780,3 +780,82 @@ def test_a_vs_criterion_without_a_measurement_of_its_option_says_which(
 ) -> None:
     r = judge_criterion(GAIN, option, [_m("b", 0.8)], role="candidate", enforced=False)
     assert (r.verdict, r.reason) == ("unmeasured", f"no measurement of auc for {named}")
+
+
+# ---------------------------------------------------------------------------------------------
+# replicates, rows and devices in judge_criterion
+
+
+def test_a_replicate_recorded_twice_is_an_error_naming_both_tests() -> None:
+    auc = parse_criterion("auc", ">= 0.5", kind="acceptance")
+    ms = [
+        Measurement(
+            adr="ADR-0002",
+            option="a",
+            metric="auc",
+            estimate=Estimate(0.9),
+            nodeid=f"t::{i}",
+            replicate="s1",
+        )
+        for i in (1, 2)
+    ]
+    r = judge_criterion(auc, "a", ms, role="decision", enforced=True)
+    assert (r.verdict, r.error, r.tests) == (
+        "unmeasured",
+        "replicate 's1' of auc [a] was recorded twice, by t::1 and t::2; give every replicate "
+        "its own id",
+        ["t::1", "t::2"],
+    )
+
+
+def test_a_vs_over_replicates_on_different_rows_is_an_error_naming_every_test() -> None:
+    gain = parse_criterion(
+        "gain", {"metric": "auc", "min": 0.0, "vs": "b"}, kind="acceptance", options=("a", "b")
+    )
+    ms = [
+        Measurement(
+            adr="ADR-0002",
+            option=o,
+            metric="auc",
+            estimate=Estimate(v),
+            nodeid=f"t::{o}{s}",
+            replicate=s,
+            fingerprint=f,
+        )
+        for o, v, f in (("a", 0.9, "f1"), ("b", 0.8, "f2"))
+        for s in ("s1", "s2")
+    ]
+    r = judge_criterion(gain, "a", ms, role="decision", enforced=True)
+    assert r.verdict == "unmeasured"
+    assert (r.error or "").startswith(
+        "cannot compare 'a' with 'b': they were measured on different rows"
+    )
+    assert r.tests == ["t::as1", "t::as2", "t::bs1", "t::bs2"]
+
+
+def test_a_vs_compares_with_the_reference_measured_on_the_same_rows() -> None:
+    """When the reference was measured on several test sets, the option is compared with the
+    measurement on its own rows only (one on other rows is not an error then)."""
+    gain = parse_criterion(
+        "gain", {"metric": "auc", "min": 0.0, "vs": "b"}, kind="acceptance", options=("a", "b")
+    )
+    ms = [
+        Measurement(
+            adr="ADR-0002", option=o, metric="auc", estimate=Estimate(v), nodeid=n, fingerprint=f
+        )
+        for o, v, n, f in (
+            ("a", 0.9, "t::a", "f1"),
+            ("b", 0.8, "t::b1", "f1"),
+            ("b", 0.5, "t::b2", "f2"),
+        )
+    ]
+    r = judge_criterion(gain, "a", ms, role="decision", enforced=True)
+    assert (r.verdict, r.error, r.tests) == ("pass", None, ["t::a", "t::b1", "t::b2"])
+    assert r.value == pytest.approx(0.1)
+
+
+def test_a_device_criterion_without_a_measurement_on_that_device_says_so() -> None:
+    lat = parse_criterion("lat", {"max": 5, "device": "cuda"}, kind="acceptance")
+    m = Measurement(adr="ADR-0002", option="a", metric="lat", estimate=Estimate(1.0))
+    r = judge_criterion(lat, "a", [m], role="decision", enforced=True)
+    assert (r.verdict, r.reason) == ("unmeasured", "no measurement of lat on cuda")
