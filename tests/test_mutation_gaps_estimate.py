@@ -330,3 +330,30 @@ def test_an_option_number_names_the_option(kwargs: dict[str, Any], expected: str
     with pytest.raises(MeasurementError) as info:
         check_number(value, "max_seconds", **args)
     assert str(info.value) == expected
+
+
+@pytest.mark.parametrize(
+    ("estimate", "expected"),
+    [
+        (
+            Estimate(math.nan),
+            "auc: value is nan: a non-finite measurement can never be judged; fix the "
+            "computation that produced it",
+        ),
+        (
+            Estimate(0.9, level=1.5),
+            "auc: level must be a number strictly between 0 and 1 (e.g. 0.95), got 1.5",
+        ),
+    ],
+)
+def test_an_estimate_with_a_non_finite_value_or_a_bad_level_is_refused_naming_it(
+    estimate: Estimate, expected: str
+) -> None:
+    with pytest.raises(MeasurementError) as info:
+        check_estimate(estimate, "auc")
+    assert str(info.value) == expected
+
+
+@pytest.mark.parametrize(("value", "finite"), [(0.5, True), (math.inf, False), (math.nan, False)])
+def test_an_estimate_is_finite_when_its_value_is(value: float, finite: bool) -> None:
+    assert Estimate(value).is_finite() is finite
