@@ -25,6 +25,7 @@ from pytest_archgate.measure.estimate import (
     check_number,
     check_record_args,
     levels_for,
+    short_repr,
 )
 
 
@@ -357,3 +358,98 @@ def test_an_estimate_with_a_non_finite_value_or_a_bad_level_is_refused_naming_it
 @pytest.mark.parametrize(("value", "finite"), [(0.5, True), (math.inf, False), (math.nan, False)])
 def test_an_estimate_is_finite_when_its_value_is(value: float, finite: bool) -> None:
     assert Estimate(value).is_finite() is finite
+
+
+def test_a_bound_names_the_confidence_it_was_asked_for() -> None:
+    b = Estimate(0.8, intervals={0.95: (0.7, 0.9)}).bound(0.975, "lower")
+    assert b is not None
+    assert (b.value, b.side, b.confidence, b.level, b.derived_from) == (
+        0.7,
+        "lower",
+        0.975,
+        0.95,
+        None,
+    )
+
+
+class _Unlistable:
+    def __len__(self) -> int:
+        return 2
+
+    def __iter__(self) -> Any:
+        raise RuntimeError("no")
+
+    def __repr__(self) -> str:
+        return "<unlistable>"
+
+
+@pytest.mark.parametrize(
+    ("ci", "expected"),
+    [
+        (_Unlistable(), "auc: ci must be a pair (low, high), got <unlistable>"),
+        (
+            (math.nan, 1.0),
+            "auc: ci low is nan: a non-finite measurement can never be judged; fix the "
+            "computation that produced it",
+        ),
+    ],
+)
+def test_a_ci_that_cannot_be_read_is_refused_naming_the_metric(ci: object, expected: str) -> None:
+    with pytest.raises(MeasurementError) as info:
+        check_record_args("auc", 0.9, ci=ci)
+    assert str(info.value) == expected
+
+
+@pytest.mark.parametrize("ci", [(0.9, 0.95), (0.8, 0.9), (0.9, 0.9)])
+def test_a_value_on_an_end_of_its_ci_is_inside_it(ci: tuple[float, float]) -> None:
+    assert check_record_args("auc", 0.9, ci=ci).intervals == {0.95: ci}
+
+
+def test_a_metric_name_with_a_control_character_is_refused_as_the_name_argument() -> None:
+    with pytest.raises(MeasurementError) as info:
+        check_record_args("auc\n", 0.9)
+    assert str(info.value) == "name: must not contain control characters, got 'auc\\n'"
+
+
+@pytest.mark.parametrize(
+    ("metrics", "expected"),
+    [
+        (b"auc", "metrics: must be a metric name or a list of names, got b'auc'"),
+        ({"auc": 1}, "metrics: must be a metric name or a list of names, got {'auc': 1}"),
+        (3, "metrics: must be a metric name or a list of names, got 3"),
+        (["a\n"], "metrics: must not contain control characters, got 'a\\n'"),
+    ],
+)
+def test_metrics_must_be_a_name_or_a_list_of_names(metrics: object, expected: str) -> None:
+    with pytest.raises(MeasurementError) as info:
+        check_evaluate_args(metrics)
+    assert str(info.value) == expected
+
+
+def test_a_seed_may_be_up_to_2_to_the_128() -> None:
+    assert check_evaluate_args("auc", seed=2**128)[4] == 2**128
+    with pytest.raises(MeasurementError) as info:
+        check_evaluate_args("auc", seed=2**128 + 1)
+    assert str(info.value) == (
+        "auc: seed: must be <= 340_282_366_920_938_463_463_374_607_431_768_211_456, got "
+        "340282366920938463463374607431768211457"
+    )
+
+
+class _NoRepr:
+    def __repr__(self) -> str:
+        raise ValueError("no")
+
+
+@pytest.mark.parametrize(
+    ("value", "shown"),
+    [
+        (_NoRepr(), "<_NoRepr>"),  # a hostile __repr__ never escapes as a traceback
+        (10**79, str(10**79)),  # 80 digits: shown whole
+        (10**80, "an integer of 81 digits"),
+        ("x" * 78, repr("x" * 78)),  # a repr of exactly 80 characters: whole
+        ("x" * 79, repr("x" * 79)[:77] + "..."),  # 81: cut to 80 with the mark
+    ],
+)
+def test_values_in_messages_are_bounded_to_80_characters(value: object, shown: str) -> None:
+    assert short_repr(value) == shown
