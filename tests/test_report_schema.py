@@ -276,6 +276,9 @@ def test_closed_sets_match_the_layers_that_produce_them() -> None:
     assert args(schema.Family) == args(adr_criteria.Family)
     assert args(schema.CriterionVerdict) == (*args(adr_criteria.Verdict), "n/a")
     assert args(schema.AdrVerdict) == load.VERDICTS
+    from pytest_archgate.measure import latency  # numpy: imported here only
+
+    assert schema.STOP_REASONS == latency.STOP_REASONS == args(schema.StopReason)
 
 
 @pytest.mark.parametrize(

@@ -36,6 +36,7 @@ from pytest_archgate.report.schema import (
 )
 from pytest_archgate.report.schema import Measurement as MeasurementJson
 from pytest_archgate.verdict.judge import AdrResult
+from pytest_archgate.verdict.judge import CriterionResult as JudgedCriterion
 
 
 class ReportExtra(TypedDict, total=False):
@@ -129,7 +130,7 @@ def adr_from_json(entry: AdrEntry) -> Adr:
     )
 
 
-def _criterion_result(r: Any) -> CriterionResult:
+def _criterion_result(r: JudgedCriterion) -> CriterionResult:
     # CriterionResult.to_json is in the verdict layer, below the schema: typed here
     return cast("CriterionResult", r.to_json())
 
