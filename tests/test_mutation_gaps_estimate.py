@@ -453,3 +453,33 @@ class _NoRepr:
 )
 def test_values_in_messages_are_bounded_to_80_characters(value: object, shown: str) -> None:
     assert short_repr(value) == shown
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "shown"),
+    [
+        ({"level": "0.9"}, "'0.9'"),  # a string is not a level, even one that reads as one
+        ({"level": 10**400}, "an integer of 401 digits"),
+        ({"level": 1e-7}, "1e-07"),  # rounds to 0 as a level key
+    ],
+)
+def test_a_level_must_be_a_number_inside_0_1_once_rounded(
+    kwargs: dict[str, Any], shown: str
+) -> None:
+    with pytest.raises(MeasurementError) as info:
+        check_record_args("auc", 0.9, **kwargs)
+    assert str(info.value) == (
+        f"auc: level must be a number strictly between 0 and 1 (e.g. 0.95), got {shown}"
+    )
+
+
+def test_a_device_is_cpu_or_cuda_and_nothing_else() -> None:
+    assert check_record_args("auc", 0.9, device="cpu").device == "cpu"
+    assert check_record_args("auc", 0.9, device="cuda").device == "cuda"
+    with pytest.raises(MeasurementError) as info:
+        check_record_args("auc", 0.9, device=3)
+    assert str(info.value) == "auc: device must be 'cpu' or 'cuda' (or 'cuda:N'), got 3"
+
+
+def test_a_count_may_be_as_large_as_its_limit() -> None:
+    assert check_record_args("auc", 0.9, n=10**12).n == 10**12
