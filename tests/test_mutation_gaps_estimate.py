@@ -20,6 +20,7 @@ from pytest_archgate.errors import MeasurementError
 from pytest_archgate.measure.estimate import (
     Estimate,
     Measurement,
+    bad_name_reason,
     check_estimate,
     check_evaluate_args,
     check_number,
@@ -483,3 +484,31 @@ def test_a_device_is_cpu_or_cuda_and_nothing_else() -> None:
 
 def test_a_count_may_be_as_large_as_its_limit() -> None:
     assert check_record_args("auc", 0.9, n=10**12).n == 10**12
+
+
+@pytest.mark.parametrize(
+    "ch",
+    [
+        "\x07",  # Cc, a control character
+        "\u200e",  # Cf, a format character (left-to-right mark)
+        "\ud800",  # Cs, a lone surrogate
+        "\ue000",  # Co, private use
+        "\u0378",  # Cn, unassigned
+        "\u2028",  # Zl, line separator
+        "\u2029",  # Zp, paragraph separator
+    ],
+)
+def test_a_name_with_a_character_that_can_hide_or_break_a_line_is_refused(ch: str) -> None:
+    """A name is printed in terminals, CI annotations and PR comments: a character that starts
+    a new line or hides text must never get there."""
+    assert bad_name_reason(f"a{ch}b") == f"must not contain control characters, got {f'a{ch}b'!r}"
+
+
+def test_a_name_may_be_200_characters_long_and_must_be_a_string() -> None:
+    assert bad_name_reason("a" * 200) is None
+    assert bad_name_reason("a" * 201) == "is 201 characters long; at most 200 are allowed"
+    assert bad_name_reason(3) == "must be a string, got int 3"
+
+
+def test_a_number_may_equal_its_minimum() -> None:
+    assert check_number(2, "max_seconds", minimum=2) == 2.0
