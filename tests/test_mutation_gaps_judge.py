@@ -505,10 +505,19 @@ def test_holm_judges_every_option_even_after_one_without_confidence_criteria(
         kind="acceptance",
         options=("a", "b", "c"),
     )
-    adr = _holm_adr(tmp_path, gain, options=("a", "b", "c"))
+    plain = parse_criterion("auc", ">= 0", kind="acceptance")
+    adr = _holm_adr(tmp_path, plain, gain, options=("a", "b", "c"))
     ms = [_est("a", "auc", 0.9, 0.01), _est("b", "auc", 0.8, 0.01), _est("c", "auc", 0.85, 0.01)]
     res = judge_adr(adr, ms)
-    assert [(r.option, r.family) for r in res.criteria] == [("a", "holm"), ("c", "holm")]
+    # b has a result (auc) but no member of the family (its gain is not judged: b is the
+    # reference); c after it is still judged with Holm
+    assert [(r.criterion.name, r.option, r.family) for r in res.criteria] == [
+        ("auc", "a", None),
+        ("gain", "a", "holm"),
+        ("auc", "b", None),
+        ("auc", "c", None),
+        ("gain", "c", "holm"),
+    ]
 
 
 def test_holm_uses_the_paired_function_it_was_given_at_every_step(tmp_path: Path) -> None:
@@ -534,8 +543,9 @@ def test_holm_uses_the_paired_function_it_was_given_at_every_step(tmp_path: Path
 
 
 def test_holm_keeps_each_pair_of_measurements_apart(tmp_path: Path) -> None:
-    """Two measurements of the decision against one of the reference are two comparisons; the
-    worse decides, also when Holm computes each comparison once for all its levels."""
+    """One measurement of the decision against two of the reference are two comparisons; the
+    worse decides, also when Holm computes each comparison once for all its levels (a cache
+    that mixed the pairs up would pass this failing criterion)."""
     gain = parse_criterion(
         "gain",
         {"metric": "auc", "min": 0.0, "vs": "b", "confidence": 0.95},
@@ -543,15 +553,15 @@ def test_holm_keeps_each_pair_of_measurements_apart(tmp_path: Path) -> None:
         options=("a", "b"),
     )
     ms = [
-        _est("a", "auc", 0.9, 0.01, "t::a1"),
-        _est("a", "auc", 0.79, 0.01, "t::a2"),
-        _est("b", "auc", 0.8, 0.01, "t::b"),
-        _est("b", "auc", 0.6, 0.01, "t::b2"),
+        _est("a", "auc", 0.9, 0.01, "t::a"),
+        _est("b", "auc", 0.6, 0.01, "t::b1"),
+        _est("b", "auc", 0.95, 0.01, "t::b2"),
     ]
     res = judge_adr(_holm_adr(tmp_path, gain, options=("a", "b")), ms)
     (r,) = res.criteria
-    assert r.value == pytest.approx(0.79 - 0.8)
+    assert r.value == pytest.approx(0.9 - 0.95)
     assert r.verdict == "fail"
+    assert res.verdict == "fail"
 
 
 def test_holm_refuses_a_vs_on_different_rows_with_an_error(tmp_path: Path) -> None:
@@ -859,3 +869,20 @@ def test_a_device_criterion_without_a_measurement_on_that_device_says_so() -> No
     m = Measurement(adr="ADR-0002", option="a", metric="lat", estimate=Estimate(1.0))
     r = judge_criterion(lat, "a", [m], role="decision", enforced=True)
     assert (r.verdict, r.reason) == ("unmeasured", "no measurement of lat on cuda")
+
+
+def test_the_report_names_the_variance_a_replicate_estimate_covers() -> None:
+    auc = parse_criterion("auc", ">= 0.5", kind="acceptance")
+    ms = [
+        Measurement(
+            adr="ADR-0002",
+            option="a",
+            metric="auc",
+            estimate=Estimate(v),
+            nodeid=f"t::{i}",
+            replicate=f"s{i}",
+        )
+        for i, v in enumerate((0.9, 0.8, 0.85))
+    ]
+    r = judge_criterion(auc, "a", ms, role="decision", enforced=True)
+    assert r.to_json()["variance"] == "test set + 3 replicates (s0..s2)"
