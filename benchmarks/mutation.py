@@ -365,7 +365,10 @@ def markdown(report: dict[str, Any]) -> str:
         "Commands:",
         "",
     ]
-    lines += [f"- `{(r.get('run') or {}).get('command', '?')}`" for r in results]
+    for r in results:
+        run = r.get("run") or {}
+        after = f", after the full run `{run['full_run']}`" if run.get("full_run") else ""
+        lines.append(f"- `{run.get('command', '?')}`{after}")
     for r in results:
         if not r["survivors"]:
             continue
