@@ -2,8 +2,8 @@
 
     pip install -e '.[mutation]'
     python benchmarks/mutation.py                       # every core module, 1 hour budget
-    python benchmarks/mutation.py --modules criteria    # one module
-    python benchmarks/mutation.py --modules criteria verdicts --budget 1800
+    python benchmarks/mutation.py --modules adr/criteria    # one module
+    python benchmarks/mutation.py --modules adr/criteria verdict/judge --budget 1800
 
 mutmut (configured in ``[tool.mutmut]`` of pyproject.toml) changes one thing at a time in the
 code (an operator, a constant, a string, a removed call) and runs the tests that cover the
@@ -43,14 +43,15 @@ from typing import Any
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 PACKAGE = "pytest_archgate"
+# paths inside the package, without ".py" (the layout of issue 12)
 CORE = (
-    "criteria",
-    "verdicts",
-    "measure",
-    "replicates",
-    "family",
-    "session",
-    "merge",
+    "adr/criteria",
+    "verdict/judge",
+    "measure/estimate",
+    "measure/replicates",
+    "verdict/family",
+    "plugin/session",
+    "report/merge",
     "settings",
 )
 EQUIVALENTS = HERE / "mutation-equivalents.txt"

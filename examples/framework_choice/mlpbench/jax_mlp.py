@@ -14,7 +14,8 @@ from typing import Any
 import jax
 import jax.numpy as jnp
 import numpy as np
-from pytest_archgate.data import Array, Labels, MLPSpec
+
+from .data import Array, Labels, MLPSpec
 
 name = "jax"
 

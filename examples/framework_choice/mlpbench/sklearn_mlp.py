@@ -5,10 +5,11 @@ from __future__ import annotations
 import warnings
 
 import numpy as np
-from pytest_archgate.data import Array, Labels, MLPSpec
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.neural_network import MLPClassifier
 from threadpoolctl import threadpool_limits
+
+from .data import Array, Labels, MLPSpec
 
 name = "sklearn"
 

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import numpy as np
 import torch
-from pytest_archgate.data import Array, Labels, MLPSpec
 from torch import nn
+
+from .data import Array, Labels, MLPSpec
 
 name = "pytorch"
 

@@ -17,8 +17,9 @@ from dataclasses import dataclass
 
 import numpy as np
 import numpy.typing as npt
-from pytest_archgate.models import FraudModel, LogRegModel, TorchMLP, XGBoostModel
-from pytest_archgate.simulate import SimulationConfig, Transactions, simulate, time_split
+
+from .models import FraudModel, LogRegModel, TorchMLP, XGBoostModel
+from .simulate import SimulationConfig, Transactions, simulate, time_split
 
 FloatArray = npt.NDArray[np.float64]
 CONFIG = SimulationConfig()

@@ -31,7 +31,8 @@ from typing import Protocol
 
 import numpy as np
 import numpy.typing as npt
-from pytest_archgate.simulate import CATEGORIES, FEATURES
+
+from .simulate import CATEGORIES, FEATURES
 
 TRAIN_THREADS = 1
 SEED = 0

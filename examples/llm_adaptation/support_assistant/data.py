@@ -15,7 +15,8 @@ from pathlib import Path
 from typing import Any, Literal
 
 import yaml
-from pytest_archgate.text import sentences
+
+from .text import sentences
 
 DATA_DIR = Path(__file__).resolve().parent.parent / "data"
 VERSIONS = ("v1", "v2")

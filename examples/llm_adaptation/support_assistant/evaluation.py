@@ -20,15 +20,16 @@ from typing import Protocol
 
 import numpy as np
 import numpy.typing as npt
-from pytest_archgate.data import Benchmark, Question
-from pytest_archgate.options import (
+
+from .data import Benchmark, Question
+from .options import (
     OUTPUT_TOKENS_PER_ANSWER,
     Answer,
     FineTunedAssistant,
     PromptOnlyAssistant,
     RagAssistant,
 )
-from pytest_archgate.text import estimate_tokens, exact_match, token_f1
+from .text import estimate_tokens, exact_match, token_f1
 
 # Repeated runs of ADR-0002: every test question answered RUNS times at the serving temperature
 # (in each stand-in's score units, see :mod:`.options`); run r draws from

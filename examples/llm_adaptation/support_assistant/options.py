@@ -38,8 +38,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
-from pytest_archgate.data import KnowledgeBase, Question
-from pytest_archgate.reader import (
+from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.linear_model import LogisticRegression
+from sklearn.pipeline import FeatureUnion, make_pipeline
+
+from .data import KnowledgeBase, Question
+from .reader import (
     CODE,
     COUNT,
     DAY,
@@ -59,10 +63,7 @@ from pytest_archgate.reader import (
     pick,
     proper_nouns,
 )
-from pytest_archgate.text import analyzer, content_stems, sentences
-from sklearn.feature_extraction.text import TfidfVectorizer
-from sklearn.linear_model import LogisticRegression
-from sklearn.pipeline import FeatureUnion, make_pipeline
+from .text import analyzer, content_stems, sentences
 
 OPTIONS = ("rag", "fine_tuned", "prompting")
 TOP_K = 3

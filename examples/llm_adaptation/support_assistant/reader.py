@@ -23,7 +23,7 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from pytest_archgate.text import STOP_WORDS, stem, words
+from .text import STOP_WORDS, stem, words
 
 MONEY = "money"
 PERCENT = "percent"
