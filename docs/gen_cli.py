@@ -45,14 +45,22 @@ def build_parser() -> argparse.ArgumentParser:
     """The parser of the ``archgate`` console script, found through pyproject.toml.
 
     The entry point names the module (``pytest_archgate.cli.main:main``); that module's
-    ``build_parser`` is the parser ``main`` uses, wherever the CLI code moves.
+    ``build_parser`` (or its package's, or its ``main`` submodule's) is the parser ``main``
+    uses, wherever the CLI code moves.
     """
     with (ROOT / "pyproject.toml").open("rb") as f:
         target = tomllib.load(f)["project"]["scripts"]["archgate"]
-    module = importlib.import_module(target.split(":")[0])
-    parser = module.build_parser()
-    assert isinstance(parser, argparse.ArgumentParser)
-    return parser
+    entry = target.split(":")[0]
+    for name in (entry, entry.rpartition(".")[0], f"{entry}.main"):
+        try:
+            module = importlib.import_module(name)
+        except ImportError:
+            continue
+        if hasattr(module, "build_parser"):
+            parser = module.build_parser()
+            assert isinstance(parser, argparse.ArgumentParser)
+            return parser
+    raise LookupError(f"no build_parser() beside the archgate entry point {target}")
 
 
 def subcommands(parser: argparse.ArgumentParser) -> dict[str, argparse.ArgumentParser]:
