@@ -49,7 +49,7 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 from pytest_archgate.adr.criteria import Criterion  # noqa: E402
-from pytest_archgate.adr.parse import Adr  # noqa: E402
+from pytest_archgate.adr.model import Adr  # noqa: E402
 from pytest_archgate.measure.estimate import Estimate, Measurement, level_key, two_sided_level  # noqa: E402
 from pytest_archgate.verdict.family import holm, holm_confidences  # noqa: E402
 from pytest_archgate.verdict.judge import judge_adr  # noqa: E402

@@ -14,7 +14,7 @@ from __future__ import annotations
 import io
 from pathlib import Path
 
-from pytest_archgate.adr.parse import split_front_matter
+from pytest_archgate.adr.markdown_format import split_front_matter
 from pytest_archgate.authoring.frontmatter import set_key
 
 ROOT = Path(__file__).resolve().parents[1]

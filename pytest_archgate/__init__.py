@@ -7,7 +7,7 @@ imports numpy-heavy or ML modules until they are used.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+import typing as _typing  # TYPE_CHECKING and Any, without making them public names
 
 from pytest_archgate.errors import (
     AdrError,
@@ -43,7 +43,7 @@ __all__ = [
     "register_metric",
 ]
 
-if TYPE_CHECKING:
+if _typing.TYPE_CHECKING:
     from pytest_archgate.measure.estimate import Estimate
     from pytest_archgate.measure.latency import measure_latency
     from pytest_archgate.measure.metrics import compare, evaluate, register_metric
@@ -57,7 +57,7 @@ _LAZY = {
 }
 
 
-def __getattr__(name: str) -> Any:
+def __getattr__(name: str) -> _typing.Any:
     module = _LAZY.get(name)
     if module is None:
         raise AttributeError(f"module 'pytest_archgate' has no attribute {name!r}")

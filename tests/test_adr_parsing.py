@@ -9,18 +9,13 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from pytest_archgate.adr.parse import (
-    STATUSES,
-    AdrLog,
-    adr_files,
-    find_adr_dir,
-    is_adr_file,
-    lint_log,
-    load_log,
-    normalise_status,
-    parse_adr,
-    split_front_matter,
-)
+from pytest_archgate.adr.files import adr_files, find_adr_dir, is_adr_file
+from pytest_archgate.adr.lint import lint_log
+from pytest_archgate.adr.log import AdrLog, load_log
+from pytest_archgate.adr.markdown_format import split_front_matter
+from pytest_archgate.adr.model import STATUSES
+from pytest_archgate.adr.parse import parse_adr
+from pytest_archgate.adr.status import normalise_status
 from pytest_archgate.errors import AdrError, CriterionError, UnknownAdrError
 
 

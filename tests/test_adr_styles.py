@@ -13,7 +13,10 @@ from pathlib import Path
 
 import pytest
 
-from pytest_archgate.adr.parse import AdrLog, is_adr_file, load_log, normalise_status, parse_adr
+from pytest_archgate.adr.files import is_adr_file
+from pytest_archgate.adr.log import AdrLog, load_log
+from pytest_archgate.adr.parse import parse_adr
+from pytest_archgate.adr.status import normalise_status
 from pytest_archgate.cli.main import main
 
 

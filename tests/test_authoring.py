@@ -20,8 +20,12 @@ from typing import Any
 import pytest
 
 from pytest_archgate.adr.cost import parse_cost
-from pytest_archgate.adr.parse import lint_log, load_log, parse_adr
-from pytest_archgate.authoring import commands as authoring
+from pytest_archgate.adr.lint import lint_log
+from pytest_archgate.adr.log import load_log
+from pytest_archgate.adr.parse import parse_adr
+from pytest_archgate.authoring import common
+from pytest_archgate.authoring.new import slugify
+from pytest_archgate.authoring.templates import load_template, template_names
 from pytest_archgate.cli import authoring as authoring_cli
 from pytest_archgate.cli import main as cli
 from pytest_archgate.measure.estimate import Estimate, Measurement
@@ -101,7 +105,7 @@ def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """An empty project (with a pytest.ini, so the CLI stops looking there), as the cwd."""
     (tmp_path / "pytest.ini").write_text("[pytest]\n", encoding="utf-8")
     monkeypatch.chdir(tmp_path)
-    monkeypatch.setattr(authoring, "_today", lambda: DAY)
+    monkeypatch.setattr(common, "today_date", lambda: DAY)
     return tmp_path
 
 
@@ -176,7 +180,7 @@ def no_temp_files(folder: Path) -> bool:
 
 
 def test_template_names_are_the_shipped_templates() -> None:
-    assert authoring.template_names() == TEMPLATES
+    assert template_names() == TEMPLATES
 
 
 @pytest.mark.parametrize(
@@ -192,8 +196,8 @@ def test_template_names_are_the_shipped_templates() -> None:
     ],
 )
 def test_slugify(title: str, slug: str) -> None:
-    assert authoring.slugify(title) == slug
-    assert len(authoring.slugify(title)) <= 60
+    assert slugify(title) == slug
+    assert len(slugify(title)) <= 60
 
 
 @pytest.mark.parametrize("template", TEMPLATES)
@@ -242,7 +246,7 @@ def test_every_template_makes_a_valid_lint_clean_adr(
 
 def test_template_questions_are_specific(project: Path) -> None:
     def body(name: str) -> str:
-        return authoring.load_template(name).lower()
+        return load_template(name).lower()
 
     assert all(w in body("tabular-model") for w in ("latency", "interpretab", "feature types"))
     llm = body("llm-adaptation")
@@ -773,7 +777,7 @@ def test_head_is_recorded_when_the_report_has_no_commit(
 def test_accept_on_a_report_written_by_a_real_pytest_run(
     pytester: pytest.Pytester, run: Run, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(authoring, "_today", lambda: DAY)
+    monkeypatch.setattr(common, "today_date", lambda: DAY)
     pytester.makeini("[pytest]\n")
     adr = pytester.path / "adr" / "0002-pick-a-model.md"
     write(adr, PROPOSED)

@@ -22,7 +22,8 @@ from typing import Any
 
 import pytest
 
-from pytest_archgate.adr.parse import load_log, parse_adr
+from pytest_archgate.adr.log import load_log
+from pytest_archgate.adr.parse import parse_adr
 from pytest_archgate.cli import main as cli
 from pytest_archgate.measure.estimate import Estimate, Measurement
 from pytest_archgate.report.build import build_report

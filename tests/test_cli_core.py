@@ -478,7 +478,7 @@ def test_pytest9_toml_configuration_is_read(tmp_path: Path, name: str, text: str
 
 
 def test_status_with_trailing_punctuation_is_read() -> None:
-    from pytest_archgate.adr.parse import normalise_status
+    from pytest_archgate.adr.status import normalise_status
 
     assert normalise_status("Accepted.") == ("accepted", None)
     assert normalise_status("Proposed!") == ("proposed", None)

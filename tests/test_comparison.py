@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 
 from pytest_archgate.adr.criteria import parse_criterion
-from pytest_archgate.adr.parse import Adr
+from pytest_archgate.adr.model import Adr
 from pytest_archgate.measure.estimate import Estimate, Measurement
 from pytest_archgate.report.build import adr_entry
 from pytest_archgate.report.text import comparison_lines

@@ -16,7 +16,10 @@ from pathlib import Path
 import pytest
 from corpora_expected import CORPUS_NAMES, EXPECTED, NOT_ADRS, Reading
 
-from pytest_archgate.adr.parse import Adr, AdrLog, adr_files, lint_log, load_log
+from pytest_archgate.adr.files import adr_files
+from pytest_archgate.adr.lint import lint_log
+from pytest_archgate.adr.log import AdrLog, load_log
+from pytest_archgate.adr.model import Adr
 
 CORPORA = Path(__file__).resolve().parents[1].parent / "shared" / "adr-corpora"
 ARCHGATE = Path(sys.executable).parent / "archgate"

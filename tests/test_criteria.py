@@ -14,7 +14,9 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from pytest_archgate.adr.criteria import Criterion, parse_criterion
-from pytest_archgate.adr.parse import Adr, load_log, parse_adr
+from pytest_archgate.adr.log import load_log
+from pytest_archgate.adr.model import Adr
+from pytest_archgate.adr.parse import parse_adr
 from pytest_archgate.errors import CriterionError
 from pytest_archgate.measure.estimate import Estimate, Measurement
 from pytest_archgate.verdict.judge import judge_adr, judge_all

@@ -19,7 +19,7 @@ from typing import Any
 
 import pytest
 
-from pytest_archgate.adr.parse import load_log
+from pytest_archgate.adr.log import load_log
 from pytest_archgate.authoring.diff import Change, DiffResult, diff_logs, resolve_commit
 from pytest_archgate.cli.diff import register
 from pytest_archgate.errors import ArchgateError, CommandError

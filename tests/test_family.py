@@ -16,7 +16,8 @@ import pytest
 from conftest import AdrProject, criterion, no_traceback
 
 from pytest_archgate.adr.criteria import Criterion, check_family
-from pytest_archgate.adr.parse import Adr, parse_adr
+from pytest_archgate.adr.model import Adr
+from pytest_archgate.adr.parse import parse_adr
 from pytest_archgate.errors import AdrError, ReportError
 from pytest_archgate.measure.estimate import Estimate, Measurement, level_key, two_sided_level
 from pytest_archgate.report.build import adr_definition, adr_from_json

@@ -293,7 +293,7 @@ def test_merged_report_keeps_the_environments_measurements_refer_to() -> None:
     from pathlib import Path as _Path
 
     from pytest_archgate.adr.criteria import parse_criterion
-    from pytest_archgate.adr.parse import Adr
+    from pytest_archgate.adr.model import Adr
     from pytest_archgate.measure.estimate import Estimate, Measurement
     from pytest_archgate.report.build import build_report
     from pytest_archgate.report.merge import merge_reports

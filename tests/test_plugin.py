@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 from conftest import AdrProject, criterion, entry, no_traceback
 
-from pytest_archgate.adr.parse import AdrLog
+from pytest_archgate.adr.log import AdrLog
 
 # plugins that this venv installs but the inner runs do not need: they only slow start-up
 FAST = (

@@ -351,7 +351,7 @@ def test_record_passes_rejects_bad_input(passes: object, message: str) -> None:
 
 
 def _gate() -> Any:
-    from pytest_archgate.adr.parse import Adr
+    from pytest_archgate.adr.model import Adr
     from pytest_archgate.plugin.fixture import Archgate
     from pytest_archgate.plugin.linking import Link
 

@@ -22,7 +22,7 @@ import pytest
 from conftest import AdrProject, criterion, entry
 
 from pytest_archgate.adr.criteria import Criterion, parse_criterion
-from pytest_archgate.adr.parse import Adr
+from pytest_archgate.adr.model import Adr
 from pytest_archgate.measure import gpu
 from pytest_archgate.measure.estimate import Estimate, Measurement, two_sided_level
 from pytest_archgate.report.merge import merge_files

@@ -15,7 +15,7 @@ import tomllib
 from pathlib import Path
 from typing import Any
 
-from pytest_archgate.adr.parse import find_adr_dir
+from pytest_archgate.adr.files import find_adr_dir
 from pytest_archgate.errors import CommandError
 from pytest_archgate.settings import SettingError, resolve_one
 

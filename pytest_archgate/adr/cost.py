@@ -39,7 +39,7 @@ from pytest_archgate.errors import AdrError, MeasurementError
 from pytest_archgate.measure.estimate import Estimate, level_key
 
 if TYPE_CHECKING:
-    from pytest_archgate.adr.parse import Adr
+    from pytest_archgate.adr.model import Adr
 
 COST_METRIC = "cost_per_1k_usd"
 COST_KEYS = ("usd_per_hour", "volume_per_day", "options", "prices")

@@ -11,7 +11,7 @@ old record stays as history and the new one states why. ``--fail-on-loosened`` t
 only when an ADR that was accepted at the base is loosened *in place* (a bound relaxed, a
 criterion removed, the record deleted or demoted without a successor); superseding it is fine.
 
-:func:`diff_logs` is pure and works on two parsed :class:`~pytest_archgate.adr.parse.AdrLog`; only
+:func:`diff_logs` is pure and works on two parsed :class:`~pytest_archgate.adr.log.AdrLog`; only
 :func:`load_log_at` talks to git (``rev-parse``, ``ls-tree`` and ``cat-file`` through
 ``subprocess`` with a timeout), writing the base revision's ADR files into a temporary folder so
 that both sides go through the same parser.
@@ -28,7 +28,9 @@ from pathlib import Path, PurePosixPath
 from typing import Any, Literal
 
 from pytest_archgate.adr.criteria import Criterion
-from pytest_archgate.adr.parse import Adr, AdrLog, is_adr_file, load_log
+from pytest_archgate.adr.files import is_adr_file
+from pytest_archgate.adr.log import AdrLog, load_log
+from pytest_archgate.adr.model import Adr
 from pytest_archgate.errors import CommandError
 
 ChangeKind = Literal[

@@ -1,8 +1,8 @@
 """``archgate new|accept|supersede``: arguments of the commands that write to the decision log.
 
-The work is done by :mod:`pytest_archgate.authoring.commands`; here every command's arguments are
-read, its refusals printed as one line (exit 1) and unexpected operating-system errors turned
-into one :class:`~pytest_archgate.errors.CommandError` line (exit 2).
+The work is done by :mod:`pytest_archgate.authoring` (``new``, ``accept``, ``supersede``); here
+every command's arguments are read, its refusals printed as one line (exit 1) and unexpected
+operating-system errors turned into one :class:`~pytest_archgate.errors.CommandError` line (exit 2).
 """
 
 from __future__ import annotations
@@ -15,19 +15,14 @@ from pathlib import Path
 
 from pytest_archgate import escape
 from pytest_archgate.adr.config import resolve_adr_dir
-from pytest_archgate.authoring.commands import (
-    DEFAULT_TEMPLATE,
-    Handler,
-    Refused,
-    _display,
-    _safe,
-    accept_adr,
-    new_adr,
-    os_error,
-    supersede_adr,
-    template_names,
-)
+from pytest_archgate.authoring.accept import accept_adr
+from pytest_archgate.authoring.common import Refused, os_error, safe_text, shown_path
+from pytest_archgate.authoring.new import new_adr
+from pytest_archgate.authoring.supersede import supersede_adr
+from pytest_archgate.authoring.templates import DEFAULT_TEMPLATE, template_names
 from pytest_archgate.errors import ArchgateError, CommandError
+
+Handler = Callable[[argparse.Namespace], int]
 
 
 def _directory(args: argparse.Namespace, *, create: bool) -> tuple[Path, Path]:
@@ -42,10 +37,12 @@ def _directory(args: argparse.Namespace, *, create: bool) -> tuple[Path, Path]:
     if not create and not directory.is_dir():
         if directory.exists():
             raise CommandError(
-                f"ADR folder {_safe(str(directory))} is not a folder; pass --adr-dir DIR",
+                f"ADR folder {safe_text(str(directory))} is not a folder; pass --adr-dir DIR",
                 field="--adr-dir",
             )
-        raise CommandError(f"ADR folder {_safe(str(directory))} does not exist", field="--adr-dir")
+        raise CommandError(
+            f"ADR folder {safe_text(str(directory))} does not exist", field="--adr-dir"
+        )
     return directory, root
 
 
@@ -75,7 +72,7 @@ def cmd_new(args: argparse.Namespace) -> int:
         path = new_adr(args.title, directory=directory, template=args.template, root=Path.cwd())
     except Refused as exc:
         return _refused(args, exc)
-    print(escape.line(_display(path)))
+    print(escape.line(shown_path(path)))
     return 0
 
 
@@ -98,7 +95,7 @@ def cmd_accept(args: argparse.Namespace) -> int:
         note += ", the option the report recommends"
     print(
         escape.line(
-            f"{result.adr_id} accepted: decision {result.option}{note} ({_display(result.path)})"
+            f"{result.adr_id} accepted: decision {result.option}{note} ({shown_path(result.path)})"
         )
     )
     return 0

@@ -31,7 +31,7 @@ def cmd_diff(args: argparse.Namespace) -> int:
     try:
         result = diff_against(args.base, directory, cwd=cwd)
     except OSError as exc:  # scratch folder full or unwritable, an unreadable ADR folder...
-        from pytest_archgate.authoring.commands import os_error
+        from pytest_archgate.authoring.common import os_error
 
         raise os_error(exc, action="compare the ADRs", unchanged=False) from None
     if args.format == "json":

@@ -13,7 +13,8 @@ from pathlib import Path
 
 from pytest_archgate import escape
 from pytest_archgate.adr.config import resolve_adr_dir
-from pytest_archgate.adr.parse import AdrLog, lint_issues, load_log
+from pytest_archgate.adr.lint import lint_issues
+from pytest_archgate.adr.log import AdrLog, load_log
 from pytest_archgate.errors import ArchgateError, CommandError
 from pytest_archgate.report.text import table
 

@@ -13,7 +13,8 @@ from typing import Any
 
 import pytest
 
-from pytest_archgate.adr.parse import Adr, AdrLog
+from pytest_archgate.adr.log import AdrLog
+from pytest_archgate.adr.model import Adr
 from pytest_archgate.errors import UnknownAdrError
 
 MARKER = "archgate"

@@ -27,7 +27,9 @@ from typing import Any
 import pytest
 
 from pytest_archgate import escape
-from pytest_archgate.adr.parse import Adr, AdrLog, DuplicateAdrIdError, find_adr_dir, load_log
+from pytest_archgate.adr.files import find_adr_dir
+from pytest_archgate.adr.log import AdrLog, load_log
+from pytest_archgate.adr.model import Adr, DuplicateAdrIdError
 from pytest_archgate.errors import ArchgateError, NeedsReviewWarning, SupersededAdrWarning
 from pytest_archgate.measure.estimate import Measurement, short_repr
 from pytest_archgate.plugin.fixture import Archgate
@@ -868,7 +870,7 @@ def _safe_source_lines(path: Path) -> None:
     """
     import linecache
 
-    from pytest_archgate.adr.parse import MAX_ADR_BYTES
+    from pytest_archgate.adr.files import MAX_ADR_BYTES
     from pytest_archgate.safe_io import read_regular
 
     try:  # the file may have been replaced (by a FIFO, say) since it was parsed

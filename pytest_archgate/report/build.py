@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from pytest_archgate.adr.criteria import Criterion
-from pytest_archgate.adr.parse import Adr
+from pytest_archgate.adr.model import Adr
 from pytest_archgate.measure.estimate import Measurement
 from pytest_archgate.report.load import SCHEMA as SCHEMA
 from pytest_archgate.report.load import VERSION as VERSION

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from pytest_archgate.adr.parse import Adr
+from pytest_archgate.adr.model import Adr
 from pytest_archgate.errors import ReportError
 from pytest_archgate.measure.estimate import Measurement
 from pytest_archgate.report.build import adr_from_json, build_report

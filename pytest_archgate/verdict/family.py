@@ -55,7 +55,7 @@ from pytest_archgate.adr.criteria import Family
 
 if TYPE_CHECKING:
     from pytest_archgate.adr.criteria import Criterion
-    from pytest_archgate.adr.parse import Adr
+    from pytest_archgate.adr.model import Adr
 
 
 T = TypeVar("T")

@@ -32,7 +32,7 @@ from typing import Any, Literal
 
 from pytest_archgate import escape
 from pytest_archgate.adr.criteria import Criterion, Verdict
-from pytest_archgate.adr.parse import Adr
+from pytest_archgate.adr.model import Adr
 from pytest_archgate.errors import ArchgateError, MeasurementError
 from pytest_archgate.measure import replicates
 from pytest_archgate.measure.distributions import z_value

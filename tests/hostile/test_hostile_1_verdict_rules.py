@@ -17,7 +17,8 @@ from typing import Any
 import pytest
 
 from pytest_archgate.adr.criteria import parse_criterion
-from pytest_archgate.adr.parse import Adr, parse_adr
+from pytest_archgate.adr.model import Adr
+from pytest_archgate.adr.parse import parse_adr
 from pytest_archgate.cli import main as cli
 from pytest_archgate.errors import AdrError, CriterionError
 from pytest_archgate.measure.estimate import Estimate, Measurement

@@ -17,7 +17,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from pytest_archgate.adr.parse import MAX_ADR_BYTES, load_log, parse_adr
+from pytest_archgate.adr.files import MAX_ADR_BYTES
+from pytest_archgate.adr.log import load_log
+from pytest_archgate.adr.parse import parse_adr
 from pytest_archgate.errors import AdrError
 
 LINE = 1_000_000  # a 1 MB line

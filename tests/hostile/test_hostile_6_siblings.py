@@ -257,7 +257,7 @@ def test_a_permission_error_counts_as_gated_also_as_root(
 ) -> None:
     # root reads a chmod-000 file, so the permission error is simulated at the one door
     from pytest_archgate import safe_io
-    from pytest_archgate.adr.parse import load_log
+    from pytest_archgate.adr.log import load_log
 
     (tmp_path / "0001-pick-a.md").write_text(text, encoding="utf-8")
     (tmp_path / "0002-other.md").write_text(UNGATED, encoding="utf-8")

@@ -27,8 +27,9 @@ from typing import Any
 
 import pytest
 
-from pytest_archgate.adr.parse import load_log, parse_adr
-from pytest_archgate.authoring import commands as authoring
+from pytest_archgate.adr.log import load_log
+from pytest_archgate.adr.parse import parse_adr
+from pytest_archgate.authoring import lock as authoring
 from pytest_archgate.cli import main as cli
 from pytest_archgate.measure.estimate import Estimate, Measurement
 from pytest_archgate.report.build import build_report
@@ -255,7 +256,7 @@ def test_concurrent_accept_and_supersede_are_serialised(project: Path) -> None:
 HOLDER = """\
 import sys, time
 from pathlib import Path
-from pytest_archgate.authoring.commands import adr_lock
+from pytest_archgate.authoring.lock import adr_lock
 with adr_lock(Path(sys.argv[1])):
     print("locked", flush=True)
     time.sleep(60)

@@ -20,7 +20,7 @@ import pytest
 from fraud.benchmark import OPTIONS, SEEDS, SeedScores, Split, Trained
 from fraud.cputime import cpu_time_percentile
 
-from pytest_archgate.adr.parse import load_log
+from pytest_archgate.adr.log import load_log
 from pytest_archgate.measure.metrics import recall_at_fpr
 
 ADR = "ADR-0002"
