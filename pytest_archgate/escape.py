@@ -20,6 +20,8 @@ Each output goes through exactly one function of this module:
 :func:`line`           a whole output line (also refuses to start with ``::``)
 :func:`escape_md`      one line of GitHub Markdown prose or a table cell
 :func:`escape_html`    text inside HTML (a ``<summary>`` in a comment, the HTML package)
+:func:`html_text`      the same, typed :data:`Html`: the HTML package takes nothing else
+                       (markup itself only from :func:`html_literal` / :func:`html_format`)
 :func:`command_data`   the message of a workflow command that archgate itself emits
 :func:`command_property`  a property (``title=``, ``file=``) of such a command
 =====================  ==========================================================================
@@ -30,12 +32,19 @@ Nothing here imports pytest or anything heavy: every layer may use it.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
+from typing import LiteralString, NewType
 
 __all__ = [
+    "Html",
     "command_data",
     "command_property",
     "escape_html",
     "escape_md",
+    "html_format",
+    "html_join",
+    "html_literal",
+    "html_text",
     "line",
     "lines",
     "strip_controls",
@@ -180,3 +189,43 @@ def command_data(value: object) -> str:
 def command_property(value: object) -> str:
     """Escape a workflow command property value (also ``:`` and ``,``)."""
     return command_data(value).replace(":", "%3A").replace(",", "%2C")
+
+
+# --------------------------------------------------------------------------------------------
+# HTML as a type (ADR-0013)
+
+Html = NewType("Html", str)
+"""Text that is safe to put into an HTML page as it is: escaped data or markup built from it.
+
+A plain ``str`` is not ``Html``, and ``str + Html`` or an f-string gives ``str`` again, so mypy
+rejects any page fragment that did not come from :func:`html_text` (data),
+:func:`html_literal` (markup written in the code) or :func:`html_format` / :func:`html_join`
+(markup from a literal template and ``Html`` parts).
+Calling ``Html(...)`` directly is the one way around that; the tests allow it only in this
+module.
+"""
+
+
+def html_text(value: object) -> Html:
+    """``value`` as HTML text: :func:`escape_html`, with ``-`` for ``None`` (a missing value)."""
+    return Html(escape_html("-" if value is None else value))
+
+
+def html_literal(markup: LiteralString) -> Html:
+    """Markup written in the code (a string literal or a constant: the tests check every call
+    site), such as ``<tbody>`` or the page's style sheet."""
+    return Html(markup)
+
+
+def html_format(template: LiteralString, /, *args: Html, **kwargs: Html) -> Html:
+    """``template.format(*args, **kwargs)`` where every part is already :data:`Html`.
+
+    ``template`` is markup written in the code (a string literal: the tests check every call
+    site); the data goes in only through the typed arguments.
+    """
+    return Html(template.format(*args, **kwargs))
+
+
+def html_join(parts: Iterable[Html], sep: LiteralString = "") -> Html:
+    """The parts one after another, separated by ``sep`` (literal markup such as ``<br>``)."""
+    return Html(sep.join(parts))

@@ -455,7 +455,7 @@ def test_details_blocks_show_each_criterion() -> None:
         "| roc\\_auc | xgboost | decision | 0.874 | [0.861, 0.887] | &gt;= 0.9 "
         "| ❌ FAIL (enforced) |" in text
     )
-    assert "| latency\\_p95\\_ms | xgboost | decision | — | — |" in text
+    assert "| latency\\_p95\\_ms | xgboost | decision | - | - |" in text
     assert "Unmeasured: latency\\_p95\\_ms" in text
     assert text.rstrip().endswith("</details>")
 
@@ -491,8 +491,8 @@ def test_base_delta_table() -> None:
     lines = table.splitlines()
     assert lines[0] == "| ADR | criterion | option | base | new | delta | verdict |"
     assert "| ADR-0002 | roc\\_auc | xgboost | 0.91 | 0.874 | -0.036 | **pass → fail** |" in lines
-    assert "| ADR-0002 | fresh | xgboost | — | 2 | — | **new → fail** |" in lines
-    assert "| ADR-0002 | old | xgboost | 1 | — | — | **fail → removed** |" in lines
+    assert "| ADR-0002 | fresh | xgboost | - | 2 | - | **new → fail** |" in lines
+    assert "| ADR-0002 | old | xgboost | 1 | - | - | **fail → removed** |" in lines
     assert base_delta(report(adr(criteria=[])), report(adr(criteria=[]))) == ""
 
 
@@ -515,7 +515,7 @@ def test_diff_entries_are_rendered_generically() -> None:
         "| ADR-0002 | ⚠️ loosened | roc\\_auc | {&quot;min&quot;: 0.95} | {&quot;min&quot;: 0.9} |"
         in body
     )
-    assert "| ADR-0007 | status | — | proposed | accepted |" in body
+    assert "| ADR-0007 | status | - | proposed | accepted |" in body
     from_report = render_comment(report(diff=diff))
     assert "### Criteria changed in this PR" in from_report
     assert "Criteria changed" not in render_comment(report())

@@ -13,7 +13,7 @@ import importlib
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pytest_archgate.adr.log import load_log
 from pytest_archgate.authoring import common
@@ -38,6 +38,9 @@ from pytest_archgate.authoring.frontmatter import newline_of, set_key
 from pytest_archgate.authoring.lock import adr_lock
 from pytest_archgate.authoring.write import write_all
 from pytest_archgate.errors import CommandError
+
+if TYPE_CHECKING:
+    from pytest_archgate.report.schema import Report
 
 MAX_OVERRIDE_CHARS = 2000
 """The longest ``--override`` reason (it is written into the ADR's Evidence section)."""
@@ -148,7 +151,7 @@ def _accept_locked(
     text = read_exact(adr.path, adr.file)
     nl = newline_of(text)
     overridden: list[str] = []
-    report: dict[str, Any] | None = None
+    report: Report | None = None
     entry: Mapping[str, Any] | None = None
     report_name: str | None = None
     commit: str | None = None
@@ -301,7 +304,7 @@ def _accept_locked(
     )
 
 
-def _load_report(path: Path) -> dict[str, Any]:
+def _load_report(path: Path) -> Report:
     from pytest_archgate.report.load import load_report
 
     return load_report(path)

@@ -59,7 +59,7 @@ def cmd_merge(args: argparse.Namespace) -> int:
         write_json_atomic(out, result.report)
     except OSError as exc:
         raise CommandError(f"cannot write {out}: {exc.strerror or exc}", field="--output") from None
-    s = result.report["summary"]
+    s = result.report.get("summary") or {}  # merge_reports always writes it
     print(
         escape.line(
             f"archgate merge: {len(args.reports)} report(s) -> {out}: {s['adrs']} ADRs "
@@ -67,11 +67,11 @@ def cmd_merge(args: argparse.Namespace) -> int:
             f"{s['none']} none); {s['enforced_failures']} enforced failure(s)"
         )
     )
-    for msg in result.report["session_failures"]:
+    for msg in result.report.get("session_failures") or []:
         print(escape.line(f"FAILED {msg}"))
-    for msg in result.report["strict_failures"]:
+    for msg in result.report.get("strict_failures") or []:
         print(escape.line(f"FAILED (strict) {msg}"))
-    for msg in result.report["errors"]:
+    for msg in result.report.get("errors") or []:
         print(escape.line(f"ERROR {msg}"))
     return result.exit_code(fail_on_unmeasured=args.fail_on_unmeasured)
 

@@ -25,10 +25,13 @@ import uuid
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import PurePosixPath, PureWindowsPath
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 from urllib.parse import quote
 
 from pytest_archgate import escape
+
+if TYPE_CHECKING:
+    from pytest_archgate.report.schema import AdrEntry, CriterionResult, Report
 
 MAX_PER_KIND = 10
 """Annotations of each kind shown per run; the rest are counted in the job summary."""
@@ -139,7 +142,7 @@ def read_event(env: Mapping[str, str]) -> dict[str, Any]:
     return data if isinstance(data, dict) else {}
 
 
-def repo_prefix(report: Mapping[str, Any], env: Mapping[str, str]) -> str:
+def repo_prefix(report: Report, env: Mapping[str, str]) -> str:
     """Where the report's rootdir sits inside the checkout, as ``sub/dir/`` (or ``""``).
 
     ADR ``file`` paths in a report are relative to pytest's rootdir; annotations and links need
@@ -216,20 +219,20 @@ class Annotation:
 
 
 def _fmt(x: object) -> str:
-    from pytest_archgate.report.summary import fmt_number
+    """A value in an annotation (plain text: the command escaping happens in annotate)."""
+    from pytest_archgate.report.view import fmt_value
 
-    return fmt_number(x) if isinstance(x, int | float) and not isinstance(x, bool) else str(x)
+    return fmt_value(x)
 
 
-def _what(c: Mapping[str, Any]) -> str:
-    name = str(c.get("name", "?"))
-    if c.get("metric") and c.get("metric") != c.get("name"):
-        name += f" ({c['metric']})"
-    if c.get("option"):
-        name += f" [{c['option']}]"
-    value = f" = {_fmt(c['value'])}" if c.get("value") is not None else ""
-    ci = c.get("ci")
-    if isinstance(ci, Sequence) and not isinstance(ci, str) and len(ci) == 2:
+def _what(c: CriterionResult) -> str:
+    name = str(c["name"])
+    if (metric := c.get("metric")) and metric != c["name"]:
+        name += f" ({metric})"
+    if option := c.get("option"):
+        name += f" [{option}]"
+    value = f" = {_fmt(v)}" if (v := c.get("value")) is not None else ""
+    if ci := c.get("ci"):  # the loader checked: a [low, high] pair
         value += f" [{_fmt(ci[0])}, {_fmt(ci[1])}]"
     return f"{name}{value} violates {c.get('bound', '?')}"
 
@@ -239,7 +242,7 @@ def _int_or_none(x: object) -> int | None:
 
 
 def collect_annotations(
-    report: Mapping[str, Any], *, prefix: str = "", env: Mapping[str, str] | None = None
+    report: Report, *, prefix: str = "", env: Mapping[str, str] | None = None
 ) -> list[Annotation]:
     """Every annotation a report calls for, in report order.
 
@@ -251,13 +254,11 @@ def collect_annotations(
     """
     env = env if env is not None else {}
     out: list[Annotation] = []
-    for a in report.get("adrs") or []:
-        if not isinstance(a, Mapping):
-            continue
-        adr_id = str(a.get("id", "?"))
+    for a in report["adrs"]:
+        adr_id = str(a["id"])
         file = repo_file(a.get("file"), prefix, env)
         for c in a.get("criteria") or []:
-            if not isinstance(c, Mapping) or c.get("verdict") != "fail":
+            if c["verdict"] != "fail":
                 continue
             line = _int_or_none(c.get("line"))
             if c.get("enforced"):
@@ -270,7 +271,7 @@ def collect_annotations(
                 )
                 out.append(Annotation("advisory", "warning", msg, adr_id, file, line))
         for c in a.get("constraints") or []:
-            if not isinstance(c, Mapping) or c.get("verdict") != "fail":
+            if c["verdict"] != "fail":
                 continue
             if c.get("role") == "comparison":
                 continue
@@ -282,18 +283,14 @@ def collect_annotations(
             out.append(Annotation("needs-review", "warning", msg, adr_id, file, line))
         tests = [str(t) for t in a.get("tests") or []]
         if a.get("status") in ("superseded", "deprecated") and tests:
-            by = f" by {a['superseded_by']}" if a.get("superseded_by") else ""
+            by = f" by {successor}" if (successor := a.get("superseded_by")) else ""
             shown = ", ".join(tests[:5]) + (f" (+{len(tests) - 5})" if len(tests) > 5 else "")
             msg = (
                 f"{len(tests)} test{'s' if len(tests) != 1 else ''} linked to {adr_id}, which is "
                 f"{a.get('status')}{by}: {shown}"
             )
             definition = a.get("definition")
-            line = (
-                _int_or_none(definition.get("status_line"))
-                if isinstance(definition, Mapping)
-                else None
-            )
+            line = _int_or_none(definition.get("status_line")) if definition else None
             out.append(Annotation("superseded", "warning", msg, adr_id, file, line))
     return out
 
@@ -366,24 +363,27 @@ def _append(path: str, text: str, what: str) -> bool:
     return True
 
 
-def step_outputs(report: Mapping[str, Any], report_path: str | None) -> dict[str, str]:
+def step_outputs(report: Report, report_path: str | None) -> dict[str, str]:
     """The step outputs of a run: counts from the report's summary and the report's path."""
     summary = report.get("summary") or {}
-    adrs = [a for a in report.get("adrs") or [] if isinstance(a, Mapping)]
+    adrs: list[AdrEntry] = report["adrs"]
 
-    def count(key: str, fallback: int) -> str:
-        value = summary.get(key)
-        return str(value if isinstance(value, int) else fallback)
+    def count(value: int | None, fallback: int) -> str:
+        return str(value if value is not None else fallback)
 
     outputs = {
         "enforced-failures": count(
-            "enforced_failures",
+            summary.get("enforced_failures"),
             sum(1 for a in adrs if a.get("enforced") and a.get("verdict") == "fail"),
         ),
-        "needs-review": count("needs_review", sum(1 for a in adrs if a.get("needs_review"))),
-        "unmeasured": count("unmeasured", sum(1 for a in adrs if a.get("verdict") == "unmeasured")),
+        "needs-review": count(
+            summary.get("needs_review"), sum(1 for a in adrs if a.get("needs_review"))
+        ),
+        "unmeasured": count(
+            summary.get("unmeasured"), sum(1 for a in adrs if a.get("verdict") == "unmeasured")
+        ),
         "unmeasured-accepted": count(
-            "unmeasured_accepted",
+            summary.get("unmeasured_accepted"),
             sum(1 for a in adrs if a.get("enforced") and a.get("verdict") == "unmeasured"),
         ),
     }
@@ -392,8 +392,18 @@ def step_outputs(report: Mapping[str, Any], report_path: str | None) -> dict[str
     return outputs
 
 
+def _reraise(env: Mapping[str, str]) -> bool:
+    """Whether a rendering bug in :func:`publish_run` is raised instead of warned about."""
+    return (env.get(RAISE_ENV) or os.environ.get(RAISE_ENV)) == "1"
+
+
+RAISE_ENV = "ARCHGATE_RAISE_RENDER_ERRORS"
+"""Set to ``1`` (in the test suite, or to debug) to re-raise rendering bugs in
+:func:`publish_run` instead of reducing them to a warning line."""
+
+
 def publish_run(
-    report: dict[str, Any],
+    report: Report,
     *,
     report_path: str | None,
     env: Mapping[str, str] = os.environ,
@@ -408,9 +418,17 @@ def publish_run(
     if env.get("GITHUB_ACTIONS") != "true":
         return
     prefix = repo_prefix(report, env)
+    # The two guards below are the only broad excepts around rendering, and they stay: this
+    # runs in pytest_sessionfinish, after the gate was judged, and a bug in a side channel must
+    # not turn the user's finished run into an internal error. The report is typed and was
+    # built by archgate, so an exception here is a bug, never bad data: tests see it by calling
+    # the renderers directly (tests/test_actions.py, tests/test_report_schema.py) or by setting
+    # ARCHGATE_RAISE_RENDER_ERRORS=1, which re-raises it.
     try:
         shown, left = cap_annotations(collect_annotations(report, prefix=prefix, env=env))
-    except Exception as exc:  # a reporting side channel must not break the session's end
+    except Exception as exc:
+        if _reraise(env):
+            raise
         warn(f"cannot build annotations: {type(exc).__name__}: {exc}")
         shown, left = [], {}
 
@@ -424,6 +442,8 @@ def publish_run(
             if extra:
                 text += "\n\n" + extra
         except Exception as exc:  # see above
+            if _reraise(env):
+                raise
             warn(f"cannot render the job summary: {type(exc).__name__}: {exc}")
         else:
             _append(summary_path, text + "\n", "job summary")

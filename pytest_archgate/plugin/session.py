@@ -22,7 +22,7 @@ import threading
 import warnings
 from collections.abc import Callable, Generator, Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
 import pytest
 
@@ -39,6 +39,9 @@ from pytest_archgate.report.text import summary_lines
 from pytest_archgate.safe_io import write_json_atomic
 from pytest_archgate.settings import SettingError, Settings, resolve
 from pytest_archgate.verdict.judge import AdrResult, CriterionResult, judge_all, judge_criterion
+
+if TYPE_CHECKING:
+    from pytest_archgate.report.schema import Family, Report
 
 LINKS_KEY = pytest.StashKey[Sequence[Link]]()
 RECORDER_KEY = pytest.StashKey[Archgate]()
@@ -216,7 +219,7 @@ class ArchgateSession:
         self.strict_failures: list[str] = []
         self.errors: list[str] = []
         self.notes: list[str] = []
-        self._report: dict[str, Any] | None = None
+        self._report: Report | None = None
         self._local_measurements: dict[str, list[Measurement]] = {}
         self.current_item: pytest.Item | None = None
         # nodeid -> how its outcome would have hidden a failure (xfail, skip, rerun)
@@ -648,13 +651,13 @@ class ArchgateSession:
         return alone.verdict == "fail"
 
     # ------------------------------------------------------------------ output
-    def report_data(self) -> dict[str, Any]:
+    def report_data(self) -> Report:
         """The report as the terminal needs it (no git call, no environment probe)."""
         if self._report is None:
             self._report = self._build_report()
         return self._report
 
-    def full_report(self) -> dict[str, Any]:
+    def full_report(self) -> Report:
         """The report as written to disk and published: with environment and commit."""
         data = self.report_data()
         if "commit" not in data:
@@ -664,7 +667,7 @@ class ArchgateSession:
             data["commit"] = git_commit(self.rootdir)
         return data
 
-    def _build_report(self) -> dict[str, Any]:
+    def _build_report(self) -> Report:
         successors = {}
         for res in self.results:
             succ = self.log.successor(res.adr)
@@ -682,7 +685,7 @@ class ArchgateSession:
                     {m.fingerprint for m in self.measurements if m.fingerprint}
                 ),
                 "strict": self.strict,
-                "family": self.family,
+                "family": cast("Family", self.family),  # the settings check it
                 "session_failures": self.session_failures,
                 "strict_failures": self.strict_failures,
                 "notes": self.notes,
@@ -730,12 +733,13 @@ class ArchgateSession:
             judged = [c for entry in data["adrs"] for c in entry.get("criteria") or []]
             if (variance := variance_line(judged)) is not None:
                 tr.write_line(escape.line(variance))
+        from pytest_archgate.report.schema import ranked
         from pytest_archgate.report.text import comparison_lines
 
         for entry in data["adrs"]:
-            if entry.get("comparison"):
+            if (comparison := ranked(entry.get("comparison"))) is not None:
                 tr.write_line("")
-                for line in comparison_lines(entry["comparison"]):
+                for line in comparison_lines(comparison):
                     tr.write_line(escape.line(line))
         for msg in self.session_failures:
             tr.write_line(escape.line(f"FAILED (session) {msg}"), red=True)

@@ -14,16 +14,43 @@ import platform
 import sys
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, TypedDict, cast
 
 from pytest_archgate.adr.criteria import Criterion
 from pytest_archgate.adr.model import Adr
 from pytest_archgate.measure.estimate import Measurement
-from pytest_archgate.report.load import SCHEMA as SCHEMA
-from pytest_archgate.report.load import VERSION as VERSION
 from pytest_archgate.report.load import check_report as check_report
 from pytest_archgate.report.load import load_report as load_report
+from pytest_archgate.report.schema import SCHEMA as SCHEMA
+from pytest_archgate.report.schema import VERSION as VERSION
+from pytest_archgate.report.schema import (
+    AdrEntry,
+    AdrStatus,
+    CriterionDefinition,
+    CriterionResult,
+    Definition,
+    Family,
+    MergedInput,
+    Report,
+    Summary,
+)
+from pytest_archgate.report.schema import Measurement as MeasurementJson
 from pytest_archgate.verdict.judge import AdrResult
+from pytest_archgate.verdict.judge import CriterionResult as JudgedCriterion
+
+
+class ReportExtra(TypedDict, total=False):
+    """The keys a caller of :func:`build_report` adds: the run's settings and failures (the
+    plugin), or where a merged report came from (``archgate merge``)."""
+
+    data_fingerprints: list[str]
+    strict: bool
+    family: Family
+    session_failures: list[str]
+    strict_failures: list[str]
+    notes: list[str]
+    merged_from: list[str]
+    merged_inputs: list[MergedInput]
 
 
 def _json_safe(value: Any) -> Any:
@@ -38,28 +65,35 @@ def _json_safe(value: Any) -> Any:
     return str(value)
 
 
-def adr_definition(adr: Adr) -> dict[str, Any]:
+def _criterion_definition(c: Criterion) -> CriterionDefinition:
+    # Criterion lives in a lower layer, which cannot name the report's types: its JSON is
+    # typed here, where the schema is known (tests/test_report_schema.py checks the keys)
+    return cast("CriterionDefinition", c.to_json())
+
+
+def adr_definition(adr: Adr) -> Definition:
     """What a report needs to judge an ADR again without its file."""
     return {
         "decision": adr.decision,
         "baseline": adr.baseline,
         "options": list(adr.options),
-        "acceptance": [c.to_json() for c in adr.acceptance],
-        "constraints": [c.to_json() for c in adr.constraints],
+        "acceptance": [_criterion_definition(c) for c in adr.acceptance],
+        "constraints": [_criterion_definition(c) for c in adr.constraints],
         "weights": dict(adr.weights),
         "cost": _json_safe(adr.cost),
         "status_line": adr.status_line,
         "superseded_by": adr.superseded_by,
         "date": adr.date,
-        "family": adr.family,
+        # "none" or "holm": the parser checks it (adr.criteria.check_family)
+        "family": cast("Family", adr.family),
     }
 
 
-def adr_from_json(entry: Mapping[str, Any]) -> Adr:
+def adr_from_json(entry: AdrEntry) -> Adr:
     """Rebuild an :class:`Adr` (enough to judge it) from a report's ADR entry."""
-    d = entry.get("definition") or {}
+    d: Definition = entry.get("definition") or {}
 
-    def crit(c: Mapping[str, Any]) -> Criterion:
+    def crit(c: CriterionDefinition) -> Criterion:
         return Criterion(
             name=c["name"],
             metric=c["metric"],
@@ -96,13 +130,19 @@ def adr_from_json(entry: Mapping[str, Any]) -> Adr:
     )
 
 
-def adr_entry(result: AdrResult, successor: Adr | None = None) -> dict[str, Any]:
+def _criterion_result(r: JudgedCriterion) -> CriterionResult:
+    # CriterionResult.to_json is in the verdict layer, below the schema: typed here
+    return cast("CriterionResult", r.to_json())
+
+
+def adr_entry(result: AdrResult, successor: Adr | None = None) -> AdrEntry:
     adr = result.adr
     return {
         "id": adr.id,
         "title": adr.title,
         "file": adr.file,
-        "status": adr.status,
+        # the parser sets one of STATUSES or "unknown" (adr/parse.py); the loader checks it
+        "status": cast("AdrStatus", adr.status),
         "status_raw": adr.status_raw,
         "enforced": result.enforced,
         "verdict": result.verdict,
@@ -114,13 +154,13 @@ def adr_entry(result: AdrResult, successor: Adr | None = None) -> dict[str, Any]
         "tests": result.tests,
         "failing": list(dict.fromkeys(r.criterion.name for r in result.failing)),
         "unmeasured": sorted({r.criterion.name for r in result.unmeasured}),
-        "criteria": [r.to_json() for r in result.criteria],
-        "constraints": [r.to_json() for r in result.constraints],
+        "criteria": [_criterion_result(r) for r in result.criteria],
+        "constraints": [_criterion_result(r) for r in result.constraints],
         "definition": adr_definition(adr),
     }
 
 
-def adr_notes(entry: Mapping[str, Any], *, limit: int | None = 4) -> list[str]:
+def adr_notes(entry: AdrEntry, *, limit: int | None = 4) -> list[str]:
     """The notes every renderer shows beside an ADR (plain text; renderers escape them)."""
 
     def short(names: Sequence[Any]) -> str:
@@ -130,27 +170,27 @@ def adr_notes(entry: Mapping[str, Any], *, limit: int | None = 4) -> list[str]:
         return ", ".join(names[:limit]) + f" (+{len(names) - limit})"
 
     notes: list[str] = []
-    if entry.get("failing"):
-        notes.append("failing: " + short(entry["failing"]))
-    if entry.get("unmeasured"):
-        notes.append("unmeasured: " + short(entry["unmeasured"]))
+    if failing := entry.get("failing"):
+        notes.append("failing: " + short(failing))
+    if unmeasured := entry.get("unmeasured"):
+        notes.append("unmeasured: " + short(unmeasured))
     if entry.get("needs_review"):
         notes.append("NEEDS REVIEW: a constraint no longer holds")
-    if entry.get("status") == "superseded" and entry.get("superseded_by"):
-        notes.append(f"superseded by {entry['superseded_by']}")
+    if entry.get("status") == "superseded" and (successor := entry.get("superseded_by")):
+        notes.append(f"superseded by {successor}")
     holm = [c for c in entry.get("criteria") or () if c.get("family") == "holm"]
-    levels = sorted(float(c["adjusted_confidence"]) for c in holm if c.get("adjusted_confidence"))
+    levels = sorted(float(a) for c in holm if (a := c.get("adjusted_confidence")))
     if holm:
         from pytest_archgate.verdict.family import fmt_level
 
         span = f"{fmt_level(levels[0])} to {fmt_level(levels[-1])}" if levels else "none"
-        count = len({c.get("name") for c in holm})
+        count = len({c["name"] for c in holm})
         notes.append(f"Holm over {count} confidence criteria (levels {span})")
     return notes
 
 
-def summarise(results: Sequence[AdrResult]) -> dict[str, int]:
-    counts = {"adrs": len(results), "pass": 0, "fail": 0, "unmeasured": 0, "none": 0}
+def summarise(results: Sequence[AdrResult]) -> Summary:
+    counts: Summary = {"adrs": len(results), "pass": 0, "fail": 0, "unmeasured": 0, "none": 0}
     for r in results:
         counts[r.verdict] += 1
     counts["enforced_failures"] = sum(1 for r in results if r.enforced and r.verdict == "fail")
@@ -170,13 +210,13 @@ def build_report(
     rootdir: str | None = None,
     environment: Mapping[str, Any] | None = None,
     errors: Sequence[str] = (),
-    extra: Mapping[str, Any] | None = None,
-) -> dict[str, Any]:
+    extra: ReportExtra | None = None,
+) -> Report:
     from pytest_archgate import __version__
 
     successors = successors or {}
-    ms = []
-    environments: dict[str, Any] = {}
+    ms: list[MeasurementJson] = []
+    environments: dict[str, dict[str, Any]] = {}
     for m in measurements:
         data = m.to_json()
         data.pop("predictions", None)  # scratch paths mean nothing after the run
@@ -190,8 +230,9 @@ def build_report(
             ]
             environments.setdefault(key, _json_safe(env))
             data["environment"] = key
-        ms.append(data)
-    report: dict[str, Any] = {
+        # Measurement.to_json is in the measure layer, below the schema: typed here
+        ms.append(cast("MeasurementJson", data))
+    report: Report = {
         "schema": SCHEMA,
         "version": VERSION,
         "generated_at": _dt.datetime.now(_dt.UTC).isoformat(timespec="seconds"),
@@ -214,7 +255,8 @@ def build_report(
         if comp is not None:
             entry["comparison"] = comp
     if extra:
-        report.update(_json_safe(dict(extra)))
+        # the caller's keys come last, in its order (ReportExtra types them at the call)
+        cast("dict[str, Any]", report).update(_json_safe(dict(extra)))
     # Every other value above is built from str/float/int/None/bool already; only front-matter
     # values (dates, costs) and environments went through _json_safe.
     return report

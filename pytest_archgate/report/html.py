@@ -8,10 +8,18 @@ OUT.html`` writes that page from a report alone (no ADR files, no network).
 
 The page is a single file on purpose: it is attached to CI runs and e-mails, so it has inline
 CSS and inline SVG charts, no scripts and no external URL; a Content-Security-Policy forbids
-loading anything. Everything that comes from ADR files or test ids is escaped. Charts are drawn
-with matplotlib (the optional ``plot`` extra) when it is importable, else as small SVGs drawn
-here: for each option the measured value as a bar, its interval as a whisker, and the bound as
-a dashed line.
+loading anything. Charts are drawn with matplotlib (the optional ``plot`` extra) when it is
+importable, else as small SVGs drawn here: for each option the measured value as a bar, its
+interval as a whisker, and the bound as a dashed line.
+
+Everything that comes from ADR files or test ids is untrusted, and escaping it cannot be
+forgotten (ADR-0013): every fragment of the page is of the type
+:data:`~pytest_archgate.escape.Html`, which only :func:`~pytest_archgate.escape.html_text`
+(data, escaped), :func:`~pytest_archgate.escape.html_literal` and
+:func:`~pytest_archgate.escape.html_format` (markup written here, data only as ``Html``
+arguments) produce. An f-string or ``+`` gives a plain ``str``, which mypy rejects where
+``Html`` is expected. Tables come from the shared view (:mod:`pytest_archgate.report.view`),
+whose HTML writer escapes every cell.
 """
 
 from __future__ import annotations
@@ -20,28 +28,47 @@ import io
 import math
 import re
 import warnings
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Sequence
 from pathlib import Path
-from typing import Any, Literal
+from typing import Literal
 
+from pytest_archgate import escape
 from pytest_archgate.errors import CommandError
-from pytest_archgate.escape import escape_html
+from pytest_archgate.escape import Html, html_format, html_join, html_literal, html_text
 from pytest_archgate.measure.replicates import variance_line
-from pytest_archgate.report.build import adr_notes
+from pytest_archgate.report.schema import AdrEntry, CriterionResult, RankedComparison, Report
 from pytest_archgate.report.view import (
+    BREAK,
+    MISSING,
+    RESULT_COLUMNS,
     SUMMARY_COUNTS,
+    CellLike,
+    Changes,
+    Span,
     adr_anchor,
+    adr_changes_table,
+    badge,
     chart_series,
     comparison_for,
-    file_href,
+    decision_log_table,
+    environment_table,
+    file_link,
     flatten,
-    fmt_ci,
-    fmt_delta,
+    fmt_count,
+    fmt_interval,
+    fmt_score,
+    fmt_usd,
+    fmt_value,
     gate_failures,
+    html_span,
+    html_table,
     nice_step,
     report_changes,
+    results_table,
+    span,
+    table,
+    value_changes_table,
 )
-from pytest_archgate.verdict.comparison import fmt_count, fmt_usd, fmt_value
 
 Charts = Literal["auto", "matplotlib", "svg"]
 
@@ -51,6 +78,14 @@ CSP = (
 )
 
 _COLOURS = {"pass": "#2e7d32", "fail": "#c62828", "unmeasured": "#9e9e9e", "n/a": "#bdbdbd"}
+_FILL = {
+    "pass": html_literal("#2e7d32"),
+    "fail": html_literal("#c62828"),
+    "unmeasured": html_literal("#9e9e9e"),
+    "n/a": html_literal("#bdbdbd"),
+}
+"""The same colours as markup for the built-in SVG (a "#" before digits is no issue link here)."""
+_GREY = html_literal("#9e9e9e")
 
 CSS = """
 :root { color-scheme: light; }
@@ -93,13 +128,13 @@ footer { margin-top: 40px; color: #777; font-size: 0.85em; }
 """
 
 
-# --------------------------------------------------------------------------------------------
-# shared helpers (also used by md_report)
+esc = html_text
+"""Escape one value of the report for the page (``-`` for None): the only way data goes in."""
 
 
-def esc(value: Any) -> str:
-    """HTML-escape anything (quotes included, one line, no controls), ``-`` for None."""
-    return escape_html("-" if value is None else value)
+def _num(x: float, spec: str = ".1f") -> Html:
+    """A coordinate or size of the drawing (a number: nothing to escape, typed all the same)."""
+    return html_text(format(x, spec))
 
 
 # --------------------------------------------------------------------------------------------
@@ -120,7 +155,7 @@ def svg_chart(
     rows: Sequence[tuple[str, float | None, Sequence[float] | None, str]],
     bounds: Sequence[float],
     bound_text: str = "",
-) -> str:
+) -> Html:
     """A horizontal bar chart drawn by hand: value bar, interval whisker, dashed bound line."""
     width, label_w, value_w, row_h, top, bottom = 640, 150, 150, 28, 26, 30
     x0, x1 = label_w, width - value_w
@@ -136,73 +171,126 @@ def svg_chart(
     def x(v: float) -> float:
         return x0 + (v - lo) / (hi - lo) * (x1 - x0)
 
+    w, h = _num(width, "d"), _num(height, "d")
     parts = [
-        f'<svg viewBox="0 0 {width} {height}" '
-        f'width="{width}" height="{height}" role="img" aria-label="{esc(title)}" '
-        'font-family="system-ui, sans-serif" font-size="12">',
-        f"<title>{esc(title)}</title>",
-        f'<rect x="0" y="0" width="{width}" height="{height}" fill="#fff"/>',
+        html_format(
+            '<svg viewBox="0 0 {w} {h}" width="{w}" height="{h}" role="img" aria-label="{t}" '
+            'font-family="system-ui, sans-serif" font-size="12">',
+            w=w,
+            h=h,
+            t=esc(title),
+        ),
+        html_format("<title>{}</title>", esc(title)),
+        html_format('<rect x="0" y="0" width="{}" height="{}" fill="#fff"/>', w, h),
     ]
     step = nice_step(hi - lo)
     tick = math.ceil(lo / step) * step
     axis_y = top + row_h * max(len(rows), 1)
+    ay, top4 = _num(axis_y, "d"), _num(top - 4, "d")
     while tick <= hi + 1e-12:
-        tx = x(tick)
+        tx = _num(x(tick))
         parts.append(
-            f'<line x1="{tx:.1f}" y1="{top - 4}" x2="{tx:.1f}" y2="{axis_y}" stroke="#eee"/>'
-            f'<text x="{tx:.1f}" y="{axis_y + 16}" text-anchor="middle" fill="#555">'
-            f"{esc(fmt_value(round(tick, 10)))}</text>"
+            html_format(
+                '<line x1="{tx}" y1="{top4}" x2="{tx}" y2="{ay}" stroke="#eee"/>'
+                '<text x="{tx}" y="{ty}" text-anchor="middle" fill="#555">{label}</text>',
+                tx=tx,
+                top4=top4,
+                ay=ay,
+                ty=_num(axis_y + 16, "d"),
+                label=esc(fmt_value(round(tick, 10))),
+            )
         )
         tick += step
     parts.append(
-        f'<line x1="{x0}" y1="{axis_y}" x2="{x1}" y2="{axis_y}" stroke="#999"/>'
-        f'<line x1="{x(0):.1f}" y1="{top - 4}" x2="{x(0):.1f}" y2="{axis_y}" stroke="#999"/>'
+        html_format(
+            '<line x1="{x0}" y1="{ay}" x2="{x1}" y2="{ay}" stroke="#999"/>'
+            '<line x1="{z}" y1="{top4}" x2="{z}" y2="{ay}" stroke="#999"/>',
+            x0=_num(x0, "d"),
+            x1=_num(x1, "d"),
+            ay=ay,
+            z=_num(x(0)),
+            top4=top4,
+        )
     )
     for i, (option, value, ci, verdict) in enumerate(rows):
         cy = top + row_h * i + row_h / 2
-        colour = _COLOURS.get(verdict, "#9e9e9e")
+        colour = _FILL.get(verdict, _GREY)
         parts.append(
-            f'<text x="{x0 - 8}" y="{cy + 4:.1f}" text-anchor="end" fill="#222">'
-            f"{esc(option)}</text>"
+            html_format(
+                '<text x="{}" y="{}" text-anchor="end" fill="#222">{}</text>',
+                _num(x0 - 8, "d"),
+                _num(cy + 4),
+                esc(option),
+            )
         )
         if value is None:
             parts.append(
-                f'<text x="{x0 + 6}" y="{cy + 4:.1f}" fill="#777" font-style="italic">'
-                "not measured</text>"
+                html_format(
+                    '<text x="{}" y="{}" fill="#777" font-style="italic">not measured</text>',
+                    _num(x0 + 6, "d"),
+                    _num(cy + 4),
+                )
             )
             continue
         bx, bw = min(x(0), x(value)), abs(x(value) - x(0))
         parts.append(
-            f'<rect x="{bx:.1f}" y="{cy - 8:.1f}" width="{max(bw, 1.0):.1f}" height="16" '
-            f'fill="{colour}" fill-opacity="0.8"><title>{esc(option)}: {esc(fmt_value(value))} '
-            f"({esc(verdict)})</title></rect>"
+            html_format(
+                '<rect x="{bx}" y="{by}" width="{bw}" height="16" fill="{c}" fill-opacity="0.8">'
+                "<title>{o}: {v} ({verdict})</title></rect>",
+                bx=_num(bx),
+                by=_num(cy - 8),
+                bw=_num(max(bw, 1.0)),
+                c=colour,
+                o=esc(option),
+                v=esc(fmt_value(value)),
+                verdict=esc(verdict),
+            )
         )
         label = fmt_value(value)
         if ci:
-            cl, ch = x(ci[0]), x(ci[1])
+            cl, ch = _num(x(ci[0])), _num(x(ci[1]))
             parts.append(
-                f'<line x1="{cl:.1f}" y1="{cy:.1f}" x2="{ch:.1f}" y2="{cy:.1f}" stroke="#111" '
-                'stroke-width="1.5"/>'
-                f'<line x1="{cl:.1f}" y1="{cy - 6:.1f}" x2="{cl:.1f}" y2="{cy + 6:.1f}" '
-                'stroke="#111" stroke-width="1.5"/>'
-                f'<line x1="{ch:.1f}" y1="{cy - 6:.1f}" x2="{ch:.1f}" y2="{cy + 6:.1f}" '
-                'stroke="#111" stroke-width="1.5"/>'
+                html_format(
+                    '<line x1="{cl}" y1="{cy}" x2="{ch}" y2="{cy}" stroke="#111" '
+                    'stroke-width="1.5"/>'
+                    '<line x1="{cl}" y1="{lo}" x2="{cl}" y2="{hi}" stroke="#111" '
+                    'stroke-width="1.5"/>'
+                    '<line x1="{ch}" y1="{lo}" x2="{ch}" y2="{hi}" stroke="#111" '
+                    'stroke-width="1.5"/>',
+                    cl=cl,
+                    ch=ch,
+                    cy=_num(cy),
+                    lo=_num(cy - 6),
+                    hi=_num(cy + 6),
+                )
             )
-            label += f" {fmt_ci(ci)}"
+            label += f" {fmt_interval(ci)}"
         parts.append(
-            f'<text x="{x1 + 8}" y="{cy + 4:.1f}" fill="{colour}">'
-            f"{esc(label)} {esc(verdict)}</text>"
+            html_format(
+                '<text x="{}" y="{}" fill="{}">{} {}</text>',
+                _num(x1 + 8, "d"),
+                _num(cy + 4),
+                colour,
+                esc(label),
+                esc(verdict),
+            )
         )
     for b in bounds:
-        bx = x(b)
+        bx_ = _num(x(b))
         parts.append(
-            f'<line x1="{bx:.1f}" y1="{top - 6}" x2="{bx:.1f}" y2="{axis_y}" stroke="#e65100" '
-            'stroke-width="2" stroke-dasharray="6 4"/>'
-            f'<text x="{bx:.1f}" y="{top - 10}" text-anchor="middle" fill="#e65100">'
-            f"{esc(bound_text or fmt_value(b))}</text>"
+            html_format(
+                '<line x1="{bx}" y1="{y1}" x2="{bx}" y2="{ay}" stroke="#e65100" '
+                'stroke-width="2" stroke-dasharray="6 4"/>'
+                '<text x="{bx}" y="{ty}" text-anchor="middle" fill="#e65100">{label}</text>',
+                bx=bx_,
+                y1=_num(top - 6, "d"),
+                ay=ay,
+                ty=_num(top - 10, "d"),
+                label=esc(bound_text or fmt_value(b)),
+            )
         )
-    parts.append("</svg>")
-    return "".join(parts)
+    parts.append(html_literal("</svg>"))
+    return html_join(parts)
 
 
 def _scope_ids(svg: str, prefix: str) -> str:
@@ -223,14 +311,18 @@ def matplotlib_chart(
     bound_text: str = "",
     *,
     scope: str = "c",
-) -> str:
+) -> Html:
     """The same chart as :func:`svg_chart`, drawn by matplotlib (raises ImportError without).
 
-    Every element id is prefixed with ``scope``, unique per chart on a page.
+    Every element id is prefixed with ``scope``, unique per chart on a page. The labels are
+    made plain one-line text first (:func:`~pytest_archgate.escape.text`: no control
+    characters); matplotlib's SVG writer escapes them as XML text.
     """
     import matplotlib
     from matplotlib.figure import Figure
 
+    rows = [(escape.text(o), v, ci, verdict) for o, v, ci, verdict in rows]
+    bound_text = escape.text(bound_text)
     with matplotlib.rc_context(
         {"svg.fonttype": "none", "svg.hashsalt": "archgate", "text.parse_math": False}
     ):
@@ -275,7 +367,7 @@ def matplotlib_chart(
             ax.spines[side].set_visible(False)
         for y, (_option, value, ci, verdict) in zip(ys, rows, strict=True):
             if value is not None:
-                text = fmt_value(value) + (f" {fmt_ci(ci)}" if ci else "") + f" {verdict}"
+                text = fmt_value(value) + (f" {fmt_interval(ci)}" if ci else "") + f" {verdict}"
                 ax.annotate(
                     text,
                     (1.0, y),
@@ -299,7 +391,9 @@ def matplotlib_chart(
     svg = svg.replace("xlink:href=", "href=")
     svg = re.sub(r"<metadata>.*?</metadata>", "", svg, flags=re.DOTALL)
     svg = svg.replace("<svg", f'<svg role="img" aria-label="{esc(title)}"', 1)
-    return _scope_ids(svg, scope)
+    # matplotlib wrote this markup and escaped every label in it (XML text and attributes):
+    # the one place where markup from outside this package enters the page
+    return Html(_scope_ids(svg, scope))
 
 
 def have_matplotlib() -> bool:
@@ -318,7 +412,7 @@ def chart(
     *,
     charts: Charts = "auto",
     scope: str = "c",
-) -> tuple[str, str]:
+) -> tuple[Html, str]:
     """``(svg, engine)``: matplotlib when asked or available, else the built-in SVG."""
     if charts != "svg":
         try:
@@ -340,162 +434,99 @@ def chart(
 # HTML
 
 
-def _badge(value: Any, extra: str | None = None) -> str:
-    text = "-" if value is None else str(value)
-    cls = extra or text.lower()
-    return f'<span class="badge b-{esc(cls)}">{esc(text)}</span>'
-
-
-def _table(
-    header: Sequence[str] | None, rows: Iterable[Sequence[str]], nums: Sequence[int] = ()
-) -> str:
-    """Rows are already-escaped HTML cells; no header row when ``header`` is None."""
-    out = ["<table>"]
-    if header is not None:
-        out += ["<thead><tr>", *(f"<th>{esc(h)}</th>" for h in header), "</tr></thead>"]
-    out.append("<tbody>")
-    for row in rows:
-        out.append("<tr>")
-        for i, cell in enumerate(row):
-            out.append(f'<td class="num">{cell}</td>' if i in nums else f"<td>{cell}</td>")
-        out.append("</tr>")
-    out.append("</tbody></table>")
-    return "".join(out)
-
-
-def _link(href: str | None, text: str) -> str:
-    if href is None:
-        return esc(text)
-    return f'<a href="{esc(href)}">{esc(text)}</a>'
-
-
-def _result_rows(results: Sequence[Mapping[str, Any]]) -> list[list[str]]:
-    rows = []
-    for c in results:
-        metric = c.get("metric")
-        name = esc(c.get("name"))
-        if metric and metric != c.get("name"):
-            name += f" <span class='meta'>({esc(metric)})</span>"
-        tests = c.get("tests") or []
-        rows.append(
-            [
-                name,
-                esc(c.get("option")),
-                esc(c.get("role")),
-                esc(c.get("bound")),
-                esc(fmt_value(c.get("value"))),
-                esc(fmt_ci(c.get("ci"))),
-                esc(c.get("method")),
-                esc(c.get("n")),
-                _badge(c.get("verdict")),
-                esc(c.get("reason") or ""),
-                "<br>".join(f"<code>{esc(t)}</code>" for t in tests) or "-",
-            ]
-        )
-    return rows
-
-
-_RESULT_HEADER = [
-    "criterion",
-    "option",
-    "role",
-    "bound",
-    "value",
-    "interval",
-    "method",
-    "n",
-    "verdict",
-    "reason",
-    "tests",
-]
+def _badge(value: object, kind: str | None = None) -> Html:
+    return html_span(badge(value, kind))
 
 
 def _comparison_html(
-    comp: Mapping[str, Any], *, charts: Charts, engines: set[str], scope: str
-) -> str:
+    comp: RankedComparison, *, charts: Charts, engines: set[str], scope: str
+) -> Html:
     options: list[str] = list(comp["options"])
     rec = comp["recommendation"]
-    out = ["<h3>Options compared</h3>"]
-    cls = "rec" if rec.get("option") else "rec none"
+    out = [html_literal("<h3>Options compared</h3>")]
     lead = (
-        f"Recommended: <strong>{esc(rec['option'])}</strong>. "
-        if rec.get("option")
-        else "<strong>No option meets every criterion.</strong> "
+        html_format("Recommended: <strong>{}</strong>. ", esc(rec["option"]))
+        if rec["option"]
+        else html_literal("<strong>No option meets every criterion.</strong> ")
     )
-    text = str(rec.get("text") or "")
-    if not rec.get("option") and text.startswith("No option meets every criterion: "):
+    text = str(rec["text"] or "")
+    if not rec["option"] and text.startswith("No option meets every criterion: "):
         text = text[len("No option meets every criterion: ") :]
-    out.append(f'<p class="{cls}">{lead}{esc(text)}</p>')
-    header = ["criterion", "bound", "weight", *options]
-    rows = []
+    out.append(
+        html_format(
+            '<p class="{}">{}{}</p>',
+            html_literal("rec" if rec["option"] else "rec none"),
+            lead,
+            esc(text),
+        )
+    )
+    rows: list[list[CellLike]] = []
     for n in comp["criteria"]:
-        cells = []
+        cells: list[CellLike] = []
         for o in options:
             cell = comp["cells"][o][n]
-            value = "" if cell["value"] is None else esc(fmt_value(cell["value"]))
-            ci = f" <span class='meta'>{esc(fmt_ci(cell['ci']))}</span>" if cell.get("ci") else ""
-            cells.append(f"{value}{ci} {_badge(cell['verdict'])}")
+            value = "" if cell["value"] is None else fmt_value(cell["value"])
+            ci = [Span(" "), Span(fmt_interval(cell["ci"]), "meta")] if cell["ci"] else []
+            cells.append((Span(value), *ci, Span(" "), badge(cell["verdict"])))
         rows.append(
-            [
-                esc(n),
-                esc(comp["bounds"].get(n)),
-                esc(fmt_value(comp["weights"].get(n, 1.0))),
-                *cells,
-            ]
+            [span(n), span(comp["bounds"].get(n)), fmt_value(comp["weights"].get(n, 1.0)), *cells]
         )
     rows.append(
         [
-            "<strong>meets all</strong>",
+            Span("meets all", "strong"),
             "",
             "",
             *(
-                _badge("yes", "pass") if comp["meets_all"][o] else _badge("no", "fail")
+                badge("yes", "pass") if comp["meets_all"][o] else badge("no", "fail")
                 for o in options
             ),
         ]
     )
     rows.append(
-        [
-            "<strong>weighted score</strong>",
-            "",
-            "",
-            *(esc(f"{comp['scores'][o]:.2f}") for o in options),
-        ]
+        [Span("weighted score", "strong"), "", "", *(fmt_score(comp["scores"][o]) for o in options)]
     )
     daily = comp.get("daily_cost") or {}
     if daily:
+        costs: list[CellLike] = []
+        for o in options:
+            if o not in daily:
+                costs.append(MISSING)
+                continue
+            cost_ci = daily[o].get("ci")
+            costs.append(
+                (
+                    Span(fmt_usd(daily[o]["value"])),
+                    *(
+                        [Span(" "), Span(f"[{fmt_usd(cost_ci[0])}, {fmt_usd(cost_ci[1])}]", "meta")]
+                        if cost_ci
+                        else []
+                    ),
+                )
+            )
         rows.append(
             [
-                "<strong>cost per day</strong>",
-                esc(f"at {fmt_count(comp.get('volume_per_day'))} predictions/day"),
+                Span("cost per day", "strong"),
+                f"at {fmt_count(comp.get('volume_per_day'))} predictions/day",
                 "",
-                *(
-                    esc(fmt_usd(daily[o]["value"]))
-                    + (
-                        f" <span class='meta'>[{esc(fmt_usd(daily[o]['ci'][0]))}, "
-                        f"{esc(fmt_usd(daily[o]['ci'][1]))}]</span>"
-                        if daily[o].get("ci")
-                        else ""
-                    )
-                    if o in daily
-                    else "-"
-                    for o in options
-                ),
+                *costs,
             ]
         )
-    out.append(_table(header, rows))
+    out.append(html_table(table(["criterion", "bound", "weight", *options], rows)))
     out.append(
-        "<p class='meta'>Options are ranked: those meeting every criterion first, then by the "
-        "weighted score (each criterion normalised across the options to [0, 1] in its good "
-        "direction, 1 = best measured), then by fewer failures."
-        + (
-            " Cost per day = cost_per_1k_usd &times; volume / 1000; a cost derived from "
-            "throughput assumes each instance is fully used at the measured throughput."
-            if daily
-            else ""
+        html_literal(
+            "<p class='meta'>Options are ranked: those meeting every criterion first, then by "
+            "the weighted score (each criterion normalised across the options to [0, 1] in its "
+            "good direction, 1 = best measured), then by fewer failures."
         )
-        + "</p>"
     )
+    if daily:
+        out.append(
+            html_literal(
+                " Cost per day = cost_per_1k_usd &times; volume / 1000; a cost derived from "
+                "throughput assumes each instance is fully used at the measured throughput."
+            )
+        )
+    out.append(html_literal("</p>"))
     figs = []
     for i, n in enumerate(comp["criteria"]):
         rows_c, bounds = chart_series(comp, n)
@@ -512,80 +543,100 @@ def _comparison_html(
         )
         engines.add(engine)
         figs.append(
-            f"<figure><figcaption>{esc(n)}: value, interval and bound {esc(bound_text)}"
-            f"</figcaption>{svg}</figure>"
+            html_format(
+                "<figure><figcaption>{}: value, interval and bound {}</figcaption>{}</figure>",
+                esc(n),
+                esc(bound_text),
+                svg,
+            )
         )
     if figs:
-        out.append('<div class="charts">' + "".join(figs) + "</div>")
-    return "".join(out)
+        out.append(html_format('<div class="charts">{}</div>', html_join(figs)))
+    return html_join(out)
+
+
+def _results_html(results: Sequence[CriterionResult]) -> Html:
+    return html_table(results_table(results, RESULT_COLUMNS))
 
 
 def _adr_section(
-    entry: Mapping[str, Any],
-    report: Mapping[str, Any],
+    entry: AdrEntry,
+    report: Report,
     *,
     out_dir: Path | None,
     charts: Charts,
     engines: set[str],
     known: set[str],
-) -> str:
-    adr_id = entry.get("id")
+) -> Html:
+    adr_id = entry["id"]
     d = entry.get("definition") or {}
-    out = [f'<section class="adr" id="{adr_anchor(adr_id)}">']
-    out.append(f"<h2>{esc(adr_id)}: {esc(entry.get('title'))}</h2>")
+    out = [
+        html_format('<section class="adr" id="{}">', html_text(adr_anchor(adr_id))),
+        html_format("<h2>{}: {}</h2>", esc(adr_id), esc(entry.get("title"))),
+    ]
     badges = [_badge(entry.get("status")), _badge(entry.get("verdict"))]
     if entry.get("enforced"):
         badges.append(_badge("enforced", "accepted"))
     if entry.get("needs_review"):
         badges.append(_badge("needs review", "review"))
-    out.append("<p>" + " ".join(badges) + "</p>")
-    facts = [
-        ("file", _link(file_href(report, entry.get("file"), out_dir), str(entry.get("file")))),
-        ("date", esc(d.get("date"))),
-        ("decision", esc(entry.get("decision") or d.get("decision"))),
-        ("baseline", esc(entry.get("baseline") or d.get("baseline"))),
-        ("options", esc(", ".join(str(o) for o in d.get("options") or entry.get("options") or []))),
+    out.append(html_format("<p>{}</p>", html_join(badges, " ")))
+    facts: list[tuple[str, CellLike]] = [
+        ("file", file_link(report, entry.get("file"), out_dir)),
+        ("date", span(d.get("date"))),
+        ("decision", span(entry.get("decision") or d.get("decision"))),
+        ("baseline", span(entry.get("baseline") or d.get("baseline"))),
+        ("options", ", ".join(str(o) for o in d.get("options") or entry.get("options") or [])),
     ]
     succ = entry.get("superseded_by")
     if succ:
         href = f"#{adr_anchor(succ)}" if str(succ) in known else None
-        facts.append(("superseded by", _link(href, str(succ))))
+        facts.append(("superseded by", Span(str(succ), href=href)))
     weights = d.get("weights") or {}
     if weights:
-        facts.append(
-            ("weights", esc(", ".join(f"{k}: {fmt_value(v)}" for k, v in weights.items())))
-        )
+        facts.append(("weights", ", ".join(f"{k}: {fmt_value(v)}" for k, v in weights.items())))
     cost = d.get("cost") or {}
     if cost:
-        facts.append(("cost", "<br>".join(f"{esc(k)}: {esc(v)}" for k, v in flatten(cost))))
-    out.append(_table(None, [[f"<strong>{esc(k)}</strong>", v] for k, v in facts]))
+        lines = [Span(f"{k}: {v}") for k, v in flatten(cost)]
+        facts.append(
+            ("cost", tuple(x for i, t in enumerate(lines) for x in ((BREAK, t) if i else (t,))))
+        )
+    fact_table = table(None, [[Span(k, "strong"), v] for k, v in facts])
+    out.append(html_table(fact_table))
     failing = entry.get("failing") or []
     if failing:
-        out.append(f'<p class="failures">Failing: {esc(", ".join(str(f) for f in failing))}</p>')
+        out.append(
+            html_format(
+                '<p class="failures">Failing: {}</p>', esc(", ".join(str(f) for f in failing))
+            )
+        )
     constraints = entry.get("constraints") or []
     if constraints:
-        out.append("<h3>Constraints (assumptions the decision rests on)</h3>")
-        out.append(_table(_RESULT_HEADER, _result_rows(constraints), nums=(4,)))
-    elif d.get("constraints"):
-        out.append("<h3>Constraints</h3>")
+        out.append(html_literal("<h3>Constraints (assumptions the decision rests on)</h3>"))
+        out.append(_results_html(constraints))
+    elif defined := d.get("constraints"):
+        out.append(html_literal("<h3>Constraints</h3>"))
         out.append(
-            _table(
-                ["constraint", "bound"],
-                [[esc(c.get("name")), esc(c.get("bound"))] for c in d["constraints"]],
+            html_table(
+                table(
+                    ["constraint", "bound"],
+                    [[span(c["name"]), span(c.get("bound"))] for c in defined],
+                )
             )
         )
     criteria = entry.get("criteria") or []
     if criteria:
-        out.append("<h3>Acceptance criteria</h3>")
-        out.append(_table(_RESULT_HEADER, _result_rows(criteria), nums=(4,)))
+        out.append(html_literal("<h3>Acceptance criteria</h3>"))
+        out.append(_results_html(criteria))
         if (line := variance_line(criteria)) is not None:
-            out.append(f"<p class='meta'>{esc(line)}</p>")
-    elif d.get("acceptance"):
-        out.append("<h3>Acceptance criteria</h3>")
+            out.append(html_format("<p class='meta'>{}</p>", esc(line)))
+    elif defined := d.get("acceptance"):
+        out.append(html_literal("<h3>Acceptance criteria</h3>"))
         out.append(
-            _table(
-                ["criterion", "bound"],
-                [[esc(c.get("name")), esc(c.get("bound"))] for c in d["acceptance"]],
+            html_table(
+                table(
+                    ["criterion", "bound"],
+                    [[span(c["name"]), span(c.get("bound"))] for c in defined],
+                )
             )
         )
     comp = comparison_for(entry, report)
@@ -593,70 +644,36 @@ def _adr_section(
         out.append(_comparison_html(comp, charts=charts, engines=engines, scope=adr_anchor(adr_id)))
     tests = entry.get("tests") or []
     if tests:
-        out.append("<h3>Linked tests</h3><ul class='tests'>")
-        out.extend(f"<li><code>{esc(t)}</code></li>" for t in tests)
-        out.append("</ul>")
-    out.append("</section>")
-    return "".join(out)
+        out.append(html_literal("<h3>Linked tests</h3><ul class='tests'>"))
+        out.extend(html_format("<li><code>{}</code></li>", esc(t)) for t in tests)
+        out.append(html_literal("</ul>"))
+    out.append(html_literal("</section>"))
+    return html_join(out)
 
 
-def _changes_html(changes: Mapping[str, Any]) -> str:
+def _changes_html(changes: Changes) -> Html:
     out = [
-        f"<h2 id='changes'>Changes since the base report ({esc(changes['base_generated_at'])})</h2>"
+        html_format(
+            "<h2 id='changes'>Changes since the base report ({})</h2>",
+            esc(changes["base_generated_at"]),
+        )
     ]
     if changes["adrs"]:
-        out.append(
-            _table(
-                ["ADR", "change", "before", "after"],
-                [
-                    [
-                        f'<a href="#{adr_anchor(c["id"])}">{esc(c["id"])}</a>',
-                        esc(c["change"]),
-                        esc(c["before"]),
-                        esc(c["after"]),
-                    ]
-                    for c in changes["adrs"]
-                ],
-            )
-        )
+        out.append(html_table(adr_changes_table(changes, link=True)))
     if changes["values"]:
-        rows = []
-        for v in changes["values"]:
-            cls = {True: "delta-good", False: "delta-bad"}.get(v["better"], "")
-            verdict = (
-                esc(v["verdict_after"])
-                if v["verdict_before"] == v["verdict_after"]
-                else f"{esc(v['verdict_before'])} &rarr; {esc(v['verdict_after'])}"
-            )
-            rows.append(
-                [
-                    esc(v["adr"]),
-                    esc(v["criterion"]),
-                    esc(v["option"]),
-                    esc(v["bound"]),
-                    esc(fmt_value(v["before"])),
-                    esc(fmt_value(v["after"])),
-                    f'<span class="{cls}">{esc(fmt_delta(v["delta"]))}</span>',
-                    verdict,
-                ]
-            )
-        out.append(
-            _table(
-                ["ADR", "criterion", "option", "bound", "before", "after", "delta", "verdict"],
-                rows,
-                nums=(4, 5, 6),
-            )
-        )
+        out.append(html_table(value_changes_table(changes)))
     if not changes["adrs"] and not changes["values"]:
-        out.append("<p>No value or verdict changed.</p>")
-    out.append(f"<p class='meta'>{esc(changes['unchanged'])} measured results unchanged.</p>")
-    return "".join(out)
+        out.append(html_literal("<p>No value or verdict changed.</p>"))
+    out.append(
+        html_format("<p class='meta'>{} measured results unchanged.</p>", esc(changes["unchanged"]))
+    )
+    return html_join(out)
 
 
 def render_html(
-    report: Mapping[str, Any],
+    report: Report,
     *,
-    base: Mapping[str, Any] | None = None,
+    base: Report | None = None,
     out_dir: str | Path | None = None,
     charts: Charts = "auto",
 ) -> str:
@@ -667,53 +684,45 @@ def render_html(
     ``charts``: ``auto`` uses matplotlib when importable, ``svg`` never does.
     """
     folder = Path(out_dir) if out_dir is not None else None
-    adrs = list(report.get("adrs") or [])
-    known = {str(a.get("id")) for a in adrs}
+    adrs = list(report["adrs"])
+    known = {str(a["id"]) for a in adrs}
     engines: set[str] = set()
     summary = report.get("summary") or {}
-    title = "Architecture decisions: archgate decision package"
+    title = esc("Architecture decisions: archgate decision package")
     out = [
-        "<!DOCTYPE html>",
-        '<html lang="en"><head><meta charset="utf-8">',
-        f'<meta http-equiv="Content-Security-Policy" content="{CSP}">',
-        '<meta name="viewport" content="width=device-width, initial-scale=1">',
-        '<meta name="referrer" content="no-referrer">',
-        f"<title>{esc(title)}</title><style>{CSS}</style></head><body><main>",
-        f"<h1>{esc(title)}</h1>",
-        f"<p class='meta'>Generated {esc(report.get('generated_at'))} by pytest-archgate "
-        f"{esc(report.get('archgate_version'))}; ADR folder <code>{esc(report.get('adr_dir'))}"
-        "</code></p>",
+        html_literal("<!DOCTYPE html>"),
+        html_literal('<html lang="en"><head><meta charset="utf-8">'),
+        html_format('<meta http-equiv="Content-Security-Policy" content="{}">', html_literal(CSP)),
+        html_literal('<meta name="viewport" content="width=device-width, initial-scale=1">'),
+        html_literal('<meta name="referrer" content="no-referrer">'),
+        html_format(
+            "<title>{}</title><style>{}</style></head><body><main>", title, html_literal(CSS)
+        ),
+        html_format("<h1>{}</h1>", title),
+        html_format(
+            "<p class='meta'>Generated {} by pytest-archgate {}; ADR folder <code>{}</code></p>",
+            esc(report.get("generated_at")),
+            esc(report.get("archgate_version")),
+            esc(report.get("adr_dir")),
+        ),
     ]
-    counts = [f"{esc(summary.get(k, 0))} {esc(label)}" for k, label in SUMMARY_COUNTS]
-    out.append("<p>" + " &middot; ".join(counts) + "</p>")
+    counts = [
+        html_format("{} {}", esc(summary.get(k, 0)), esc(label)) for k, label in SUMMARY_COUNTS
+    ]
+    out.append(html_format("<p>{}</p>", html_join(counts, " &middot; ")))
     failures = gate_failures(report)
     errors = list(report.get("errors") or [])
     if failures or errors:
-        out.append('<div class="failures"><strong>The gate failed:</strong><ul>')
-        out.extend(f"<li><code>{esc(m)}</code></li>" for m in failures)
-        out.extend(f"<li>error: <code>{esc(m)}</code></li>" for m in errors)
-        out.append("</ul></div>")
+        out.append(html_literal('<div class="failures"><strong>The gate failed:</strong><ul>'))
+        out.extend(html_format("<li><code>{}</code></li>", esc(m)) for m in failures)
+        out.extend(html_format("<li>error: <code>{}</code></li>", esc(m)) for m in errors)
+        out.append(html_literal("</ul></div>"))
 
-    out.append("<h2 id='log'>Decision log</h2>")
-    rows = []
-    for a in adrs:
-        notes = adr_notes(a, limit=None)
-        rows.append(
-            [
-                f'<a href="#{adr_anchor(a.get("id"))}">{esc(a.get("id"))}</a>',
-                esc(a.get("title")),
-                _badge(a.get("status")),
-                _badge(a.get("verdict")),
-                "yes" if a.get("enforced") else "no",
-                esc(a.get("decision")),
-                _link(file_href(report, a.get("file"), folder), str(a.get("file"))),
-                esc("; ".join(notes)),
-            ]
-        )
+    out.append(html_literal("<h2 id='log'>Decision log</h2>"))
     out.append(
-        _table(["ADR", "title", "status", "verdict", "enforced", "decision", "file", "notes"], rows)
-        if rows
-        else "<p>No ADR with criteria or linked tests in this report.</p>"
+        html_table(decision_log_table(report, adrs, folder))
+        if adrs
+        else html_literal("<p>No ADR with criteria or linked tests in this report.</p>")
     )
     if base is not None:
         out.append(_changes_html(report_changes(report, base)))
@@ -722,31 +731,22 @@ def render_html(
             _adr_section(a, report, out_dir=folder, charts=charts, engines=engines, known=known)
         )
 
-    out.append("<h2 id='environment'>Environment</h2>")
-    env_rows = [
-        ("python", report.get("python")),
-        ("platform", report.get("platform")),
-        ("archgate", report.get("archgate_version")),
-        ("rootdir", report.get("rootdir")),
-        ("strict", report.get("strict")),
-    ]
-    env = report.get("environment") or {}
-    table_rows = [[f"<code>{esc(k)}</code>", esc(v)] for k, v in env_rows if v is not None]
-    table_rows += [[f"<code>{esc(k)}</code>", esc(v)] for k, v in flatten(env)]
-    out.append(_table(["fact", "value"], table_rows))
-    if not env:
+    out.append(html_literal("<h2 id='environment'>Environment</h2>"))
+    out.append(html_table(environment_table(report, strict=True)))
+    if not report.get("environment"):
         out.append(
-            "<p class='meta'>The run recorded no machine details; latency and cost numbers "
-            "are only comparable on the same kind of machine.</p>"
+            html_literal(
+                "<p class='meta'>The run recorded no machine details; latency and cost numbers "
+                "are only comparable on the same kind of machine.</p>"
+            )
         )
     engine = " and ".join(sorted(engines)) if engines else "none"
     out.append(
-        f"<footer>Charts: {esc(engine)}. Intervals are two-sided at the level each measurement "
-        "states (95% unless the ADR asks otherwise). This page loads nothing from the network."
-        "</footer></main></body></html>"
+        html_format(
+            "<footer>Charts: {}. Intervals are two-sided at the level each measurement states "
+            "(95% unless the ADR asks otherwise). This page loads nothing from the network."
+            "</footer></main></body></html>",
+            esc(engine),
+        )
     )
-    return "\n".join(out) + "\n"
-
-
-# --------------------------------------------------------------------------------------------
-# command line
+    return html_join(out, "\n") + "\n"

@@ -19,8 +19,10 @@ rendered ``file: field.path: message`` and exit status 2, never a traceback. Che
    ``null``, lists of node ids...). Renderers can then trust the data and need no broad
    ``except``.
 
-This module imports only the standard library (and :mod:`.errors`): reading a report does not
-load numpy.
+The checks are the one door that makes the schema's types honest: :func:`check_report` returns
+the data typed as :class:`~.schema.Report`, which promises what these validators check, no more.
+This module imports only the standard library, :mod:`.errors` and the schema (plain types):
+reading a report does not load numpy.
 """
 
 from __future__ import annotations
@@ -30,14 +32,34 @@ import math
 import re
 from collections.abc import Callable, Mapping
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import Any, NoReturn, cast, get_args
 
 from pytest_archgate.errors import ReportError
 from pytest_archgate.measure.estimate import bad_name_reason, short_repr
+from pytest_archgate.report.schema import (
+    SCHEMA,
+    STOP_REASONS,
+    VERSION,
+    AdrStatus,
+    AdrVerdict,
+    CriterionKind,
+    CriterionVerdict,
+    Direction,
+    Family,
+    Report,
+    Role,
+)
 from pytest_archgate.safe_io import read_regular
 
-SCHEMA = "pytest-archgate/report"
-VERSION = 1
+__all__ = [
+    "MAX_BYTES",
+    "MAX_DEPTH",
+    "SCHEMA",
+    "VERSION",
+    "check_report",
+    "load_json",
+    "load_report",
+]
 
 MAX_BYTES = 64 * 1024 * 1024
 """The largest report (or diff) file a command reads."""
@@ -45,8 +67,15 @@ MAX_BYTES = 64 * 1024 * 1024
 MAX_DEPTH = 64
 """The deepest nesting of arrays and objects accepted (a report nests about 8 levels)."""
 
-VERDICTS = ("pass", "fail", "unmeasured", "none")
-CRITERION_VERDICTS = ("pass", "fail", "unmeasured", "n/a")
+# The closed sets of values come from the schema's Literals, so the types and the checks
+# cannot drift apart.
+VERDICTS: tuple[str, ...] = get_args(AdrVerdict)
+CRITERION_VERDICTS: tuple[str, ...] = get_args(CriterionVerdict)
+STATUSES: tuple[str, ...] = get_args(AdrStatus)
+KINDS: tuple[str, ...] = get_args(CriterionKind)
+ROLES: tuple[str, ...] = get_args(Role)
+FAMILIES: tuple[str, ...] = get_args(Family)
+DIRECTIONS: tuple[str, ...] = get_args(Direction)
 
 
 class _Refused(Exception):
@@ -217,13 +246,17 @@ def optional(check: Check) -> Check:
     return run
 
 
-def one_of(*choices: str) -> Check:
-    def run(value: Any, path: str) -> None:
-        if value not in choices:
-            shown = value if isinstance(value, str) else _type_name(value)
-            raise _Refused(f"expected one of {', '.join(choices)}, got {shown!r}", path)
+class one_of:  # lower case: used like the other checks, one_of("a", "b")
+    """One of a closed set of strings (the schema's Literals; a class so that a test can
+    compare ``choices`` with them)."""
 
-    return run
+    def __init__(self, *choices: str) -> None:
+        self.choices = choices
+
+    def __call__(self, value: Any, path: str) -> None:
+        if value not in self.choices:
+            shown = value if isinstance(value, str) else _type_name(value)
+            raise _Refused(f"expected one of {', '.join(self.choices)}, got {shown!r}", path)
 
 
 def list_of(check: Check) -> Check:
@@ -262,27 +295,36 @@ def level(value: Any, path: str) -> None:
         raise _Refused("expected a level between 0 and 1", path)
 
 
-def obj(
-    fields: Mapping[str, Check], required: tuple[str, ...] = (), present: tuple[str, ...] = ()
-) -> Check:
+class obj:  # lower case: used like the other checks, obj({...})
     """An object whose listed fields have these types (null allowed unless ``required``;
-    ``present`` keys must exist, null or not)."""
+    ``present`` keys must exist, null or not).
 
-    def run(value: Any, path: str) -> None:
+    A class rather than a closure so that ``tests/test_report_schema.py`` can read which
+    fields are checked and compare them with the schema's types."""
+
+    def __init__(
+        self,
+        fields: Mapping[str, Check],
+        required: tuple[str, ...] = (),
+        present: tuple[str, ...] = (),
+    ) -> None:
+        self.fields = fields
+        self.required = required
+        self.present = present
+
+    def __call__(self, value: Any, path: str) -> None:
         if not isinstance(value, dict):
             _fail(path or "(top level)", "an object", value)
-        for key in present:
+        for key in self.present:
             if key not in value:
                 raise _Refused("required, but missing", _join(path, key))
-        for key in required:
+        for key in self.required:
             if value.get(key) is None:
                 raise _Refused("required, but missing", _join(path, key))
-        for key, check in fields.items():
+        for key, check in self.fields.items():
             item = value.get(key)
             if item is not None:
                 check(item, _join(path, key))
-
-    return run
 
 
 def _interval_keys(value: Any, path: str) -> None:
@@ -315,6 +357,8 @@ def _replicate_id(value: Any, path: str) -> None:
         raise _Refused(why, path)
 
 
+estimate_details = obj({"stop_reason": one_of(*STOP_REASONS), "below_minimum": boolean})
+
 estimate = obj(
     {
         "value": number,
@@ -323,7 +367,8 @@ estimate = obj(
         "level": level,
         "ci": pair,
         "intervals": _interval_keys,
-        "details": map_of(_anything),
+        # details carry method-specific data; only what the schema names is checked
+        "details": estimate_details,
     },
     required=("value",),
 )
@@ -348,7 +393,7 @@ criterion_definition = obj(
     {
         "name": string,
         "metric": string,
-        "kind": one_of("acceptance", "constraint"),
+        "kind": one_of(*KINDS),
         "min": number,
         "max": number,
         "min_strict": boolean,
@@ -366,9 +411,9 @@ criterion_result = obj(
     {
         "name": string,
         "metric": string,
-        "kind": one_of("acceptance", "constraint"),
+        "kind": one_of(*KINDS),
         "option": string,
-        "role": string,
+        "role": one_of(*ROLES),
         "enforced": boolean,
         "bound": string,
         "min": number,
@@ -405,7 +450,7 @@ definition = obj(
         "status_line": count,
         "superseded_by": string,
         "date": string,
-        "family": one_of("none", "holm"),
+        "family": one_of(*FAMILIES),
     }
 )
 
@@ -422,6 +467,13 @@ cell = obj(
 )
 
 
+recommendation = obj({"option": string, "text": string}, present=("option", "text"))
+
+daily_cost = obj(
+    {"value": number, "ci": pair, "cost_per_1k_usd": number, "volume_per_day": number},
+    ("value",),
+)
+
 _comparison_fields = obj(
     {
         "adr": string,
@@ -429,18 +481,17 @@ _comparison_fields = obj(
         "options": list_of(string),
         "criteria": list_of(string),
         "bounds": map_of(optional(string)),
-        "directions": map_of(string),
+        "directions": map_of(one_of(*DIRECTIONS)),
         "cells": map_of(map_of(cell)),
         "normalised": map_of(map_of(optional(number))),
         "scores": map_of(number),
         "meets_all": map_of(boolean),
         "failures": map_of(count),
         "weights": map_of(number),
-        "recommendation": obj({"option": string, "text": string}, present=("option", "text")),
+        "references": map_of(list_of(string)),
+        "recommendation": recommendation,
         "volume_per_day": number,
-        "daily_cost": map_of(
-            obj({"value": number, "ci": pair, "cost_per_1k_usd": number}, ("value",))
-        ),
+        "daily_cost": map_of(daily_cost),
     }
 )
 _ranked_comparison = obj(
@@ -485,7 +536,7 @@ adr_entry = obj(
         "id": string,
         "title": string,
         "file": string,
-        "status": string,
+        "status": one_of(*STATUSES),
         "status_raw": string,
         "enforced": boolean,
         "verdict": one_of(*VERDICTS),
@@ -505,6 +556,19 @@ adr_entry = obj(
     required=("id",),
 )
 
+summary = map_of(count)
+
+merged_input = obj(
+    {
+        "file": string,
+        "generated_at": string,
+        "python": string,
+        "platform": string,
+        "summary": summary,
+        "environment": map_of(_anything),
+    }
+)
+
 report_shape = obj(
     {
         "generated_at": string,
@@ -514,7 +578,7 @@ report_shape = obj(
         "rootdir": string,
         "adr_dir": string,
         "commit": string,
-        "summary": map_of(count),
+        "summary": summary,
         "adrs": list_of(adr_entry),
         "measurements": list_of(measurement),
         "environment": map_of(_anything),
@@ -524,10 +588,10 @@ report_shape = obj(
         "strict_failures": list_of(string),
         "notes": list_of(string),
         "strict": boolean,
-        "family": one_of("none", "holm"),
+        "family": one_of(*FAMILIES),
         "data_fingerprints": list_of(string),
         "merged_from": list_of(string),
-        "merged_inputs": list_of(map_of(_anything)),
+        "merged_inputs": list_of(merged_input),
     },
     required=("adrs",),
 )
@@ -536,8 +600,11 @@ report_shape = obj(
 # --------------------------------------------------------------------------- reports
 
 
-def check_report(data: Any, file: str | None = None) -> dict[str, Any]:
-    """Check a decoded report (schema, version and field types); returns it unchanged."""
+def check_report(data: Any, file: str | None = None) -> Report:
+    """Check a decoded report (schema, version and field types); returns it unchanged, typed.
+
+    The cast at the end is what these checks make honest: :class:`~.schema.Report` promises
+    exactly what ``report_shape`` checks (a test compares the two)."""
     if not isinstance(data, dict) or data.get("schema") != SCHEMA:
         raise ReportError(f'not an archgate report (expected "schema": "{SCHEMA}")', file=file)
     version = data.get("version")
@@ -562,10 +629,10 @@ def check_report(data: Any, file: str | None = None) -> dict[str, Any]:
 
         field = text(exc.field) if exc.field is not None else None
         raise ReportError(text(exc.message), file=file, field=field) from None
-    return data
+    return cast("Report", data)
 
 
-def load_report(path: str | Path) -> dict[str, Any]:
+def load_report(path: str | Path) -> Report:
     """Read and check a report written by archgate (see the module docstring)."""
     data = load_json(path, what="report")
     return check_report(data, str(path))

@@ -12,75 +12,70 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
 
-from pytest_archgate.escape import escape_md
-from pytest_archgate.report.build import adr_notes
+from pytest_archgate.measure.replicates import variance_line
+from pytest_archgate.report.schema import CriterionResult, RankedComparison, Report
 from pytest_archgate.report.view import (
     SUMMARY_COUNTS,
+    CellLike,
+    Span,
     adr_anchor,
+    adr_changes_table,
+    badge,
     chart_series,
     comparison_for,
-    file_href,
-    flatten,
-    fmt_ci,
-    fmt_delta,
+    decision_log_table,
+    environment_table,
+    file_link,
+    fmt_count,
+    fmt_interval,
+    fmt_score,
+    fmt_usd,
+    fmt_value,
     gate_failures,
+    markdown_code,
+    markdown_span,
+    markdown_table,
+    markdown_text,
     nice_step,
     report_changes,
+    results_table,
+    span,
+    table,
+    value_changes_table,
 )
-from pytest_archgate.verdict.comparison import fmt_count, fmt_usd, fmt_value
+
+md = markdown_text
+"""One value as escaped Markdown prose (``-`` for None): the one escaper, the one formatter."""
+
+_RESULT_COLUMNS = (
+    "criterion",
+    "option",
+    "bound",
+    "value",
+    "interval",
+    "method",
+    "verdict",
+    "reason",
+)
 
 
-def md(value: Any) -> str:
-    """Escape text for a Markdown table cell or heading (one line, no HTML, no formatting)."""
-    return escape_md("-" if value is None else " ".join(str(value).split()))
-
-
-def _mermaid_text(value: Any) -> str:
+def _mermaid_text(value: object) -> str:
     """Mermaid string content: no quotes, brackets or markup characters."""
     text = str(value).replace(">=", "\u2265").replace("<=", "\u2264")
     text = text.replace(">", " above ").replace("<", " below ")
     return re.sub(r"[^\w .,:+\-/%()\u2265\u2264]", "_", text).strip() or "_"
 
 
-def _table(header: Sequence[str], rows: Sequence[Sequence[str]]) -> list[str]:
-    out = ["| " + " | ".join(header) + " |", "|" + "|".join("---" for _ in header) + "|"]
-    out.extend("| " + " | ".join(row) + " |" for row in rows)
-    return [*out, ""]
-
-
-def _link(href: str | None, text: str) -> str:
-    return f"[{md(text)}]({href})" if href else md(text)
-
-
-def _results(results: Sequence[Mapping[str, Any]]) -> list[str]:
-    rows = []
-    for c in results:
-        rows.append(
-            [
-                md(c.get("name")),
-                md(c.get("option")),
-                md(c.get("bound")),
-                md(fmt_value(c.get("value"))),
-                md(fmt_ci(c.get("ci"))),
-                md(c.get("method")),
-                f"**{md(c.get('verdict'))}**"
-                if c.get("verdict") == "fail"
-                else md(c.get("verdict")),
-                md(c.get("reason") or ""),
-            ]
-        )
-    header = ["criterion", "option", "bound", "value", "interval", "method", "verdict", "reason"]
-    from pytest_archgate.measure.replicates import variance_line
-
+def _results(results: Sequence[CriterionResult]) -> list[str]:
+    out = [*markdown_table(results_table(results, _RESULT_COLUMNS, metric=False)), ""]
     line = variance_line(results)
-    return _table(header, rows) + (["", md(line)] if line else [])
+    return out + (["", md(line)] if line else [])
 
 
-def _mermaid(comp: Mapping[str, Any], criterion: str) -> list[str]:
+def _mermaid(comp: RankedComparison, criterion: str) -> list[str]:
     rows, bounds = chart_series(comp, criterion)
     measured = [(o, v) for o, v, _, _ in rows if v is not None]
     if not measured:
@@ -106,55 +101,49 @@ def _mermaid(comp: Mapping[str, Any], criterion: str) -> list[str]:
     return lines
 
 
-def _comparison(comp: Mapping[str, Any]) -> list[str]:
+def _comparison(comp: RankedComparison) -> list[str]:
     options: list[str] = list(comp["options"])
     rec = comp["recommendation"]
-    lead = (
-        f"**Recommended: {md(rec['option'])}.**" if rec.get("option") else "**No recommendation.**"
-    )
-    out = ["### Options compared", "", f"> {lead} {md(rec.get('text'))}", ""]
-    rows = []
+    lead = f"**Recommended: {md(rec['option'])}.**" if rec["option"] else "**No recommendation.**"
+    out = ["### Options compared", "", f"> {lead} {md(rec['text'])}", ""]
+    rows: list[list[CellLike]] = []
     for n in comp["criteria"]:
-        cells = []
+        cells: list[CellLike] = []
         for o in options:
             cell = comp["cells"][o][n]
-            text = "" if cell["value"] is None else md(fmt_value(cell["value"]))
-            if cell.get("ci"):
-                text += f" {md(fmt_ci(cell['ci']))}"
-            verdict = md(cell["verdict"])
-            cells.append(
-                f"{text} **{verdict}**" if cell["verdict"] == "fail" else f"{text} {verdict}"
-            )
+            value = "" if cell["value"] is None else fmt_value(cell["value"])
+            ci = [Span(" " + fmt_interval(cell["ci"]))] if cell["ci"] else []
+            cells.append((Span(value), *ci, Span(" "), badge(cell["verdict"])))
         rows.append(
-            [md(n), md(comp["bounds"].get(n)), md(fmt_value(comp["weights"].get(n, 1.0))), *cells]
+            [span(n), span(comp["bounds"].get(n)), fmt_value(comp["weights"].get(n, 1.0)), *cells]
         )
     rows.append(["meets all", "", "", *("yes" if comp["meets_all"][o] else "no" for o in options)])
-    rows.append(["weighted score", "", "", *(f"{comp['scores'][o]:.2f}" for o in options)])
+    rows.append(["weighted score", "", "", *(fmt_score(comp["scores"][o]) for o in options)])
     daily = comp.get("daily_cost") or {}
     if daily:
         rows.append(
             [
                 "cost per day",
-                md(f"at {fmt_count(comp.get('volume_per_day'))}/day"),
+                f"at {fmt_count(comp.get('volume_per_day'))}/day",
                 "",
-                *(md(fmt_usd(daily[o]["value"])) if o in daily else "-" for o in options),
+                *(fmt_usd(daily[o]["value"]) if o in daily else "-" for o in options),
             ]
         )
-    out += _table(["criterion", "bound", "weight", *(md(o) for o in options)], rows)
+    out += [*markdown_table(table(["criterion", "bound", "weight", *options], rows)), ""]
     for n in comp["criteria"]:
         out += _mermaid(comp, n)
     return out
 
 
 def render_markdown(
-    report: Mapping[str, Any],
+    report: Report,
     *,
-    base: Mapping[str, Any] | None = None,
+    base: Report | None = None,
     out_dir: str | Path | None = None,
 ) -> str:
     """The decision package for ``report`` as Markdown with Mermaid charts."""
     folder = Path(out_dir) if out_dir is not None else None
-    adrs = list(report.get("adrs") or [])
+    adrs = list(report["adrs"])
     summary = report.get("summary") or {}
     out = [
         "# Architecture decisions: archgate decision package",
@@ -174,57 +163,15 @@ def render_markdown(
         out.append("")
 
     out += ["## Decision log", ""]
-    rows = []
-    for a in adrs:
-        notes = adr_notes(a, limit=None)
-        rows.append(
-            [
-                f"[{md(a.get('id'))}](#{adr_anchor(a.get('id'))})",
-                md(a.get("title")),
-                md(a.get("status")),
-                f"**{md(a.get('verdict'))}**"
-                if a.get("verdict") == "fail"
-                else md(a.get("verdict")),
-                "yes" if a.get("enforced") else "no",
-                md(a.get("decision")),
-                _link(file_href(report, a.get("file"), folder), str(a.get("file"))),
-                md("; ".join(notes)),
-            ]
-        )
-    out += _table(
-        ["ADR", "title", "status", "verdict", "enforced", "decision", "file", "notes"], rows
-    )
+    out += [*markdown_table(decision_log_table(report, adrs, folder)), ""]
 
     if base is not None:
         changes = report_changes(report, base)
         out += [f"## Changes since the base report ({md(changes['base_generated_at'])})", ""]
         if changes["adrs"]:
-            out += _table(
-                ["ADR", "change", "before", "after"],
-                [
-                    [md(c["id"]), md(c["change"]), md(c["before"]), md(c["after"])]
-                    for c in changes["adrs"]
-                ],
-            )
+            out += [*markdown_table(adr_changes_table(changes, link=False)), ""]
         if changes["values"]:
-            out += _table(
-                ["ADR", "criterion", "option", "bound", "before", "after", "delta", "verdict"],
-                [
-                    [
-                        md(v["adr"]),
-                        md(v["criterion"]),
-                        md(v["option"]),
-                        md(v["bound"]),
-                        md(fmt_value(v["before"])),
-                        md(fmt_value(v["after"])),
-                        md(fmt_delta(v["delta"])),
-                        md(v["verdict_after"])
-                        if v["verdict_before"] == v["verdict_after"]
-                        else f"{md(v['verdict_before'])} \u2192 {md(v['verdict_after'])}",
-                    ]
-                    for v in changes["values"]
-                ],
-            )
+            out += [*markdown_table(value_changes_table(changes)), ""]
         if not changes["adrs"] and not changes["values"]:
             out += ["No value or verdict changed.", ""]
         out += [f"{changes['unchanged']} measured results unchanged.", ""]
@@ -232,14 +179,14 @@ def render_markdown(
     for a in adrs:
         d = a.get("definition") or {}
         out += [
-            f'<a id="{adr_anchor(a.get("id"))}"></a>',
+            f'<a id="{adr_anchor(a["id"])}"></a>',
             "",
-            f"## {md(a.get('id'))}: {md(a.get('title'))}",
+            f"## {md(a['id'])}: {md(a.get('title'))}",
             "",
             f"Status **{md(a.get('status'))}**, verdict **{md(a.get('verdict'))}**"
             + (", enforced" if a.get("enforced") else "")
             + (", **needs review**" if a.get("needs_review") else "")
-            + f". File: {_link(file_href(report, a.get('file'), folder), str(a.get('file')))}.",
+            + f". File: {markdown_span(file_link(report, a.get('file'), folder))}.",
             "",
         ]
         facts = [
@@ -249,29 +196,18 @@ def render_markdown(
             ("superseded by", a.get("superseded_by")),
         ]
         out += [f"- {k}: {md(v)}" for k, v in facts if v] + [""]
-        if a.get("constraints"):
-            out += ["### Constraints", "", *_results(a["constraints"])]
-        if a.get("criteria"):
-            out += ["### Acceptance criteria", "", *_results(a["criteria"])]
+        if constraints := a.get("constraints"):
+            out += ["### Constraints", "", *_results(constraints)]
+        if criteria := a.get("criteria"):
+            out += ["### Acceptance criteria", "", *_results(criteria)]
         comp = comparison_for(a, report)
         if comp is not None:
             out += _comparison(comp)
-        if a.get("tests"):
+        if tests := a.get("tests"):
             out += ["<details><summary>Linked tests</summary>", ""]
-            out += ["- `" + str(t).replace("`", "'") + "`" for t in a["tests"]]
+            out += [f"- {markdown_code(t)}" for t in tests]
             out += ["", "</details>", ""]
 
     out += ["## Environment", ""]
-    env_rows = [
-        [md(k), md(v)]
-        for k, v in (
-            ("python", report.get("python")),
-            ("platform", report.get("platform")),
-            ("archgate", report.get("archgate_version")),
-            ("rootdir", report.get("rootdir")),
-        )
-        if v is not None
-    ]
-    env_rows += [[md(k), md(v)] for k, v in flatten(report.get("environment") or {})]
-    out += _table(["fact", "value"], env_rows)
+    out += [*markdown_table(environment_table(report, strict=False)), ""]
     return "\n".join(out).rstrip() + "\n"

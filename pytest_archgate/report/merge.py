@@ -24,6 +24,7 @@ from pytest_archgate.errors import ReportError
 from pytest_archgate.measure.estimate import Measurement
 from pytest_archgate.report.build import adr_from_json, build_report
 from pytest_archgate.report.load import load_report
+from pytest_archgate.report.schema import AdrEntry, Family, MergedInput, Report
 from pytest_archgate.verdict.judge import AdrResult, judge_all
 
 EXIT_STATUSES = (
@@ -48,7 +49,7 @@ _COSMETIC_CRITERION_KEYS = ("line", "bound")
 class MergeResult:
     """The merged report and the verdicts it was built from."""
 
-    report: dict[str, Any]
+    report: Report
     results: list[AdrResult] = field(default_factory=list)
 
     @property
@@ -77,9 +78,9 @@ class MergeResult:
         return 0
 
 
-def _signature(entry: Mapping[str, Any]) -> dict[str, Any]:
+def _signature(entry: AdrEntry) -> dict[str, Any]:
     """What must agree between two reports' entries of the same ADR."""
-    definition = dict(entry.get("definition") or {})
+    definition: dict[str, Any] = dict(entry.get("definition") or {})
     for key in _COSMETIC_DEFINITION_KEYS:
         definition.pop(key, None)
     for section in ("acceptance", "constraints"):
@@ -96,12 +97,12 @@ def _difference(a: Mapping[str, Any], b: Mapping[str, Any]) -> str:
     return ", ".join(keys) or "definition"
 
 
-def _adrs_of(name: str, data: Mapping[str, Any]) -> list[tuple[Adr, Mapping[str, Any]]]:
+def _adrs_of(name: str, data: Report) -> list[tuple[Adr, AdrEntry]]:
     """The ADRs of one report (its fields were checked by the loader)."""
     return [(adr_from_json(entry), entry) for entry in data["adrs"]]
 
 
-def _measurements_of(name: str, data: Mapping[str, Any]) -> list[Measurement]:
+def _measurements_of(name: str, data: Report) -> list[Measurement]:
     # ``predictions`` names a scratch file of the run that wrote the report: it means nothing
     # here, and a path in a handed-over report must never be opened
     return [
@@ -110,7 +111,7 @@ def _measurements_of(name: str, data: Mapping[str, Any]) -> list[Measurement]:
 
 
 def merge_reports(
-    reports: Sequence[tuple[str, Mapping[str, Any]]],
+    reports: Sequence[tuple[str, Report]],
     *,
     fail_on_unmeasured: bool = False,
     strict: bool = False,
@@ -128,14 +129,14 @@ def merge_reports(
         raise ReportError("no reports to merge")
     strict = strict or any(data.get("strict") is True for _name, data in reports)
     holm = family == "holm" or any(data.get("family") == "holm" for _name, data in reports)
-    family = "holm" if holm else "none"
+    judged: Family = "holm" if holm else "none"
     adrs: dict[str, Adr] = {}
     signatures: dict[str, tuple[str, dict[str, Any]]] = {}
     superseded_by: dict[str, str] = {}
     tests_by_adr: dict[str, set[str]] = {}
     measurements: list[Measurement] = []
     errors: list[str] = []
-    inputs: list[dict[str, Any]] = []
+    inputs: list[MergedInput] = []
     for name, data in reports:
         for adr, entry in _adrs_of(name, data):
             sig = _signature(entry)
@@ -167,7 +168,7 @@ def merge_reports(
         )
 
     ordered = [adrs[k] for k in sorted(adrs)]
-    results = judge_all(ordered, measurements, tests_by_adr, family=family)
+    results = judge_all(ordered, measurements, tests_by_adr, family=judged)
     for res in results:  # what the pytest run reports as errors, merge reports too
         for r in res.criteria + res.constraints:
             text = f"{res.adr.id} {r.criterion.name} [{r.option}]: {r.error}"
@@ -201,19 +202,20 @@ def merge_reports(
         errors=list(dict.fromkeys(errors)),
         extra={
             "strict": strict,
-            "family": family,
+            "family": judged,
             "session_failures": session_failures,
             "strict_failures": strict_failures,
             "merged_from": [name for name, _ in reports],
             "merged_inputs": inputs,
         },
     )
-    pooled: dict[str, Any] = {}
+    pooled: dict[str, dict[str, Any]] = {}
     for _name, data in reports:
         envs = data.get("environments")
         if isinstance(envs, Mapping):
             pooled.update(envs)
-    report["environments"] = {**pooled, **report.get("environments", {})}
+    # build_report always writes "environments" (a dict, perhaps empty)
+    report["environments"] = {**pooled, **(report.get("environments") or {})}
     return MergeResult(report=report, results=results)
 
 

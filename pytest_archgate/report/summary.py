@@ -12,17 +12,32 @@ Everything that comes from an ADR file, a test id or a diff is untrusted text: i
 
 from __future__ import annotations
 
-import json
 import math
 import re
 from collections.abc import Iterable, Mapping, Sequence
-from typing import Any
+from typing import Any, Literal
 from urllib.parse import quote
 
 from pytest_archgate.errors import CommandError
 from pytest_archgate.escape import escape_html as escape_html
 from pytest_archgate.escape import escape_md as escape_md
 from pytest_archgate.report.build import adr_notes
+from pytest_archgate.report.schema import (
+    AdrEntry,
+    Comparison,
+    CriterionResult,
+    RankedComparison,
+    Report,
+)
+from pytest_archgate.report.view import (
+    MISSING,
+    Span,
+    fmt_any,
+    fmt_delta,
+    markdown_table,
+    markdown_text,
+    table,
+)
 
 GITHUB_COMMENT_LIMIT = 65_536
 """GitHub rejects issue comments longer than this many characters."""
@@ -55,53 +70,33 @@ def comment_marker(key: str) -> str:
 # --------------------------------------------------------------------------- formatting
 
 
-def fmt_number(x: object) -> str:
-    """A short rendering of a measured value: integers without decimals, else 4 digits."""
-    if x is None:
-        return "—"
-    if isinstance(x, bool) or not isinstance(x, int | float):
-        return escape_md(x)
-    f = float(x)
-    if not math.isfinite(f):
-        return str(f)
-    if f == int(f) and abs(f) < 1e15:
-        return str(int(f))
-    return f"{f:.4g}"
+# Values go through the one formatter of every output (report/view.py: MISSING for a value
+# that is not there) and then through the one Markdown escaper.
 
 
 def _fmt_ci(ci: object) -> str:
     if isinstance(ci, Sequence) and not isinstance(ci, str) and len(ci) == 2:
-        return f"[{fmt_number(ci[0])}, {fmt_number(ci[1])}]"
-    return "—"
+        return f"[{markdown_text(ci[0])}, {markdown_text(ci[1])}]"
+    return MISSING
 
 
 def _fmt_any(value: object) -> str:
-    if value is None:
-        return "—"
-    if isinstance(value, int | float) and not isinstance(value, bool):
-        return fmt_number(value)
-    if isinstance(value, str):
-        return escape_md(value)
-    try:
-        text = json.dumps(value, sort_keys=True, separators=(", ", ": "), default=str)
-    except (TypeError, ValueError):
-        text = str(value)
-    return escape_md(text)
+    return escape_md(fmt_any(value))
 
 
 def _badge(verdict: object) -> str:
     return VERDICT_BADGE.get(str(verdict), escape_md(verdict))
 
 
-def _row(cells: Iterable[str]) -> str:
-    return "| " + " | ".join(c if c else " " for c in cells) + " |"
+def _escaped(span: Span) -> str:
+    """Cells of these tables are escaped as they are built (with links and badges that the
+    view's span model does not have), so the one table writer takes them as they are."""
+    return span.text
 
 
 def md_table(header: Sequence[str], rows: Iterable[Sequence[str]]) -> str:
-    """A GitHub table; cells must already be escaped."""
-    lines = [_row(header), "|" + "|".join("---" for _ in header) + "|"]
-    lines.extend(_row(r) for r in rows)
-    return "\n".join(lines)
+    """A GitHub table (the view's one Markdown table writer); cells must already be escaped."""
+    return "\n".join(markdown_table(table(header, rows), render=_escaped))
 
 
 def _short(names: Sequence[object], limit: int = 4) -> str:
@@ -111,12 +106,12 @@ def _short(names: Sequence[object], limit: int = 4) -> str:
     return shown
 
 
-def _adrs(report: Mapping[str, Any]) -> list[Mapping[str, Any]]:
-    return [a for a in report.get("adrs") or [] if isinstance(a, Mapping)]
+def _adrs(report: Report) -> list[AdrEntry]:
+    return list(report["adrs"])
 
 
-def _entries(adr: Mapping[str, Any], key: str) -> list[Mapping[str, Any]]:
-    return [c for c in adr.get(key) or [] if isinstance(c, Mapping)]
+def _entries(adr: AdrEntry, key: Literal["criteria", "constraints"]) -> list[CriterionResult]:
+    return list(adr.get(key) or [])
 
 
 def _link(text: str, link_base: str | None, file: object) -> str:
@@ -135,7 +130,7 @@ def _link(text: str, link_base: str | None, file: object) -> str:
 # --------------------------------------------------------------------------- sections
 
 
-def headline(report: Mapping[str, Any]) -> str:
+def headline(report: Report) -> str:
     """One sentence: do the accepted decisions hold?"""
     adrs = _adrs(report)
     summary = report.get("summary") or {}
@@ -168,7 +163,7 @@ def headline(report: Mapping[str, Any]) -> str:
     return text
 
 
-def adr_table(report: Mapping[str, Any], *, link_base: str | None = None) -> str:
+def adr_table(report: Report, *, link_base: str | None = None) -> str:
     """The ADR status table; ids link to the ADR file under ``link_base`` when given."""
     adrs = _adrs(report)
     if not adrs:
@@ -178,7 +173,7 @@ def adr_table(report: Mapping[str, Any], *, link_base: str | None = None) -> str
         notes = [escape_md(n) for n in adr_notes(a)]
         rows.append(
             [
-                _link(escape_md(a.get("id", "?")), link_base, a.get("file")),
+                _link(escape_md(a["id"]), link_base, a.get("file")),
                 escape_md(a.get("title", "")),
                 escape_md(a.get("status", "")),
                 _badge(a.get("verdict")),
@@ -189,21 +184,21 @@ def adr_table(report: Mapping[str, Any], *, link_base: str | None = None) -> str
     return md_table(["ADR", "title", "status", "verdict", "enforced", "notes"], rows)
 
 
-def _criterion_rows(entries: Sequence[Mapping[str, Any]]) -> list[list[str]]:
+def _criterion_rows(entries: Sequence[CriterionResult]) -> list[list[str]]:
     rows = []
     for c in entries:
-        name = escape_md(c.get("name", "?"))
-        if c.get("metric") and c.get("metric") != c.get("name"):
-            name += f" ({escape_md(c['metric'])})"
-        verdict = _badge(c.get("verdict"))
-        if c.get("enforced") and c.get("verdict") == "fail":
+        name = escape_md(c["name"])
+        if (metric := c.get("metric")) and metric != c["name"]:
+            name += f" ({escape_md(metric)})"
+        verdict = _badge(c["verdict"])
+        if c.get("enforced") and c["verdict"] == "fail":
             verdict += " (enforced)"
         rows.append(
             [
                 name,
-                escape_md(c.get("option") or "—"),
+                escape_md(c.get("option") or MISSING),
                 escape_md(c.get("role") or ""),
-                fmt_number(c.get("value")),
+                markdown_text(c.get("value")),
                 _fmt_ci(c.get("ci")),
                 escape_md(c.get("bound") or ""),
                 verdict,
@@ -216,20 +211,20 @@ def _criterion_rows(entries: Sequence[Mapping[str, Any]]) -> list[list[str]]:
 _CRITERION_HEADER = ["criterion", "option", "role", "value", "interval", "bound", "verdict", "why"]
 
 
-def details_block(adr: Mapping[str, Any]) -> str:
+def details_block(adr: AdrEntry) -> str:
     """One collapsible block with every criterion and constraint of one ADR."""
     summary = (
-        f"<b>{escape_html(adr.get('id', '?'))}</b> {escape_html(adr.get('title', ''))}: "
+        f"<b>{escape_html(adr['id'])}</b> {escape_html(adr.get('title', ''))}: "
         f"{escape_html(VERDICT_BADGE.get(str(adr.get('verdict')), adr.get('verdict')))}"
     )
     parts = [f"<details><summary>{summary}</summary>", ""]
     facts = [f"status: {escape_md(adr.get('status', '?'))}"]
-    if adr.get("decision"):
-        facts.append(f"decision: {escape_md(adr['decision'])}")
-    if adr.get("baseline"):
-        facts.append(f"baseline: {escape_md(adr['baseline'])}")
-    if adr.get("file"):
-        facts.append(f"file: {escape_md(adr['file'])}")
+    if decision := adr.get("decision"):
+        facts.append(f"decision: {escape_md(decision)}")
+    if baseline := adr.get("baseline"):
+        facts.append(f"baseline: {escape_md(baseline)}")
+    if file := adr.get("file"):
+        facts.append(f"file: {escape_md(file)}")
     parts.append(" · ".join(facts))
     criteria = _entries(adr, "criteria")
     constraints = _entries(adr, "constraints")
@@ -256,17 +251,15 @@ def details_block(adr: Mapping[str, Any]) -> str:
     unmeasured = list(adr.get("unmeasured") or [])
     if unmeasured:
         parts += ["", "Unmeasured: " + ", ".join(escape_md(u) for u in unmeasured)]
-    violated = [
-        c for c in constraints if c.get("verdict") == "fail" and c.get("role") != "comparison"
-    ]
+    violated = [c for c in constraints if c["verdict"] == "fail" and c.get("role") != "comparison"]
     if violated:
-        names = ", ".join(escape_md(c.get("name", "?")) for c in violated)
+        names = ", ".join(escape_md(c["name"]) for c in violated)
         parts += ["", f"Needs review: the decision rests on {names}, which no longer holds."]
     tests = list(adr.get("tests") or [])
     if tests:
         parts += ["", f"Tests ({len(tests)}): " + _short(tests, 8)]
     comparison = adr.get("comparison")
-    if isinstance(comparison, Mapping):
+    if comparison:
         rendered = comparison_section(comparison)
         if rendered:
             parts += ["", rendered]
@@ -274,16 +267,20 @@ def details_block(adr: Mapping[str, Any]) -> str:
     return "\n".join(parts)
 
 
-def details_blocks(report: Mapping[str, Any]) -> str:
+def details_blocks(report: Report) -> str:
     """A ``<details>`` block per ADR (value, interval, bound, verdict, option per criterion)."""
     return "\n\n".join(details_block(a) for a in _adrs(report))
 
 
-def comparison_section(comparison: Mapping[str, Any]) -> str:
-    """A report's optional per-ADR ``comparison`` object (ranking, recommendation), rendered
-    defensively since its shape may grow."""
+def comparison_section(comparison: Comparison | RankedComparison) -> str:
+    """A report's optional per-ADR ``comparison`` object: its recommendation.
+
+    Other producers have written a ``ranking`` list and a plain-string ``recommendation``
+    (neither is in the schema; tests/test_actions.py pins how they render): they are read
+    through a plain mapping, defensively, since the loader does not check them."""
     parts: list[str] = []
-    ranking = comparison.get("ranking")
+    foreign: Mapping[str, object] = comparison
+    ranking = foreign.get("ranking")
     if isinstance(ranking, Sequence) and not isinstance(ranking, str) and ranking:
         lines = []
         for i, item in enumerate(ranking, 1):
@@ -299,7 +296,7 @@ def comparison_section(comparison: Mapping[str, Any]) -> str:
                 line = f"{i}. {_fmt_any(item)}"
             lines.append(line)
         parts.append("**Ranking**\n\n" + "\n".join(lines))
-    rec = comparison.get("recommendation")
+    rec = foreign.get("recommendation")
     if isinstance(rec, str) and rec.strip():
         parts.append("**Recommendation:** " + escape_md(rec))
     elif isinstance(rec, Mapping):
@@ -332,18 +329,18 @@ def _finite(x: object) -> float | None:
     return None
 
 
-def mermaid_comparison(adr: Mapping[str, Any]) -> str:
+def mermaid_comparison(adr: AdrEntry) -> str:
     """Mermaid ``xychart-beta`` bar charts, one per criterion that several options measured.
 
     Returns ``""`` when no criterion was measured for at least two options.
     """
     by_name: dict[str, dict[str, float]] = {}
-    bounds: dict[str, Mapping[str, Any]] = {}
+    bounds: dict[str, CriterionResult] = {}
     for c in _entries(adr, "criteria"):
         value, option = _finite(c.get("value")), c.get("option")
         if value is None or option is None:
             continue
-        name = str(c.get("name", "?"))
+        name = str(c["name"])
         by_name.setdefault(name, {}).setdefault(str(option), value)
         bounds.setdefault(name, c)
     charts = []
@@ -369,21 +366,20 @@ def mermaid_comparison(adr: Mapping[str, Any]) -> str:
         charts.append("\n".join(lines))
     if not charts:
         return ""
-    head = f"**{escape_md(adr.get('id', '?'))}: options compared**"
+    head = f"**{escape_md(adr['id'])}: options compared**"
     return "\n\n".join([head, *charts])
 
 
-def _criteria_index(report: Mapping[str, Any]) -> dict[tuple[str, str, str], Mapping[str, Any]]:
-    index: dict[tuple[str, str, str], Mapping[str, Any]] = {}
+def _criteria_index(report: Report) -> dict[tuple[str, str, str], CriterionResult]:
+    index: dict[tuple[str, str, str], CriterionResult] = {}
     for a in _adrs(report):
-        for key in ("criteria", "constraints"):
-            for c in _entries(a, key):
-                k = (str(a.get("id")), str(c.get("name")), str(c.get("option") or ""))
-                index.setdefault(k, c)
+        for c in _entries(a, "criteria") + _entries(a, "constraints"):
+            k = (str(a["id"]), str(c["name"]), str(c.get("option") or ""))
+            index.setdefault(k, c)
     return index
 
 
-def base_delta(report: Mapping[str, Any], base_report: Mapping[str, Any]) -> str:
+def base_delta(report: Report, base_report: Report) -> str:
     """Each criterion's value against a base report (e.g. the last run on main)."""
     new, old = _criteria_index(report), _criteria_index(base_report)
     rows = []
@@ -393,12 +389,12 @@ def base_delta(report: Mapping[str, Any], base_report: Mapping[str, Any]) -> str
         ov = _finite(o.get("value")) if o else None
         if nv is None and ov is None:
             continue
-        delta = "—"
+        delta = MISSING
         if nv is not None and ov is not None:
             d = nv - ov
-            delta = (("+" if d > 0 else "") + fmt_number(d)) if d else "0"
-        nverdict = str(n.get("verdict")) if n else "removed"
-        overdict = str(o.get("verdict")) if o else "new"
+            delta = escape_md(fmt_delta(d))
+        nverdict = str(n["verdict"]) if n else "removed"
+        overdict = str(o["verdict"]) if o else "new"
         change = (
             escape_md(nverdict)
             if nverdict == overdict
@@ -408,9 +404,9 @@ def base_delta(report: Mapping[str, Any], base_report: Mapping[str, Any]) -> str
             [
                 escape_md(k[0]),
                 escape_md(k[1]),
-                escape_md(k[2] or "—"),
-                fmt_number(ov),
-                fmt_number(nv),
+                escape_md(k[2] or MISSING),
+                markdown_text(ov),
+                markdown_text(nv),
                 delta,
                 change,
             ]
@@ -448,7 +444,7 @@ def diff_section(diff: object) -> str:
             [
                 escape_md(e.get("adr", e.get("id", "?"))),
                 _CHANGE_ICONS.get(kind, "") + escape_md(kind),
-                escape_md(e.get("criterion", e.get("name", "")) or "—"),
+                escape_md(e.get("criterion", e.get("name", "")) or MISSING),
                 _fmt_any(e.get("before")),
                 _fmt_any(e.get("after")),
             ]
@@ -458,14 +454,14 @@ def diff_section(diff: object) -> str:
     return md_table(["ADR", "change", "criterion", "before", "after"], rows)
 
 
-def attention_lists(report: Mapping[str, Any]) -> str:
+def attention_lists(report: Report) -> str:
     """Unmeasured criteria of enforced ADRs, needs-review ADRs, superseded links, errors."""
     parts: list[str] = []
     adrs = _adrs(report)
     unmeasured = [
-        f"- {escape_md(a.get('id', '?'))}: " + ", ".join(escape_md(u) for u in a["unmeasured"])
+        f"- {escape_md(a['id'])}: " + ", ".join(escape_md(u) for u in names)
         for a in adrs
-        if a.get("unmeasured")
+        if (names := a.get("unmeasured"))
     ]
     if unmeasured:
         parts.append("**Unmeasured** (never counted as a pass)\n\n" + "\n".join(unmeasured))
@@ -474,21 +470,21 @@ def attention_lists(report: Mapping[str, Any]) -> str:
         if not a.get("needs_review"):
             continue
         names = [
-            f"{escape_md(c.get('name', '?'))} {escape_md(c.get('bound') or '')}".rstrip()
+            f"{escape_md(c['name'])} {escape_md(c.get('bound') or '')}".rstrip()
             for c in _entries(a, "constraints")
-            if c.get("verdict") == "fail" and c.get("role") != "comparison"
+            if c["verdict"] == "fail" and c.get("role") != "comparison"
         ]
-        review.append(f"- {escape_md(a.get('id', '?'))}: " + (", ".join(names) or "constraint"))
+        review.append(f"- {escape_md(a['id'])}: " + (", ".join(names) or "constraint"))
     if review:
         parts.append(
             "**Needs review** (a constraint the decision rests on fails)\n\n" + "\n".join(review)
         )
     superseded = [
-        f"- {escape_md(a.get('id', '?'))} is {escape_md(a.get('status'))}"
-        + (f" (by {escape_md(a['superseded_by'])})" if a.get("superseded_by") else "")
-        + f" but {len(a['tests'])} test{'s' if len(a['tests']) != 1 else ''} still link to it"
+        f"- {escape_md(a['id'])} is {escape_md(a.get('status'))}"
+        + (f" (by {escape_md(by)})" if (by := a.get("superseded_by")) else "")
+        + f" but {len(tests)} test{'s' if len(tests) != 1 else ''} still link to it"
         for a in adrs
-        if a.get("status") in ("superseded", "deprecated") and a.get("tests")
+        if a.get("status") in ("superseded", "deprecated") and (tests := a.get("tests"))
     ]
     if superseded:
         parts.append("**Linked to a superseded decision**\n\n" + "\n".join(superseded))
@@ -498,12 +494,12 @@ def attention_lists(report: Mapping[str, Any]) -> str:
     return "\n\n".join(parts)
 
 
-def _footer(report: Mapping[str, Any]) -> str:
+def _footer(report: Report) -> str:
     bits = ["pytest-archgate"]
-    if report.get("archgate_version"):
-        bits[0] += " " + escape_md(report["archgate_version"])
-    if report.get("generated_at"):
-        bits.append("run " + escape_md(report["generated_at"]))
+    if version := report.get("archgate_version"):
+        bits[0] += " " + escape_md(version)
+    if generated_at := report.get("generated_at"):
+        bits.append("run " + escape_md(generated_at))
     return "<sub>" + " · ".join(bits) + "</sub>"
 
 
@@ -557,9 +553,9 @@ def _fit(sections: Sequence[tuple[str, bool]], max_chars: int, note: str = _TRUN
 
 
 def _sections(
-    report: Mapping[str, Any],
+    report: Report,
     *,
-    base: Mapping[str, Any] | None,
+    base: Report | None,
     diff: object,
     link_base: str | None,
 ) -> list[tuple[str, bool]]:
@@ -588,10 +584,10 @@ def _sections(
 
 
 def render_summary(
-    report: Mapping[str, Any],
+    report: Report,
     *,
     link_base: str | None = None,
-    base: Mapping[str, Any] | None = None,
+    base: Report | None = None,
     max_chars: int = SUMMARY_LIMIT,
 ) -> str:
     """The job summary (``$GITHUB_STEP_SUMMARY``) of a run."""
@@ -601,9 +597,9 @@ def render_summary(
 
 
 def render_comment(
-    report: Mapping[str, Any],
+    report: Report,
     *,
-    base: Mapping[str, Any] | None = None,
+    base: Report | None = None,
     diff: object = None,
     key: str = "default",
     link_base: str | None = None,

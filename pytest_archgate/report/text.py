@@ -2,32 +2,32 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
-from typing import Any
+from collections.abc import Sequence
 
-from pytest_archgate import escape
 from pytest_archgate.report.build import adr_notes
-from pytest_archgate.verdict.comparison import fmt_count, fmt_usd, fmt_value
+from pytest_archgate.report.schema import AdrEntry, Cell, RankedComparison
+from pytest_archgate.report.view import (
+    MISSING,
+    fmt_count,
+    fmt_interval,
+    fmt_score,
+    fmt_usd,
+    fmt_value,
+    text_table,
+)
+from pytest_archgate.report.view import table as view_table
 
 _MARK = {"pass": "ok", "fail": "FAIL", "unmeasured": "?", "n/a": "n/a"}
 
 
 def table(rows: Sequence[Sequence[str]], header: Sequence[str]) -> list[str]:
-    """Left-aligned columns separated by two spaces; every cell goes through
-    :func:`~pytest_archgate.escape.text` and every line through :func:`~.escape.line`."""
-    header = [escape.text(h) for h in header]
-    rows = [[escape.text(cell) for cell in row] for row in rows]
-    widths = [len(h) for h in header]
-    for row in rows:
-        for i, cell in enumerate(row):
-            widths[i] = max(widths[i], len(cell))
-    fmt = "  ".join(f"{{:<{w}}}" for w in widths)
-    out = [fmt.format(*header).rstrip()]
-    out.extend(fmt.format(*row).rstrip() for row in rows)
-    return [escape.line(x) for x in out]
+    """Left-aligned columns separated by two spaces, through the view's one text-table writer
+    (every cell through :func:`~pytest_archgate.escape.text`, every line through
+    :func:`~pytest_archgate.escape.line`)."""
+    return text_table(view_table(header, rows))
 
 
-def adr_rows(adrs: Sequence[Mapping[str, Any]]) -> list[list[str]]:
+def adr_rows(adrs: Sequence[AdrEntry]) -> list[list[str]]:
     """One row per ADR entry of a report."""
 
     rows = []
@@ -50,20 +50,20 @@ def adr_rows(adrs: Sequence[Mapping[str, Any]]) -> list[list[str]]:
     return rows
 
 
-def summary_lines(adrs: Sequence[Mapping[str, Any]]) -> list[str]:
+def summary_lines(adrs: Sequence[AdrEntry]) -> list[str]:
     return table(adr_rows(adrs), ["ADR", "status", "verdict", "enforced", "notes"])
 
 
-def _cell_text(cell: Mapping[str, Any]) -> str:
+def _cell_text(cell: Cell) -> str:
     if cell["value"] is None:
         return _MARK.get(cell["verdict"], str(cell["verdict"]))
     text = fmt_value(cell["value"])
-    if cell.get("ci"):
-        text += f" [{fmt_value(cell['ci'][0])}, {fmt_value(cell['ci'][1])}]"
+    if cell["ci"]:
+        text += " " + fmt_interval(cell["ci"])
     return f"{text} {_MARK.get(cell['verdict'], cell['verdict'])}"
 
 
-def comparison_lines(comp: Mapping[str, Any]) -> list[str]:
+def comparison_lines(comp: RankedComparison) -> list[str]:
     """A compact plain-text table of a comparison (ranked options as columns)."""
     options: list[str] = list(comp["options"])
     header = ["criterion", "bound", *options]
@@ -89,7 +89,7 @@ def comparison_lines(comp: Mapping[str, Any]) -> list[str]:
             ),
         ]
     )
-    rows.append(["score", "", *(f"{comp['scores'][o]:.2f}" for o in options)])
+    rows.append(["score", "", *(fmt_score(comp["scores"][o]) for o in options)])
     daily = comp.get("daily_cost") or {}
     if daily:
         volume = fmt_count(comp.get("volume_per_day"))
@@ -97,7 +97,7 @@ def comparison_lines(comp: Mapping[str, Any]) -> list[str]:
             [
                 "cost/day",
                 f"at {volume}/day",
-                *(fmt_usd(daily[o]["value"]) if o in daily else "-" for o in options),
+                *(fmt_usd(daily[o]["value"]) if o in daily else MISSING for o in options),
             ]
         )
     title = f"{comp.get('adr') or 'ADR'} options, best first:"

@@ -40,12 +40,143 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping, Sequence
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal, NotRequired, TypedDict, cast
 
 from pytest_archgate.errors import AdrError
 
+if TYPE_CHECKING:
+    from typing_extensions import ReadOnly
+
 Direction = Literal["higher", "lower", "target"]
+"""Which way a criterion is good: ``higher`` (``min`` only), ``lower`` (``max`` only),
+``target`` (both: closer to the middle of the range is better)."""
+
+CriterionVerdict = Literal["pass", "fail", "unmeasured", "n/a"]
+"""A criterion's verdict: ``n/a`` when it does not apply to the option (its ``vs``
+reference)."""
+
 COST_METRIC = "cost_per_1k_usd"
+
+
+# The comparison's result is part of the report (``adrs[].comparison``); its types live here,
+# beside the code that builds it, because the verdict layer may not import the report layer.
+# ``report/schema.py`` re-exports them as part of the report's schema.
+
+
+class Cell(TypedDict):
+    """One option against one acceptance criterion."""
+
+    value: float | None
+    """The measured value (for a ``vs`` criterion, the difference); null when not measured."""
+    ci: list[float] | None
+    """The interval ``[low, high]`` of the value, null when there is none."""
+    verdict: CriterionVerdict
+    """The criterion's verdict for this option (``n/a``: the option is its ``vs`` reference)."""
+    bound: NotRequired[str | None]
+    """The criterion's bound as written, e.g. ``>= 0.9``."""
+    reason: NotRequired[str | None]
+    """Why the verdict is what it is (plain text)."""
+
+
+class Recommendation(TypedDict):
+    """The option the comparison recommends and the sentence that says why."""
+
+    option: str | None
+    """The recommended option; null when no candidate meets every criterion."""
+    text: str | None
+    """The recommendation as one paragraph of plain text."""
+
+
+class DailyCost(TypedDict):
+    """An option's cost per day at the ADR's ``cost.volume_per_day``."""
+
+    value: float
+    """US dollars per day."""
+    ci: NotRequired[list[float] | None]
+    """Its interval, from the interval of ``cost_per_1k_usd``."""
+    cost_per_1k_usd: NotRequired[float | None]
+    """The measured cost per 1,000 requests it was computed from."""
+    volume_per_day: NotRequired[float | None]
+    """The ADR's daily request volume."""
+
+
+class Comparison(TypedDict):
+    """The measured options of one ADR side by side (the ranking and the weighted score are
+    explained in the docstring of ``pytest_archgate/verdict/comparison.py``).
+
+    Every key may be missing in a report file (an older or hand-written one); a comparison
+    with ``options`` is a ranked one, whose required keys the loader checks (see
+    :class:`RankedComparison`).
+    """
+
+    adr: NotRequired[str | None]
+    """The ADR id."""
+    decision: NotRequired[str | None]
+    """The ADR's decision (the option it chose), if any."""
+    options: NotRequired[list[str] | None]
+    """The options, ranked best first (references of ``vs`` criteria last)."""
+    criteria: NotRequired[list[str] | None]
+    """The acceptance criteria compared, in ADR order."""
+    bounds: NotRequired[dict[str, str | None] | None]
+    """Each criterion's bound as written."""
+    directions: NotRequired[dict[str, Direction] | None]
+    """Each criterion's good direction."""
+    cells: NotRequired[dict[str, dict[str, Cell]] | None]
+    """``cells[option][criterion]``."""
+    normalised: NotRequired[dict[str, dict[str, float | None]] | None]
+    """Each option's normalised score per criterion in [0, 1]; null where not judged."""
+    scores: NotRequired[dict[str, float] | None]
+    """Each option's weighted score in [0, 1]."""
+    meets_all: NotRequired[dict[str, bool] | None]
+    """Whether the option meets every criterion that applies to it."""
+    failures: NotRequired[dict[str, int] | None]
+    """How many criteria each option fails."""
+    weights: NotRequired[dict[str, float] | None]
+    """Each criterion's weight (``archgate.weights``, default 1)."""
+    references: NotRequired[dict[str, list[str]] | None]
+    """Options that a ``vs`` criterion compares against, with those criteria."""
+    recommendation: NotRequired[Recommendation | None]
+    """The recommended option and why."""
+    volume_per_day: NotRequired[float | None]
+    """The ADR's ``cost.volume_per_day``, when daily costs are shown."""
+    daily_cost: NotRequired[dict[str, DailyCost] | None]
+    """Each option's daily cost, when its ``cost_per_1k_usd`` was measured."""
+
+
+class RankedComparison(TypedDict):
+    """A comparison with options: what :func:`compare_options` writes, and what the loader
+    guarantees of a comparison whose ``options`` list is not empty (these keys present, and
+    every option has a cell for every criterion, a score and a meets-all flag).
+
+    The fields are those of :class:`Comparison`; :func:`ranked` narrows one to this type.
+    """
+
+    adr: NotRequired[str | None]
+    decision: NotRequired[str | None]
+    options: list[str]
+    criteria: list[str]
+    bounds: dict[str, str | None]
+    directions: NotRequired[dict[str, Direction] | None]
+    cells: dict[str, dict[str, Cell]]
+    normalised: NotRequired[dict[str, dict[str, float | None]] | None]
+    scores: dict[str, float]
+    meets_all: dict[str, bool]
+    failures: NotRequired[dict[str, int] | None]
+    weights: dict[str, float]
+    references: NotRequired[dict[str, list[str]] | None]
+    recommendation: Recommendation
+    volume_per_day: NotRequired[float | None]
+    daily_cost: NotRequired[dict[str, DailyCost] | None]
+
+
+def ranked(comparison: Comparison | RankedComparison | None) -> RankedComparison | None:
+    """The comparison as a ranked one, or None when it has no options (then renderers compute
+    one from the criteria, or show none). The cast is honest for a comparison that came
+    through the report loader, which checks a ranked comparison's keys, or from
+    :func:`compare_options`."""
+    if not comparison or not comparison.get("options"):
+        return None
+    return cast("RankedComparison", comparison)
 
 
 def fmt_value(x: float | None) -> str:
@@ -61,7 +192,92 @@ def fmt_value(x: float | None) -> str:
     return f"{x:.4g}"
 
 
-def _direction(spec: Mapping[str, Any]) -> Direction:
+# What the comparison reads of a report's ADR entry and measurements. The report's schema
+# (report/schema.py) is in the layer above, which this module may not import; these read-only
+# views declare the keys read here instead, and mypy checks at every call that the schema's
+# AdrEntry and Measurement fit them (read-only items may be narrower in the schema, e.g. a
+# list where a Sequence is read, a required key where an optional one is read).
+
+
+class JudgedIn(TypedDict):
+    """A judged criterion (the schema's ``CriterionResult``), as read here."""
+
+    name: ReadOnly[str]
+    verdict: ReadOnly[CriterionVerdict]
+    metric: ReadOnly[NotRequired[str | None]]
+    kind: ReadOnly[NotRequired[str | None]]
+    option: ReadOnly[NotRequired[str | None]]
+    min: ReadOnly[NotRequired[float | None]]
+    max: ReadOnly[NotRequired[float | None]]
+    vs: ReadOnly[NotRequired[str | None]]
+    bound: ReadOnly[NotRequired[str | None]]
+    confidence: ReadOnly[NotRequired[float | None]]
+    value: ReadOnly[NotRequired[float | None]]
+    ci: ReadOnly[NotRequired[Sequence[float] | None]]
+    reason: ReadOnly[NotRequired[str | None]]
+
+
+class DefinedIn(TypedDict):
+    """A criterion of the ADR's definition (the schema's ``CriterionDefinition``)."""
+
+    name: ReadOnly[str]
+    metric: ReadOnly[NotRequired[str | None]]
+    min: ReadOnly[NotRequired[float | None]]
+    max: ReadOnly[NotRequired[float | None]]
+    vs: ReadOnly[NotRequired[str | None]]
+    bound: ReadOnly[NotRequired[str | None]]
+    confidence: ReadOnly[NotRequired[float | None]]
+
+
+class DefinitionIn(TypedDict, total=False):
+    """The ADR's definition (the schema's ``Definition``)."""
+
+    decision: ReadOnly[str | None]
+    options: ReadOnly[Sequence[str] | None]
+    acceptance: ReadOnly[Sequence[DefinedIn] | None]
+    weights: ReadOnly[Mapping[str, float] | None]
+    cost: ReadOnly[Mapping[str, Any] | None]
+
+
+class EntryIn(TypedDict):
+    """One ADR entry of a report (the schema's ``AdrEntry``)."""
+
+    id: ReadOnly[NotRequired[str | None]]
+    file: ReadOnly[NotRequired[str | None]]
+    decision: ReadOnly[NotRequired[str | None]]
+    options: ReadOnly[NotRequired[Sequence[str] | None]]
+    criteria: ReadOnly[NotRequired[Sequence[JudgedIn] | None]]
+    definition: ReadOnly[NotRequired[DefinitionIn | None]]
+
+
+class EstimateIn(TypedDict):
+    value: ReadOnly[float]
+    ci: ReadOnly[NotRequired[Sequence[float] | None]]
+
+
+class MeasurementIn(TypedDict):
+    """One measurement of a report (the schema's ``Measurement``)."""
+
+    adr: ReadOnly[str]
+    metric: ReadOnly[str]
+    estimate: ReadOnly[EstimateIn]
+    option: ReadOnly[NotRequired[str | None]]
+
+
+class _Spec(TypedDict, total=False):
+    """An acceptance criterion as the comparison needs it: from the ADR's definition, or
+    rebuilt from a judged result when the report carries no definition."""
+
+    name: str
+    metric: str | None
+    min: float | None
+    max: float | None
+    vs: str | None
+    bound: str | None
+    confidence: float | None
+
+
+def _direction(spec: _Spec) -> Direction:
     has_min = spec.get("min") is not None
     has_max = spec.get("max") is not None
     if has_min and has_max:
@@ -69,32 +285,54 @@ def _direction(spec: Mapping[str, Any]) -> Direction:
     return "lower" if has_max else "higher"
 
 
-def _goodness(value: float, spec: Mapping[str, Any], direction: Direction) -> float:
+def _goodness(value: float, spec: _Spec, direction: Direction) -> float:
     if direction == "higher":
         return value
     if direction == "lower":
         return -value
-    mid = (float(spec["min"]) + float(spec["max"])) / 2.0
+    lo, hi = spec.get("min"), spec.get("max")
+    if lo is None or hi is None:  # not reached: "target" means both bounds (see _direction)
+        return value
+    mid = (float(lo) + float(hi)) / 2.0
     return -abs(value - mid)
 
 
-def _criterion_specs(entry: Mapping[str, Any]) -> dict[str, dict[str, Any]]:
+def _criterion_specs(entry: EntryIn) -> dict[str, _Spec]:
     """Acceptance criteria by name, in ADR order (definition first, then judged results)."""
-    specs: dict[str, dict[str, Any]] = {}
-    definition = entry.get("definition") or {}
+    specs: dict[str, _Spec] = {}
+    definition: DefinitionIn = entry.get("definition") or {}
     for c in definition.get("acceptance") or []:
-        specs.setdefault(str(c["name"]), dict(c))
+        specs.setdefault(
+            str(c["name"]),
+            {
+                "name": c["name"],
+                "metric": c.get("metric"),
+                "min": c.get("min"),
+                "max": c.get("max"),
+                "vs": c.get("vs"),
+                "bound": c.get("bound"),
+                "confidence": c.get("confidence"),
+            },
+        )
     for r in entry.get("criteria") or []:
         if r.get("kind", "acceptance") != "acceptance":
             continue
         specs.setdefault(
             str(r["name"]),
-            {k: r.get(k) for k in ("name", "metric", "min", "max", "vs", "bound", "confidence")},
+            {
+                "name": r["name"],
+                "metric": r.get("metric"),
+                "min": r.get("min"),
+                "max": r.get("max"),
+                "vs": r.get("vs"),
+                "bound": r.get("bound"),
+                "confidence": r.get("confidence"),
+            },
         )
     return specs
 
 
-def _measured_options(entry: Mapping[str, Any]) -> list[str]:
+def _measured_options(entry: EntryIn) -> list[str]:
     measured = {
         str(r["option"])
         for r in entry.get("criteria") or []
@@ -106,7 +344,7 @@ def _measured_options(entry: Mapping[str, Any]) -> list[str]:
     return [o for o in dict.fromkeys(order) if o in measured]
 
 
-def _cell(result: Mapping[str, Any] | None, spec: Mapping[str, Any], option: str) -> dict[str, Any]:
+def _cell(result: JudgedIn | None, spec: _Spec, option: str) -> Cell:
     bound = spec.get("bound")
     if result is not None:
         ci = result.get("ci")
@@ -134,7 +372,7 @@ def _cell(result: Mapping[str, Any] | None, spec: Mapping[str, Any], option: str
     }
 
 
-def _volume_per_day(entry: Mapping[str, Any]) -> float | None:
+def _volume_per_day(entry: EntryIn) -> float | None:
     from pytest_archgate.adr.cost import parse_cost
 
     raw = (entry.get("definition") or {}).get("cost") or {}
@@ -145,19 +383,19 @@ def _volume_per_day(entry: Mapping[str, Any]) -> float | None:
 
 
 def _daily_costs(
-    entry: Mapping[str, Any],
+    entry: EntryIn,
     options: Sequence[str],
-    cells: Mapping[str, Mapping[str, Mapping[str, Any]]],
-    specs: Mapping[str, Mapping[str, Any]],
-    measurements: Sequence[Mapping[str, Any]] | None,
-) -> tuple[float | None, dict[str, dict[str, Any]]]:
+    cells: Mapping[str, Mapping[str, Cell]],
+    specs: Mapping[str, _Spec],
+    measurements: Sequence[MeasurementIn] | None,
+) -> tuple[float | None, dict[str, DailyCost]]:
     volume = _volume_per_day(entry)
     if volume is None:
         return None, {}
-    out: dict[str, dict[str, Any]] = {}
+    out: dict[str, DailyCost] = {}
     for option in options:
         per_1k: float | None = None
-        ci: list[float] | None = None
+        ci: Sequence[float] | None = None
         for name, spec in specs.items():
             cell = cells[option][name]
             if (
@@ -171,9 +409,9 @@ def _daily_costs(
             found = [
                 m
                 for m in measurements or []
-                if m.get("adr") == entry.get("id")
+                if m["adr"] == entry.get("id")
                 and m.get("option") == option
-                and m.get("metric") == COST_METRIC
+                and m["metric"] == COST_METRIC
             ]
             if found:  # several tests measured it: the worst (most expensive) decides
                 worst = max(found, key=lambda m: float(m["estimate"]["value"]))
@@ -190,7 +428,7 @@ def _daily_costs(
     return volume, out
 
 
-def _misses(option: str, names: Sequence[str], cells: Mapping[str, Mapping[str, Any]]) -> str:
+def _misses(option: str, names: Sequence[str], cells: Mapping[str, Cell]) -> str:
     failed = []
     missing = []
     for name in names:
@@ -218,12 +456,12 @@ def _reference_phrase(option: str, criteria: Sequence[str]) -> str:
 def _recommendation(
     ranked: Sequence[str],
     names: Sequence[str],
-    cells: Mapping[str, Mapping[str, Mapping[str, Any]]],
+    cells: Mapping[str, Mapping[str, Cell]],
     scores: Mapping[str, float],
     meets_all: Mapping[str, bool],
     decision: str | None,
     references: Mapping[str, Sequence[str]],
-) -> dict[str, Any]:
+) -> Recommendation:
     def applicable(option: str) -> int:
         return sum(1 for n in names if cells[option][n]["verdict"] != "n/a")
 
@@ -262,8 +500,8 @@ def _recommendation(
 
 
 def compare_options(
-    entry: Mapping[str, Any], *, measurements: Sequence[Mapping[str, Any]] | None = None
-) -> dict[str, Any] | None:
+    entry: EntryIn, *, measurements: Sequence[MeasurementIn] | None = None
+) -> RankedComparison | None:
     """Compare the measured options of one report ADR entry; None below two measured options.
 
     ``measurements`` (the report's list) lets the comparison show a daily cost at the ADR's
@@ -279,7 +517,7 @@ def compare_options(
     options += [o for o in listed if o not in options]
     specs = _criterion_specs(entry)
     names = list(specs)
-    by_key: dict[tuple[str, str], Mapping[str, Any]] = {}
+    by_key: dict[tuple[str, str], JudgedIn] = {}
     for r in entry.get("criteria") or []:
         if r.get("kind", "acceptance") == "acceptance" and r.get("option") is not None:
             by_key[(str(r["name"]), str(r["option"]))] = r
@@ -292,18 +530,16 @@ def compare_options(
     normalised: dict[str, dict[str, float | None]] = {o: {} for o in options}
     for n in names:
         good = {
-            o: _goodness(float(cells[o][n]["value"]), specs[n], directions[n])
+            o: _goodness(float(value), specs[n], directions[n])
             for o in options
-            if cells[o][n]["value"] is not None and math.isfinite(float(cells[o][n]["value"]))
+            if (value := cells[o][n]["value"]) is not None and math.isfinite(float(value))
         }
         lo = min(good.values(), default=0.0)
         hi = max(good.values(), default=0.0)
         # Differences smaller than the measurement's own uncertainty are noise, not a ranking:
         # when the spread of the values is within the widest half-interval, they tie.
         half_widths = [
-            (float(c["ci"][1]) - float(c["ci"][0])) / 2
-            for o in good
-            if (c := cells[o][n]).get("ci") is not None
+            (float(ci[1]) - float(ci[0])) / 2 for o in good if (ci := cells[o][n]["ci"]) is not None
         ]
         if half_widths and hi - lo <= max(half_widths):
             lo = hi
@@ -341,7 +577,7 @@ def compare_options(
     decision = entry.get("decision") or (entry.get("definition") or {}).get("decision")
     volume, daily = _daily_costs(entry, options, cells, specs, measurements)
 
-    comp: dict[str, Any] = {
+    comp: RankedComparison = {
         "adr": entry.get("id"),
         "decision": decision,
         "options": ranked,

@@ -1,0 +1,422 @@
+"""The JSON report's schema: one set of types for the file every other tool reads.
+
+The report (written by ``--archgate-report`` and ``archgate merge``, read by ``archgate
+report``, ``merge``, ``accept`` and ``comment``) is the contract between the plugin and every
+renderer. These ``TypedDict`` types describe it, so that mypy checks each key a renderer
+indexes (``entry["verdcit"]`` is an error) and the type of every value it reads, and each
+closed set of values is a ``Literal``. mypy lets ``.get("verdcit")`` through (it types it
+``object``), so ``tests/test_report_schema.py`` checks that every key literal the renderers
+read is declared here.
+
+What the types promise is what :func:`pytest_archgate.report.load.check_report` checks, no
+more: a report file may come from an older archgate or be written by hand, so most keys may be
+missing or ``null`` (``NotRequired[T | None]``), and only the keys the loader requires are
+required here. :func:`pytest_archgate.report.build.build_report` writes every key; a key it
+writes ``null`` is shown as ``T | None``.
+
+Each field's docstring (the string below it) is its documentation: ``docs/gen_report_schema.py``
+renders ``docs/reference/report-schema.md`` from these types, and a test keeps the page in step.
+
+This module imports only the standard library and the comparison's types (which live with the
+code that builds them, in the verdict layer): reading the schema loads no numpy.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Literal, NotRequired, TypedDict
+
+from pytest_archgate.verdict.comparison import (
+    Cell,
+    Comparison,
+    CriterionVerdict,
+    DailyCost,
+    Direction,
+    RankedComparison,
+    Recommendation,
+    ranked,
+)
+
+__all__ = [
+    "FIELD_DOCS",
+    "SCHEMA",
+    "STOP_REASONS",
+    "VERSION",
+    "AdrEntry",
+    "AdrStatus",
+    "AdrVerdict",
+    "Cell",
+    "Comparison",
+    "CriterionDefinition",
+    "CriterionKind",
+    "CriterionResult",
+    "CriterionVerdict",
+    "DailyCost",
+    "Definition",
+    "Direction",
+    "Estimate",
+    "EstimateDetails",
+    "Family",
+    "Measurement",
+    "MergedInput",
+    "RankedComparison",
+    "Recommendation",
+    "Report",
+    "Role",
+    "StopReason",
+    "Summary",
+    "ranked",
+]
+
+SCHEMA: Literal["pytest-archgate/report"] = "pytest-archgate/report"
+"""The value of a report's ``schema`` key."""
+
+VERSION = 1
+"""The newest report version this archgate writes and reads (older ones are read too)."""
+
+
+# --------------------------------------------------------------------------- closed sets
+
+AdrStatus = Literal["proposed", "accepted", "rejected", "deprecated", "superseded", "unknown"]
+"""An ADR's status (``unknown`` when the file names none archgate knows)."""
+
+AdrVerdict = Literal["pass", "fail", "unmeasured", "none"]
+"""An ADR's verdict: ``none`` when it has no criteria to judge."""
+
+CriterionKind = Literal["acceptance", "constraint"]
+"""An acceptance criterion judges a candidate; a constraint is an assumption the decision rests
+on (a violated one marks the ADR for review)."""
+
+Role = Literal["decision", "comparison", "candidate"]
+"""Why an option was judged: it is the ADR's decision, a compared option of an ADR that has a
+decision, or a candidate of an ADR that has none yet."""
+
+Family = Literal["none", "holm"]
+"""How confidence criteria are corrected for multiplicity: ``holm`` is Holm's step-down."""
+
+StopReason = Literal["precision", "max_seconds", "max_runs", "runs"]
+"""Why a latency measurement stopped timing calls."""
+
+STOP_REASONS: tuple[StopReason, ...] = ("precision", "max_seconds", "max_runs", "runs")
+
+
+# --------------------------------------------------------------------------- measurements
+
+
+class EstimateDetails(TypedDict, total=False):
+    """Method-specific details of an estimate; any key may appear (these are carried, not
+    rendered), only the ones below are checked."""
+
+    stop_reason: StopReason | None
+    """Latency estimates: why timing stopped."""
+    below_minimum: bool | None
+    """Latency estimates: fewer calls than the requested percentiles need."""
+
+
+class Estimate(TypedDict):
+    """A measured value with its uncertainty."""
+
+    value: float
+    """The point estimate."""
+    method: NotRequired[str | None]
+    """How the interval was computed, e.g. ``wilson``, ``bootstrap``, ``score-logit-delong``,
+    ``order-statistic``, ``replicates-t``, ``recorded`` (an open set: ``archgate.record``
+    takes any method name)."""
+    n: NotRequired[int | None]
+    """The number of rows, calls or replicates the estimate is computed from."""
+    level: NotRequired[float | None]
+    """The confidence level of ``ci``, between 0 and 1."""
+    ci: NotRequired[list[float] | None]
+    """The interval ``[low, high]`` at ``level``."""
+    intervals: NotRequired[dict[str, list[float]] | None]
+    """Intervals by level (keys like ``"0.95"``), each ``[low, high]``."""
+    details: NotRequired[EstimateDetails | None]
+    """Method-specific details."""
+
+
+class Measurement(TypedDict):
+    """One recorded estimate of a metric for one option of one ADR, from one test."""
+
+    adr: str
+    """The ADR id the measurement is linked to."""
+    metric: str
+    """The metric's name."""
+    estimate: Estimate
+    """The measured value and its interval."""
+    option: NotRequired[str | None]
+    """The option measured (null for an ADR without options)."""
+    nodeid: NotRequired[str | None]
+    """The pytest node id of the test that measured it."""
+    device: NotRequired[str | None]
+    """The device it ran on (``cpu``, ``cuda``...)."""
+    fingerprint: NotRequired[str | None]
+    """A hash of the evaluation rows, so that paired comparisons refuse mismatched test
+    sets."""
+    predictions: NotRequired[str | None]
+    """Never written to a report (a scratch path of the run); ignored when read."""
+    environment: NotRequired[str | dict[str, Any] | None]
+    """The key of its environment in the report's ``environments`` (or, in reports written by
+    other tools, the environment itself)."""
+    replicate: NotRequired[str | None]
+    """The replicate (seed, split, repeated run) this measurement belongs to."""
+
+
+# --------------------------------------------------------------------------- ADRs
+
+
+class CriterionDefinition(TypedDict):
+    """A criterion as the ADR's front matter defines it."""
+
+    name: str
+    """The criterion's name (the metric, or the name given to it)."""
+    metric: str
+    """The metric it judges."""
+    kind: NotRequired[CriterionKind | None]
+    """Acceptance criterion or constraint."""
+    min: NotRequired[float | None]
+    """Lower bound on the value."""
+    max: NotRequired[float | None]
+    """Upper bound on the value."""
+    min_strict: NotRequired[bool | None]
+    """The lower bound is ``>`` (not ``>=``)."""
+    max_strict: NotRequired[bool | None]
+    """The upper bound is ``<`` (not ``<=``)."""
+    vs: NotRequired[str | None]
+    """The reference option: the criterion judges ``metric(option) - metric(vs)``."""
+    confidence: NotRequired[float | None]
+    """Judge the one-sided bound at this level instead of the point value."""
+    device: NotRequired[str | None]
+    """The device the criterion must be measured on."""
+    line: NotRequired[int | None]
+    """The criterion's line in the ADR file."""
+    bound: NotRequired[str | None]
+    """The bound as written, e.g. ``>= 0.9``."""
+
+
+class Definition(TypedDict, total=False):
+    """What a report needs to judge an ADR again without its file (``archgate merge``)."""
+
+    decision: str | None
+    """The option the ADR chose."""
+    baseline: str | None
+    """The option the decision is compared with."""
+    options: list[str] | None
+    """The options the ADR considers."""
+    acceptance: list[CriterionDefinition] | None
+    """Its acceptance criteria."""
+    constraints: list[CriterionDefinition] | None
+    """Its constraints."""
+    weights: dict[str, float] | None
+    """Weights of the criteria in the comparison's score."""
+    cost: dict[str, Any] | None
+    """The ADR's ``cost`` block as written (carried, not checked field by field)."""
+    status_line: int | None
+    """The line of the status in the ADR file."""
+    superseded_by: str | None
+    """The ADR that supersedes this one, as the file says."""
+    date: str | None
+    """The ADR's date."""
+    family: Family | None
+    """The ADR's multiplicity correction."""
+
+
+class CriterionResult(TypedDict):
+    """One criterion judged for one option."""
+
+    name: str
+    """The criterion's name."""
+    verdict: CriterionVerdict
+    """Its verdict for this option."""
+    metric: NotRequired[str | None]
+    """The metric it judges."""
+    kind: NotRequired[CriterionKind | None]
+    """Acceptance criterion or constraint."""
+    option: NotRequired[str | None]
+    """The option judged."""
+    role: NotRequired[Role | None]
+    """Why the option was judged (see :data:`Role`)."""
+    enforced: NotRequired[bool | None]
+    """Whether a failure fails the build (the ADR is accepted and the option is its
+    decision)."""
+    bound: NotRequired[str | None]
+    """The bound as written."""
+    min: NotRequired[float | None]
+    """Lower bound."""
+    max: NotRequired[float | None]
+    """Upper bound."""
+    vs: NotRequired[str | None]
+    """The reference option of a difference criterion."""
+    confidence: NotRequired[float | None]
+    """The confidence level the bound is judged at."""
+    device: NotRequired[str | None]
+    """The device the criterion must be measured on."""
+    line: NotRequired[int | None]
+    """The criterion's line in the ADR file."""
+    value: NotRequired[float | None]
+    """The judged value (for ``vs``, the difference)."""
+    ci: NotRequired[list[float] | None]
+    """Its interval ``[low, high]``."""
+    method: NotRequired[str | None]
+    """How the interval was computed."""
+    n: NotRequired[int | None]
+    """How many rows, calls or replicates."""
+    estimate: NotRequired[Estimate | None]
+    """The full estimate judged."""
+    reason: NotRequired[str | None]
+    """Why the verdict is what it is (plain text)."""
+    error: NotRequired[str | None]
+    """Why the criterion could not be judged, when it could not."""
+    tests: NotRequired[list[str] | None]
+    """The node ids of the tests that measured it."""
+    variance: NotRequired[str | None]
+    """Which sources of variance the interval holds, e.g. ``test set only``."""
+    family: NotRequired[Literal["holm"] | None]
+    """``holm`` when the confidence level was corrected for multiplicity."""
+    adjusted_confidence: NotRequired[float | None]
+    """The corrected confidence level."""
+
+
+class AdrEntry(TypedDict):
+    """One ADR: its status, verdict, criteria results and definition."""
+
+    id: str
+    """The ADR id, e.g. ``ADR-0003``."""
+    title: NotRequired[str | None]
+    """The ADR's title."""
+    file: NotRequired[str | None]
+    """Its file, relative to the root directory."""
+    status: NotRequired[AdrStatus | None]
+    """Its status."""
+    status_raw: NotRequired[str | None]
+    """The status as the file writes it."""
+    enforced: NotRequired[bool | None]
+    """Whether its failures fail the build (it is accepted)."""
+    verdict: NotRequired[AdrVerdict | None]
+    """Its verdict."""
+    needs_review: NotRequired[bool | None]
+    """A constraint it rests on no longer holds."""
+    superseded_by: NotRequired[str | None]
+    """The ADR that supersedes it."""
+    decision: NotRequired[str | None]
+    """The option it chose."""
+    baseline: NotRequired[str | None]
+    """The option its decision is compared with."""
+    options: NotRequired[list[str] | None]
+    """The options judged."""
+    tests: NotRequired[list[str] | None]
+    """The node ids of the tests linked to it."""
+    failing: NotRequired[list[str] | None]
+    """The names of its failing criteria."""
+    unmeasured: NotRequired[list[str] | None]
+    """The names of its unmeasured criteria."""
+    criteria: NotRequired[list[CriterionResult] | None]
+    """Its acceptance criteria, judged per option."""
+    constraints: NotRequired[list[CriterionResult] | None]
+    """Its constraints, judged per option."""
+    definition: NotRequired[Definition | None]
+    """What judging it again needs."""
+    comparison: NotRequired[RankedComparison | Comparison | None]
+    """Its options side by side (written when two or more options were measured; see
+    :func:`ranked`)."""
+
+
+# --------------------------------------------------------------------------- the report
+
+
+# ``pass`` is a keyword, so a class body cannot declare it: the functional syntax does, and
+# Summary inherits it. Its documentation is in FIELD_DOCS (the generator reads both).
+_PassCount = TypedDict("_PassCount", {"pass": int}, total=False)
+
+FIELD_DOCS: dict[tuple[str, str], str] = {
+    ("Summary", "pass"): "ADRs whose verdict is ``pass``.",
+}
+"""Documentation of fields a class body cannot declare (read by ``docs/gen_report_schema.py``)."""
+
+
+class Summary(_PassCount, total=False):
+    """Counts over the report's ADRs (each a whole number, 0 or more)."""
+
+    adrs: int
+    """How many ADRs."""
+    fail: int
+    """ADRs whose verdict is ``fail``."""
+    unmeasured: int
+    """ADRs whose verdict is ``unmeasured``."""
+    none: int
+    """ADRs without criteria to judge."""
+    enforced_failures: int
+    """Accepted ADRs that fail."""
+    needs_review: int
+    """ADRs with a violated constraint."""
+    unmeasured_accepted: int
+    """Accepted ADRs left unmeasured."""
+
+
+class MergedInput(TypedDict, total=False):
+    """One input of ``archgate merge``: where its numbers came from."""
+
+    file: str | None
+    """The input report's file name."""
+    generated_at: str | None
+    """When it was written."""
+    python: str | None
+    """Its Python version."""
+    platform: str | None
+    """Its platform."""
+    summary: Summary | None
+    """Its summary."""
+    environment: dict[str, Any] | None
+    """Its environment."""
+
+
+class Report(TypedDict):
+    """The report: ``schema`` and ``version`` say which shape it is."""
+
+    schema: Literal["pytest-archgate/report"]
+    """Always ``pytest-archgate/report``."""
+    version: int
+    """The report version (``1``)."""
+    adrs: list[AdrEntry]
+    """Every ADR, in log order."""
+    generated_at: NotRequired[str | None]
+    """When it was written (ISO 8601, UTC)."""
+    archgate_version: NotRequired[str | None]
+    """The pytest-archgate version that wrote it."""
+    python: NotRequired[str | None]
+    """The Python version."""
+    platform: NotRequired[str | None]
+    """``sys.platform``."""
+    rootdir: NotRequired[str | None]
+    """pytest's root directory."""
+    adr_dir: NotRequired[str | None]
+    """The ADR folder."""
+    commit: NotRequired[str | None]
+    """The git commit measured."""
+    summary: NotRequired[Summary | None]
+    """Counts over the ADRs."""
+    measurements: NotRequired[list[Measurement] | None]
+    """Every measurement."""
+    environment: NotRequired[dict[str, Any] | None]
+    """The machine and packages of the run (carried, not checked field by field)."""
+    environments: NotRequired[dict[str, dict[str, Any]] | None]
+    """Measurement environments by key, each stored once."""
+    errors: NotRequired[list[str] | None]
+    """Errors of the run (unreadable ADRs, criteria that could not be judged)."""
+    session_failures: NotRequired[list[str] | None]
+    """The failures that fail the build."""
+    strict_failures: NotRequired[list[str] | None]
+    """The failures ``--archgate-strict`` adds."""
+    notes: NotRequired[list[str] | None]
+    """Notes of the run."""
+    strict: NotRequired[bool | None]
+    """Whether the run was strict."""
+    family: NotRequired[Family | None]
+    """The run's multiplicity correction."""
+    data_fingerprints: NotRequired[list[str] | None]
+    """The fingerprints of the evaluation data sets."""
+    merged_from: NotRequired[list[str] | None]
+    """``archgate merge``: the input files."""
+    merged_inputs: NotRequired[list[MergedInput] | None]
+    """``archgate merge``: what each input was."""
+    diff: NotRequired[object]
+    """A criteria diff (``archgate diff --json``) a workflow may attach for the PR comment's
+    "Criteria changed in this PR"; carried, any shape, read defensively."""
