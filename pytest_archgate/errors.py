@@ -15,14 +15,18 @@ Python traceback reaches the user for them.
     ├── ReportError           a report file is missing, malformed or inconsistent
     └── CommandError          a CLI command cannot do what it was asked (bad arguments, state)
 
-    ArchgateWarning (pytest.PytestWarning)
+    ArchgateWarning (UserWarning)
     ├── SupersededAdrWarning  a test is linked to a superseded or deprecated ADR
     └── NeedsReviewWarning    a constraint an accepted decision rests on no longer holds
+
+This module imports nothing: the CLI and every layer import it, and the CLI must start without
+pytest. The warnings are :class:`UserWarning` subclasses here; the plugin emits subclasses of
+them that are also ``pytest.PytestWarning`` (see :mod:`pytest_archgate.plugin.session` and
+``adr/0014-lazy-plugin-and-cli-imports.md``), so ``-W ignore::pytest.PytestWarning`` and
+``-W error::pytest_archgate.SupersededAdrWarning`` both keep matching what a run shows.
 """
 
 from __future__ import annotations
-
-import pytest
 
 
 class ArchgateError(Exception):
@@ -81,7 +85,7 @@ class CommandError(ArchgateError):
     """A CLI command cannot do what it was asked."""
 
 
-class ArchgateWarning(pytest.PytestWarning):
+class ArchgateWarning(UserWarning):
     """Base class of archgate's warnings."""
 
 

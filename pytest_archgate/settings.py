@@ -11,16 +11,23 @@ A flag set to an explicit false in the environment (``ARCHGATE_STRICT=0``, ``fal
 refused with a message naming the variable, never guessed. Booleans are read the way pytest reads
 ``type="bool"`` ini values.
 
-This module is imported by the CLI before anything else and must stay cheap: the standard
-library only, and no pytest.
+The plugin gets the command line and ini values from pytest; the CLI gets its command line from
+argparse and the ini values from :func:`read_ini`, which looks for the pytest configuration the
+way pytest does. Both then go through :func:`resolve_one` / :func:`resolve`, and both find the
+ADR folder from the resolved value with :func:`pytest_archgate.adr.files.find_adr_dir`: there
+is no second precedence rule anywhere.
+
+This module is imported by the plugin entry point in every pytest run and by the CLI before
+anything else, so it must stay cheap: the standard library only (``tomllib`` and
+``configparser`` are imported when an ini file is read), no pytest, no PyYAML.
 """
 
 from __future__ import annotations
 
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass
-from typing import Literal
+from pathlib import Path
+from typing import Any, Literal, NamedTuple
 
 Kind = Literal["bool", "text"]
 
@@ -40,8 +47,10 @@ class SettingError(ValueError):
         super().__init__(f"{source}: {message}")
 
 
-@dataclass(frozen=True)
-class Setting:
+# NamedTuples rather than frozen dataclasses: the plugin entry point and the CLI import this
+# module in every run, and a dataclass costs about fifteen times as much to create (generated
+# methods through exec); the records are immutable either way.
+class Setting(NamedTuple):
     """One setting and its three spellings."""
 
     name: str
@@ -131,8 +140,7 @@ def parse_bool(value: object, *, source: str) -> bool:
     )
 
 
-@dataclass(frozen=True)
-class Resolved:
+class Resolved(NamedTuple):
     """One setting's value and where it came from (``command line``, ``ARCHGATE_X``, ...)."""
 
     name: str
@@ -176,8 +184,7 @@ def _coerce(s: Setting, value: object, source: str) -> bool | str:
     return text.lower() if s.choices else text
 
 
-@dataclass(frozen=True)
-class Settings:
+class Settings(NamedTuple):
     """Every setting, resolved."""
 
     adr_dir: str | None
@@ -205,3 +212,89 @@ def resolve(
         sources={k: v.source for k, v in values.items()},
         family="holm" if values["family"].value == "holm" else "none",
     )
+
+
+# --------------------------------------------------------------------------------------------
+# the ini values outside pytest (for the CLI)
+
+
+def read_ini(start: Path) -> tuple[Path, dict[str, str]]:
+    """(rootdir, pytest ini values) for the project containing ``start``.
+
+    The first of ``pytest.toml``, ``.pytest.toml``, ``pytest.ini``, ``.pytest.ini``,
+    ``pyproject.toml`` (``[tool.pytest.ini_options]`` or ``[tool.pytest]``), ``tox.ini``
+    (``[pytest]``), ``setup.cfg`` (``[tool:pytest]``) in ``start`` or a folder above, as pytest
+    looks for its configuration.
+    """
+    start = start.resolve()
+    for folder in (start, *start.parents):
+        for name in ("pytest.toml", ".pytest.toml"):  # pytest 9's native TOML files
+            path = folder / name
+            if path.is_file():
+                table = _toml(path).get("pytest", {})
+                return folder, _strings(table)
+        for name in ("pytest.ini", ".pytest.ini"):
+            path = folder / name
+            if path.is_file():
+                return folder, _ini_section(path, "pytest") or {}
+        pyproject = folder / "pyproject.toml"
+        if pyproject.is_file():
+            tool = _toml(pyproject).get("tool", {}).get("pytest", {})
+            if isinstance(tool, dict) and isinstance(tool.get("ini_options"), dict):
+                return folder, _strings(tool["ini_options"])
+            if isinstance(tool, dict) and tool:  # pytest 9: [tool.pytest] with TOML types
+                return folder, _strings(tool)
+        for name, sect in (("tox.ini", "pytest"), ("setup.cfg", "tool:pytest")):
+            path = folder / name
+            if path.is_file():
+                values = _ini_section(path, sect)
+                if values is not None:
+                    return folder, values
+    return start, {}
+
+
+def _toml(path: Path) -> dict[str, Any]:
+    import tomllib
+
+    try:
+        return tomllib.loads(path.read_text(encoding="utf-8"))
+    except (tomllib.TOMLDecodeError, OSError, UnicodeDecodeError):
+        return {}
+
+
+def _strings(table: Any) -> dict[str, str]:
+    if not isinstance(table, dict):
+        return {}
+    return {k: str(v) for k, v in table.items() if not isinstance(v, dict)}
+
+
+def _ini_section(path: Path, section: str) -> dict[str, str] | None:
+    import configparser
+
+    parser = configparser.ConfigParser(interpolation=None)
+    try:
+        parser.read(path, encoding="utf-8")
+    except configparser.Error:
+        return None
+    if not parser.has_section(section):
+        return None
+    return dict(parser.items(section))
+
+
+def resolve_in_project(
+    name: str,
+    given: object = None,
+    cwd: Path | None = None,
+    environ: Mapping[str, str] | None = None,
+) -> tuple[Resolved, Path]:
+    """One setting as a pytest run started in ``cwd`` would resolve it, and the project root.
+
+    ``given`` is what the CLI's own option gave (``None``: not given); the environment and the
+    ini key of the project's pytest configuration (:func:`read_ini`) follow, by
+    :func:`resolve_one`'s rule. Raises :class:`SettingError` for a value pytest would refuse.
+    """
+    root, ini = read_ini(cwd or Path.cwd())
+    resolved = resolve_one(
+        name, cli={name: given}, ini={name: ini.get(BY_NAME[name].ini)}, environ=environ
+    )
+    return resolved, root

@@ -1,27 +1,37 @@
 """The ``archgate`` command line. Each command calls the same library functions as the plugin.
 
 Errors a user can cause end in one line on stderr and a non-zero exit, never a traceback.
+
+The command line starts without importing pytest, numpy or any command it does not run: the
+sub-commands are listed from :data:`GROUPS` (names and help lines), and only the module of the
+command being run is imported to register its arguments and handler (``archgate list`` and
+``archgate lint`` need the ADR parser and PyYAML, nothing else). ``tests/test_overhead_imports.py``
+checks both the imports and that the listed help lines are the registered ones.
 """
 
 from __future__ import annotations
 
 import argparse
-import json
+import importlib
 import sys
 from collections.abc import Callable, Sequence
-from pathlib import Path
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from pytest_archgate import escape
-from pytest_archgate.adr.config import resolve_adr_dir
-from pytest_archgate.adr.lint import lint_issues
-from pytest_archgate.adr.log import AdrLog, load_log
 from pytest_archgate.errors import ArchgateError, CommandError
-from pytest_archgate.report.text import table
+
+if TYPE_CHECKING:
+    from pytest_archgate.adr.log import AdrLog
 
 Handler = Callable[[argparse.Namespace], int]
 
 
 def _load(args: argparse.Namespace) -> AdrLog:
+    from pathlib import Path
+
+    from pytest_archgate.adr.config import resolve_adr_dir
+    from pytest_archgate.adr.log import load_log
+
     directory, _root = resolve_adr_dir(args.adr_dir)
     if directory is None:
         raise CommandError(
@@ -37,10 +47,14 @@ def _load(args: argparse.Namespace) -> AdrLog:
 def cmd_list(args: argparse.Namespace) -> int:
     log = _load(args)
     if args.format == "json":
+        import json
+
         text = json.dumps([a.summary() for a in log], indent=2, default=str)
         # "##[" can only occur inside a JSON string, where \u005b is the same "["
         sys.stdout.write(text.replace("##[", "##\\u005b") + "\n")
     else:
+        from pytest_archgate.report.text import table
+
         rows = [[a.id, a.status, a.date or "", a.title[:60], a.file] for a in log]
         for line in table(rows, ["ADR", "status", "date", "title", "file"]):
             print(line)
@@ -53,6 +67,8 @@ def cmd_list(args: argparse.Namespace) -> int:
 
 
 def cmd_lint(args: argparse.Namespace) -> int:
+    from pytest_archgate.adr.lint import lint_issues
+
     log = _load(args)
     issues = lint_issues(log)
     for issue in issues:
@@ -75,7 +91,69 @@ def _add_common(p: argparse.ArgumentParser) -> None:
     )
 
 
-def build_parser() -> argparse.ArgumentParser:
+class CommandGroup(NamedTuple):
+    """Commands registered by one module of :mod:`pytest_archgate.cli`, imported on use.
+
+    ``commands`` are the (name, help line) pairs the module's ``register`` adds, in its order:
+    what ``archgate --help`` lists without importing the module. (A NamedTuple, not a
+    dataclass: defining one costs far less at every start.)
+    """
+
+    module: str
+    commands: tuple[tuple[str, str], ...]
+
+    def register(
+        self, subparsers: Any, add_common: Callable[..., None], chosen: str | None
+    ) -> None:
+        """The module's own parsers when ``chosen`` is one of its commands, else stand-ins."""
+        if chosen in {name for name, _help in self.commands}:
+            module = importlib.import_module(f"pytest_archgate.cli.{self.module}")
+            module.register(subparsers, add_common)
+            return
+        for name, help_line in self.commands:
+            # never parsed: argparse parses only the chosen command, and that one is real
+            subparsers.add_parser(name, help=help_line)
+
+
+GROUPS: tuple[CommandGroup, ...] = (
+    CommandGroup(
+        "authoring",
+        (
+            ("new", "create the next ADR from a template"),
+            ("accept", "accept a proposed ADR on the evidence of a report"),
+            ("supersede", "mark an ADR superseded by a newer one"),
+        ),
+    ),
+    CommandGroup("diff", (("diff", "compare the ADRs at a git revision with the working tree"),)),
+    CommandGroup(
+        "merge",
+        (("merge", "merge the reports of several jobs into one and judge every ADR again"),),
+    ),
+    CommandGroup(
+        "comment", (("comment", "post or update the ADR status comment on a pull request"),)
+    ),
+    CommandGroup(
+        "report",
+        (("report", "write the decision package (HTML and/or Markdown) from a JSON report"),),
+    ),
+)
+
+
+def _chosen(argv: Sequence[str]) -> str | None:
+    """The command named on the command line: its first word that is not an option.
+
+    The top level has only ``--help`` and ``--version``, neither takes a value, so the first
+    other word is the command (or a mistyped one, which argparse then refuses).
+    """
+    return next((w for w in argv if not w.startswith("-")), None)
+
+
+def build_parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
+    """The ``archgate`` parser; with ``argv``, only the command named there is imported.
+
+    Without ``argv`` every command is imported and registered in full (documentation, tests);
+    :func:`main` passes its arguments, so a command starts without importing the others.
+    """
     from pytest_archgate import __version__
 
     parser = argparse.ArgumentParser(
@@ -103,28 +181,25 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.set_defaults(handler=cmd_lint)
 
+    chosen = _chosen(argv) if argv is not None else None
     for register in _extensions():
-        register(sub, _add_common)
+        if isinstance(register, CommandGroup):
+            name = register.commands[0][0] if argv is None else chosen
+            register.register(sub, _add_common, name)
+        else:  # a plain register function (tests register one module this way)
+            register(sub, _add_common)
     return parser
 
 
-def _extensions() -> list[Callable[..., object]]:
+def _extensions() -> list[CommandGroup | Callable[..., object]]:
     """The other command groups, one module each under :mod:`pytest_archgate.cli`."""
-    from pytest_archgate.cli import authoring, comment, diff, merge, report
-
-    registers: list[Callable[..., object]] = [
-        authoring.register,
-        diff.register,
-        merge.register,
-        comment.register,
-        report.register,
-    ]
-    return registers
+    return list(GROUPS)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = build_parser()
-    args = parser.parse_args(argv)
+    words = sys.argv[1:] if argv is None else list(argv)
+    parser = build_parser(words)
+    args = parser.parse_args(words)
     handler: Handler = args.handler
     try:
         return handler(args)

@@ -13,38 +13,25 @@ from pytest_archgate.report.merge import EXIT_STATUSES, merge_files
 from pytest_archgate.safe_io import write_json_atomic
 
 
-def _strict_setting(args: argparse.Namespace) -> bool:
-    """``--strict`` > ``ARCHGATE_STRICT`` > the ``archgate_strict`` ini key, as in pytest."""
-    from pytest_archgate.adr.config import read_ini
-    from pytest_archgate.settings import SettingError, resolve_one
+def _setting(name: str, given: object) -> bool | str | None:
+    """``given`` (the command's option) > ``ARCHGATE_*`` > the ini key, as in pytest."""
+    from pytest_archgate.settings import SettingError, resolve_in_project
 
-    _root, ini = read_ini(Path.cwd())
     try:
-        resolved = resolve_one(
-            "strict",
-            cli={"strict": True if args.strict else None},
-            ini={"strict": ini.get("archgate_strict")},
-        )
+        resolved, _root = resolve_in_project(name, given)
     except SettingError as exc:
         raise CommandError(str(exc)) from None
-    return resolved.value is True
+    return resolved.value
+
+
+def _strict_setting(args: argparse.Namespace) -> bool:
+    """``--strict`` > ``ARCHGATE_STRICT`` > the ``archgate_strict`` ini key, as in pytest."""
+    return _setting("strict", True if args.strict else None) is True
 
 
 def _family_setting(args: argparse.Namespace) -> str:
     """``--family`` > ``ARCHGATE_FAMILY`` > the ``archgate_family`` ini key, as in pytest."""
-    from pytest_archgate.adr.config import read_ini
-    from pytest_archgate.settings import SettingError, resolve_one
-
-    _root, ini = read_ini(Path.cwd())
-    try:
-        resolved = resolve_one(
-            "family",
-            cli={"family": getattr(args, "family", None)},
-            ini={"family": ini.get("archgate_family")},
-        )
-    except SettingError as exc:
-        raise CommandError(str(exc)) from None
-    return "holm" if resolved.value == "holm" else "none"
+    return "holm" if _setting("family", getattr(args, "family", None)) == "holm" else "none"
 
 
 def cmd_merge(args: argparse.Namespace) -> int:

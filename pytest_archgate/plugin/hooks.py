@@ -1,31 +1,36 @@
 """pytest entry point of archgate: options, ini keys, markers and the ``archgate`` fixture.
 
-Everything else is delegated: :class:`~pytest_archgate.plugin.session.ArchgateSession` owns the
-run-time hooks, and the library modules do the parsing, measuring and judging. This module must
-stay cheap to import: it is loaded into every pytest run of every project that installs the
-plugin.
+This module is loaded into every pytest run of every project that installs the plugin, so it
+imports only pytest and cheap modules (the settings resolver, the marker texts, the error tree,
+the escaper): no ADR parser, no PyYAML, no report code. The way Hypothesis's pytest plugin
+registers its options without importing Hypothesis, everything else loads only when the run
+needs it (see ``adr/0014-lazy-plugin-and-cli-imports.md``):
+
+* at configure time, when the project has an ADR folder (or configures one) or asks for a
+  report: :class:`~pytest_archgate.plugin.session.ArchgateSession` is created as it always was;
+* otherwise a :class:`LazyGate` waits: when a collected test carries an ``archgate`` or ``gpu``
+  marker or uses the ``archgate`` fixture, it creates the session then and hands it the items
+  (an unknown ADR id without an ADR folder is then the same clear error as ever); an xdist
+  controller, which collects nothing, creates it from the first report that carries archgate
+  data from a worker. A run that uses none of it costs a few ``stat`` calls.
 """
 
 from __future__ import annotations
 
+from collections.abc import Generator
 from typing import TYPE_CHECKING
 
 import pytest
 
 from pytest_archgate import escape
 from pytest_archgate.errors import ArchgateError
-from pytest_archgate.plugin.linking import GPU_MARKER_HELP, MARKER_HELP
-from pytest_archgate.plugin.session import ArchgateSession, ExitGuard
-from pytest_archgate.settings import help_text
+from pytest_archgate.plugin.linking import GPU_MARKER_HELP, MARKER_HELP, uses_archgate
+from pytest_archgate.plugin.options import inspection_only, needs_session_now, settings_of
+from pytest_archgate.settings import Settings, help_text
 
 if TYPE_CHECKING:
     from pytest_archgate.plugin.fixture import Archgate
-
-SESSION_KEY = pytest.StashKey[ArchgateSession]()
-INSPECTING_KEY = pytest.StashKey[bool]()
-# the configured sessions, innermost last (pytester runs pytest inside pytest); None stands for
-# a run that only inspects (--collect-only, --help, ...), which has no session
-_ACTIVE: list[ArchgateSession | None] = []
+    from pytest_archgate.plugin.session import ArchgateSession
 
 HELP_ADR_DIR = help_text("adr_dir")
 HELP_REPORT = help_text("report")
@@ -33,22 +38,24 @@ HELP_STRICT = help_text("strict")
 HELP_REQUIRE_GPU = help_text("require_gpu")
 HELP_FAMILY = help_text("family")
 
-# options of runs that only show something (tests, fixtures, markers, help): they never judge
-# ADRs, write a report or a job summary, or fail because of archgate
-INSPECTION_OPTIONS = (
-    "collectonly",
-    "help",
-    "version",
-    "showfixtures",
-    "show_fixtures_per_test",
-    "markers",
-    "setupplan",
-)
+
+class Slot:
+    """archgate's place in one configured pytest run: its session, once there is one.
+
+    ``inspecting`` marks a run that only shows something (``--collect-only``, ``--help``...):
+    it never gets a session. ``in_loop`` marks a session created while the test loop ran, whose
+    own ``pytest_runtestloop`` wrapper therefore never started (see :meth:`LazyGate`).
+    """
+
+    def __init__(self, inspecting: bool = False) -> None:
+        self.inspecting = inspecting
+        self.session: ArchgateSession | None = None
+        self.in_loop = False
 
 
-def inspection_only(config: pytest.Config) -> bool:
-    """True for ``--collect-only``, ``--help``, ``--fixtures``, ``--markers``, ``--version``..."""
-    return any(getattr(config.option, name, False) for name in INSPECTION_OPTIONS)
+SLOT_KEY = pytest.StashKey[Slot]()
+# the configured runs, innermost last (pytester runs pytest inside pytest)
+_ACTIVE: list[Slot] = []
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -82,44 +89,116 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 
 
 def pytest_configure(config: pytest.Config) -> None:
-    """Register the markers and the session object that owns the run-time hooks."""
+    """Register the markers; create the session now if the run has ADRs, else wait lazily."""
     config.addinivalue_line("markers", MARKER_HELP)
     config.addinivalue_line("markers", GPU_MARKER_HELP)
     if inspection_only(config):
         # collection is not judgement: no ADR is read, so nothing can fail or be written
-        _ACTIVE.append(None)
-        config.stash[INSPECTING_KEY] = True
+        slot = Slot(inspecting=True)
+        config.stash[SLOT_KEY] = slot
+        _ACTIVE.append(slot)
         return
+    # a bad ARCHGATE_STRICT or archgate_family value is a usage error in every run, ADRs or not
+    settings = settings_of(config)
+    slot = Slot()
+    config.stash[SLOT_KEY] = slot
+    _ACTIVE.append(slot)
+    if needs_session_now(config, settings):
+        start_session(config, settings, slot)
+    else:
+        config.pluginmanager.register(LazyGate(config, settings, slot), "archgate-lazy")
+
+
+def start_session(config: pytest.Config, settings: Settings, slot: Slot) -> ArchgateSession:
+    """Import the ADR machinery and register the session that owns the run-time hooks."""
+    from pytest_archgate.plugin.session import ArchgateSession, ExitGuard
+
     try:
-        session = ArchgateSession(config)
+        session = ArchgateSession(config, settings)
     except ArchgateError as exc:
         raise pytest.UsageError(escape.line(f"archgate: {exc}")) from None
-    config.stash[SESSION_KEY] = session
+    slot.session = session
     config.pluginmanager.register(session, "archgate-session")
     if not session.is_worker:
         config.pluginmanager.register(ExitGuard(session), "archgate-exit-guard")
-    _ACTIVE.append(session)
+    return session
 
 
 def pytest_unconfigure(config: pytest.Config) -> None:
     """Drop the session object and its scratch folder."""
-    if config.stash.get(INSPECTING_KEY, False):
-        del config.stash[INSPECTING_KEY]
-        if None in _ACTIVE:
-            # the innermost placeholder: remove the last None
-            index = len(_ACTIVE) - 1 - _ACTIVE[::-1].index(None)
-            del _ACTIVE[index]
+    slot = config.stash.get(SLOT_KEY, None)
+    if slot is None:
         return
-    session = config.stash.get(SESSION_KEY, None)
+    del config.stash[SLOT_KEY]
+    if slot in _ACTIVE:
+        _ACTIVE.remove(slot)
+    lazy = config.pluginmanager.get_plugin("archgate-lazy")
+    if lazy is not None:
+        config.pluginmanager.unregister(lazy)
+    session = slot.session
     if session is not None:
-        if session in _ACTIVE:
-            _ACTIVE.remove(session)
+        slot.session = None
         session.close()
         config.pluginmanager.unregister(session)
         guard = config.pluginmanager.get_plugin("archgate-exit-guard")
         if guard is not None:
             config.pluginmanager.unregister(guard)
-        del config.stash[SESSION_KEY]
+
+
+class LazyGate:
+    """Stands in for the session in a run without ADRs until a test turns out to use archgate.
+
+    Its hooks cost one attribute look-up per test report: the run of a project that installs
+    the plugin but does not use it imports none of the ADR machinery.
+    """
+
+    def __init__(self, config: pytest.Config, settings: Settings, slot: Slot) -> None:
+        self.config = config
+        self.settings = settings
+        self.slot = slot
+        self.looping = False
+
+    def _start(self) -> ArchgateSession:
+        session = start_session(self.config, self.settings, self.slot)
+        self.slot.in_loop = self.looping
+        return session
+
+    def pytest_collection_modifyitems(self, items: list[pytest.Item]) -> None:
+        """A marked test or a test using the fixture: create the session and let it link."""
+        if self.slot.session is None and any(uses_archgate(item) for item in items):
+            # registered now, the session misses this very hook call: hand it the items
+            self._start().pytest_collection_modifyitems(items)
+
+    @pytest.hookimpl(wrapper=True)
+    def pytest_runtestloop(self, session: pytest.Session) -> Generator[None, object, object]:
+        """Judge a session that was created during the loop (its own wrapper never ran)."""
+        self.looping = True
+        try:
+            return (yield)
+        finally:
+            self.looping = False
+            archgate = self.slot.session
+            if archgate is not None and self.slot.in_loop:
+                archgate.after_loop(session)
+
+    def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
+        """An xdist controller learns of archgate from a worker's report: start the session."""
+        if self.slot.session is None and getattr(report, "archgate", None):
+            self._start().pytest_runtest_logreport(report)
+
+    @pytest.hookimpl(wrapper=True)
+    def pytest_runtest_makereport(
+        self, item: pytest.Item, call: pytest.CallInfo[None]
+    ) -> Generator[None, pytest.TestReport, pytest.TestReport]:
+        """An archgate error raised by a library call in an unlinked test: one line, as ever."""
+        report = yield
+        if (
+            self.slot.session is None
+            and call.excinfo is not None
+            and isinstance(call.excinfo.value, ArchgateError)
+        ):
+            report.longrepr = escape.line(f"archgate: {call.excinfo.value}")
+        return report
 
 
 @pytest.fixture
@@ -127,7 +206,8 @@ def archgate() -> Archgate:
     """Record measurements (``record``, ``evaluate``, ``latency``) for the test's linked ADRs."""
     # The session knows the item being set up; asking for `request` instead would make pytest
     # build a fixture definition for it on every test, which shows in large suites.
-    session = _ACTIVE[-1] if _ACTIVE else None
+    slot = _ACTIVE[-1] if _ACTIVE else None
+    session = slot.session if slot is not None else None
     item = session.current_item if session is not None else None
     if session is None or item is None:
         from pytest_archgate.plugin.fixture import Archgate as _Archgate

@@ -3,19 +3,24 @@
 A test can carry several archgate markers (function, class, module ``pytestmark``,
 ``pytest.param(..., marks=...)``); each names ADRs by id, bare number or file stem and may name
 the option the test measures. A link is one (ADR, option) pair.
+
+The plugin entry point imports this module in every pytest run (for the marker texts and
+:func:`uses_archgate`), so it imports the ADR model for typing only: the parser and PyYAML load
+when a run has an ADR folder or a test that uses archgate.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 import pytest
 
-from pytest_archgate.adr.log import AdrLog
-from pytest_archgate.adr.model import Adr
 from pytest_archgate.errors import UnknownAdrError
+
+if TYPE_CHECKING:
+    from pytest_archgate.adr.log import AdrLog
+    from pytest_archgate.adr.model import Adr
 
 MARKER = "archgate"
 MARKER_HELP = (
@@ -29,8 +34,21 @@ GPU_MARKER_HELP = (
 )
 
 
-@dataclass(frozen=True)
-class Link:
+FIXTURE = "archgate"
+
+
+def uses_archgate(item: pytest.Item) -> bool:
+    """Whether a collected test needs the ADR machinery: an ``archgate`` or ``gpu`` marker, or
+    the ``archgate`` fixture (a fixture asked for with ``request.getfixturevalue`` is not seen;
+    it then records nothing and says that the test is not linked)."""
+    if FIXTURE in getattr(item, "fixturenames", ()):
+        return True
+    return any(mark.name in (MARKER, "gpu") for mark in item.iter_markers())
+
+
+class Link(NamedTuple):
+    """One (ADR, option) pair a test is linked to (a NamedTuple: cheap to define in every run)."""
+
     adr: Adr
     option: str | None
 
@@ -43,16 +61,26 @@ def _where(item: pytest.Item) -> str:
     return f"{path}:{(lineno or 0) + 1}" if lineno is not None else path
 
 
-def links_for(item: pytest.Item, log: AdrLog) -> list[Link]:
-    """Resolve every archgate marker on ``item``; raises :class:`UnknownAdrError` on bad input."""
+def links_for(
+    item: pytest.Item, log: AdrLog, found: dict[tuple[type, object], Adr | None] | None = None
+) -> list[Link]:
+    """Resolve every archgate marker on ``item``; raises :class:`UnknownAdrError` on bad input.
+
+    ``found`` remembers what each reference resolved to in ``log`` (the session passes one
+    for the whole collection: a large suite names the same few ADRs many times).
+    """
     links: list[Link] = []
     for mark in item.iter_markers(name=MARKER):
-        links.extend(_links_from_mark(mark.args, mark.kwargs, log, item))
+        links.extend(_links_from_mark(mark.args, mark.kwargs, log, item, found))
     return list(dict.fromkeys(links))
 
 
 def _links_from_mark(
-    args: Iterable[Any], kwargs: Mapping[str, Any], log: AdrLog, item: pytest.Item
+    args: Iterable[Any],
+    kwargs: Mapping[str, Any],
+    log: AdrLog,
+    item: pytest.Item,
+    found: dict[tuple[type, object], Adr | None] | None = None,
 ) -> list[Link]:
     unknown = sorted(set(kwargs) - {"option"})
     if unknown:
@@ -85,7 +113,13 @@ def _links_from_mark(
                 file=_where(item),
                 field=f"{item.nodeid} marker",
             )
-        adr = log.get(ref)
+        if found is None:
+            adr = log.get(ref)
+        else:
+            key = (type(ref), ref)  # 2 and "2" may resolve alike, but are looked up apart
+            if key not in found:
+                found[key] = log.get(ref)
+            adr = found[key]
         if adr is None and not log.adrs:
             # no "in no ADR folder found (0 ADRs)": say what is missing and how to point at it
             missing = (

@@ -26,25 +26,27 @@ from typing import TYPE_CHECKING, Any, cast
 
 import pytest
 
-from pytest_archgate import escape
-from pytest_archgate.adr.files import find_adr_dir
+from pytest_archgate import errors, escape
 from pytest_archgate.adr.log import AdrLog, load_log
 from pytest_archgate.adr.model import Adr, DuplicateAdrIdError
-from pytest_archgate.errors import ArchgateError, NeedsReviewWarning, SupersededAdrWarning
+from pytest_archgate.errors import ArchgateError
 from pytest_archgate.measure.estimate import Measurement, short_repr
-from pytest_archgate.plugin.fixture import Archgate
 from pytest_archgate.plugin.linking import Link, links_for
+from pytest_archgate.plugin.options import adr_dir_of, settings_of, source_of
 from pytest_archgate.report.build import build_report
 from pytest_archgate.report.text import summary_lines
 from pytest_archgate.safe_io import write_json_atomic
-from pytest_archgate.settings import SettingError, Settings, resolve
+from pytest_archgate.settings import Settings
 from pytest_archgate.verdict.judge import AdrResult, CriterionResult, judge_all, judge_criterion
 
 if TYPE_CHECKING:
+    # imported when a test first asks for the fixture (it brings the cost model along): a
+    # suite linked by markers alone never needs it
+    from pytest_archgate.plugin.fixture import Archgate
     from pytest_archgate.report.schema import Family, Report
 
 LINKS_KEY = pytest.StashKey[Sequence[Link]]()
-RECORDER_KEY = pytest.StashKey[Archgate]()
+RECORDER_KEY = pytest.StashKey["Archgate"]()
 FAILED_KEY = pytest.StashKey[list[str]]()
 PROBLEM_KEY = pytest.StashKey[str]()
 NOTES_KEY = pytest.StashKey[list[str]]()
@@ -53,6 +55,20 @@ _HOOK_KEY = pytest.StashKey[
     tuple[Callable[[threading.ExceptHookArgs], Any], Callable[[threading.ExceptHookArgs], Any]]
 ]()
 
+
+# The library's warnings are UserWarnings (errors.py imports nothing, so the CLI starts without
+# pytest); what the plugin emits is also a pytest.PytestWarning, as it always was: users filter
+# pytest's own warnings with ``-W ignore::pytest.PytestWarning`` and expect archgate's among
+# them, and a filter naming ``pytest_archgate.SupersededAdrWarning`` still matches the subclass.
+# The names stay the same, so the warning summary reads as before (see adr/0014).
+class SupersededAdrWarning(errors.SupersededAdrWarning, pytest.PytestWarning):
+    """A test is linked to a superseded or deprecated ADR (as a pytest warning)."""
+
+
+class NeedsReviewWarning(errors.NeedsReviewWarning, pytest.PytestWarning):
+    """A constraint an accepted decision rests on does not hold (as a pytest warning)."""
+
+
 # what a test's outcome said although it measured a violated criterion (see _excuse)
 EXCUSE_TEXT = {
     "xfailed": "is marked xfail",
@@ -60,40 +76,6 @@ EXCUSE_TEXT = {
     "skipped": "skipped after measuring",
     "rerun": "was rerun",
 }
-
-
-def _settings(config: pytest.Config) -> Settings:
-    """Every archgate setting: command line > ARCHGATE_* environment variable > ini key."""
-    ini: dict[str, object] = {}
-    for name in ("adr_dir", "report", "strict", "require_gpu", "family"):
-        key = f"archgate_{name}"
-        try:
-            ini[name] = config.getini(key)
-        except (ValueError, pytest.UsageError) as exc:  # pytest's bool parsing of the value
-            raise pytest.UsageError(
-                f"archgate: ini key {key}: {escape.text(exc)}; "
-                "use one of 1, true, yes, on or 0, false, no, off"
-            ) from None
-    try:
-        return resolve(
-            cli={
-                "adr_dir": config.getoption("archgate_adr_dir"),
-                "report": config.getoption("archgate_report"),
-                # store_true flags default to None: "not given", so the environment can speak
-                "strict": config.getoption("archgate_strict") or None,
-                "require_gpu": config.getoption("archgate_require_gpu") or None,
-                "family": config.getoption("archgate_family"),
-            },
-            ini=ini,
-        )
-    except SettingError as exc:
-        raise pytest.UsageError(escape.text(f"archgate: {exc}")) from None
-
-
-def _source(settings: Settings, name: str) -> str:
-    """Where a setting came from, as the user wrote it (``--archgate-report``, an ini key...)."""
-    source = settings.sources.get(name, "")
-    return f"--archgate-{name.replace('_', '-')}" if source == "command line" else source
 
 
 def _check_report_path(path: Path, source: str) -> None:
@@ -156,21 +138,22 @@ def _failure_key(adr: str, criterion: str, option: str | None) -> str:
 class ArchgateSession:
     """State and hooks of archgate for one pytest process."""
 
-    def __init__(self, config: pytest.Config) -> None:
+    def __init__(self, config: pytest.Config, settings: Settings | None = None) -> None:
         self.config = config
         self.is_worker = hasattr(config, "workerinput")
         # one rule everywhere (settings.py): command line > ARCHGATE_* environment > ini key
-        settings = _settings(config)
+        if settings is None:
+            settings = settings_of(config)
         self.strict: bool = settings.strict
         self.require_gpu: bool = settings.require_gpu
         self.family: str = settings.family  # "holm": Holm over each ADR's confidence criteria
         self.report_path = Path(settings.report) if settings.report else None
         if self.report_path is not None and not self.is_worker:
-            _check_report_path(self._report_target(), _source(settings, "report"))
+            _check_report_path(self._report_target(), source_of(settings, "report"))
         self.rootdir = Path(str(config.rootpath))
-        self.adr_dir = find_adr_dir(self.rootdir, settings.adr_dir)
+        self.adr_dir = adr_dir_of(config, settings)
         if self.adr_dir is not None and not self.adr_dir.is_dir():
-            source = _source(settings, "adr_dir")
+            source = source_of(settings, "adr_dir")
             what = "is not a folder" if self.adr_dir.exists() else "does not exist"
             raise pytest.UsageError(
                 f"archgate: ADR folder {escape.text(self.adr_dir)} {what} (set by "
@@ -178,7 +161,7 @@ class ArchgateSession:
             )
         self.log: AdrLog = load_log(self.adr_dir, root=self.rootdir)
         if self.report_path is not None and not self.is_worker:
-            _check_report_not_an_adr(self._report_target(), self.log, _source(settings, "report"))
+            _check_report_not_an_adr(self._report_target(), self.log, source_of(settings, "report"))
         # Only problems of files that take part in gating (an archgate block) stop the run;
         # problems of files kept only as records are one notice line (see AdrLog), never a
         # usage error and never a Python warning (suites run with filterwarnings=error).
@@ -265,9 +248,10 @@ class ArchgateSession:
     def pytest_collection_modifyitems(self, items: list[pytest.Item]) -> None:
         """Resolve archgate markers; any bad marker stops the run with a usage error."""
         problems: list[str] = []
+        found: dict[tuple[type, object], Adr | None] = {}  # reference -> ADR, for this log
         for item in items:
             try:
-                links = links_for(item, self.log)
+                links = links_for(item, self.log, found)
             except ArchgateError as exc:
                 problems.append(escape.text(exc))
                 item.stash[PROBLEM_KEY] = escape.line(f"archgate: {exc}")
@@ -341,6 +325,8 @@ class ArchgateSession:
     def recorder(self, item: pytest.Item) -> Archgate:
         rec = item.stash.get(RECORDER_KEY, None)
         if rec is None:
+            from pytest_archgate.plugin.fixture import Archgate
+
             device = "cuda" if item.get_closest_marker("gpu") is not None else "cpu"
             rec = Archgate(
                 item.nodeid,
@@ -519,11 +505,19 @@ class ArchgateSession:
         data = getattr(report, "archgate", None)
         if not data or self.is_worker:
             return
-        self.errors.extend(e for e in data.get("errors", []) if e not in self.errors)
-        for link in data.get("links", []):
+        # three reports per linked test: the empty cases skip the generators (issue 12's
+        # overhead budget on large linked suites)
+        errors = data.get("errors")
+        if errors:
+            self.errors.extend(e for e in errors if e not in self.errors)
+        for link in data.get("links", ()):
             self.tests_by_adr.setdefault(link["adr"], set()).add(report.nodeid)
-        self.measurements.extend(Measurement.from_json(m) for m in data.get("measurements", []))
-        self.measurements.extend(self._local_measurements.pop(report.nodeid, ()))
+        shipped = data.get("measurements")
+        if shipped:
+            self.measurements.extend(Measurement.from_json(m) for m in shipped)
+        local = self._local_measurements.pop(report.nodeid, None)
+        if local:
+            self.measurements.extend(local)
         # a failure counts as shown only when the test is reported failed; an xfailed,
         # skipped or rerun test does not show it, so the session gate reports it instead
         excuse = _excuse(report)
@@ -531,7 +525,9 @@ class ArchgateSession:
             self.excused.setdefault(report.nodeid, excuse)
         if report.failed:
             self.reported_failures.update(data.get("failed", []))
-        self.notes.extend(n for n in data.get("notes", []) if n not in self.notes)
+        notes = data.get("notes")
+        if notes:
+            self.notes.extend(n for n in notes if n not in self.notes)
 
     @pytest.hookimpl(wrapper=True)
     def pytest_runtestloop(self, session: pytest.Session) -> Generator[None, object, object]:
@@ -539,13 +535,20 @@ class ArchgateSession:
         try:
             return (yield)
         finally:
-            # also after -x / --maxfail stopped the loop: judge what was measured
-            if not self.is_worker:
-                self._gather_interrupted()
-                self._take_late()
-                self.judge()
-                if self.session_failures or self.strict_failures or self.errors:
-                    session.testsfailed += 1
+            self.after_loop(session)
+
+    def after_loop(self, session: pytest.Session) -> None:
+        """Judge the gate; also after -x / --maxfail stopped the loop: what was measured.
+
+        Called by :meth:`pytest_runtestloop`, or by the entry point for a session that was
+        created during the loop (an xdist controller that learns of archgate from a report).
+        """
+        if not self.is_worker:
+            self._gather_interrupted()
+            self._take_late()
+            self.judge()
+            if self.session_failures or self.strict_failures or self.errors:
+                session.testsfailed += 1
 
     def _gather_interrupted(self) -> None:
         """What the test running when the loop stopped recorded but never reported.
