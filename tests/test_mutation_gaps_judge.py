@@ -317,13 +317,6 @@ def test_a_recorded_name_containing_equals_never_crashes_the_judging(tmp_path: P
     assert r.verdict in ("pass", "fail", "unmeasured")
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="bug: verdict/judge.py default_paired splits 'recorded=metric' at the first '=' "
-    "(split('=', 1)); a recorded name containing '=' (names={'roc_auc': 'auc=v2'}) is read as "
-    "recorded 'auc' -> metric 'v2=roc_auc', so the paired vs fails the run with 'unknown "
-    "metric'. rsplit('=', 1) reads it right (metric names never contain '=').",
-)
 def test_a_paired_vs_on_a_recorded_name_containing_equals_is_judged(tmp_path: Path) -> None:
     c, ms = _paired(tmp_path, "auc=v2", ["auc=v2=roc_auc"])
     r = judge_criterion(c, "a", ms, role="decision", enforced=True)
