@@ -49,6 +49,7 @@ from pytest_archgate.report.view import (
     adr_changes_table,
     badge,
     chart_series,
+    chart_values,
     comparison_for,
     decision_log_table,
     environment_table,
@@ -142,7 +143,7 @@ def _num(x: float, spec: str = ".1f") -> Html:
 
 
 def _domain(values: Iterable[float]) -> tuple[float, float]:
-    vals = [v for v in values if math.isfinite(v)] + [0.0]
+    vals = [*chart_values(values), 0.0]
     lo, hi = min(vals), max(vals)
     if hi == lo:
         hi = lo + 1.0
@@ -169,6 +170,8 @@ def svg_chart(
     lo, hi = _domain(numbers)
 
     def x(v: float) -> float:
+        # a value beyond the domain (see chart_values) is drawn at the edge
+        v = max(lo, min(hi, v))
         return x0 + (v - lo) / (hi - lo) * (x1 - x0)
 
     w, h = _num(width, "d"), _num(height, "d")

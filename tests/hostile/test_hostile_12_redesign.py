@@ -1,0 +1,77 @@
+"""Hostile review of the redesign (issue 12): reports the loader accepts, through the CLI.
+
+The redesign made the loader the one promise the renderers rely on (ADR-0016: a typed report,
+no broad ``except`` around the renderers). So every report the loader accepts must render with
+every command, and every report it refuses must end in one line and exit status 2. These tests
+run the commands in-process on files in ``tmp_path``; a traceback fails them.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from pytest_archgate.cli import main as cli
+
+
+def _write(path: Path, data: Any) -> Path:
+    path.write_text(json.dumps(data), encoding="utf-8")
+    return path
+
+
+def _run(args: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
+    rc = cli.main(args)
+    out, err = capsys.readouterr()
+    assert "Traceback" not in out + err
+    return rc, out, err
+
+
+def _cell(value: float) -> dict[str, Any]:
+    return {"value": value, "ci": [value, value], "verdict": "pass"}
+
+
+def extreme_report(lo: float, hi: float) -> dict[str, Any]:
+    """A proposed ADR whose two options measured values near the float limits (finite, so the
+    loader accepts them)."""
+    return {
+        "schema": "pytest-archgate/report",
+        "version": 1,
+        "adrs": [
+            {
+                "id": "ADR-0001",
+                "status": "proposed",
+                "comparison": {
+                    "options": ["a", "b"],
+                    "criteria": ["m"],
+                    "cells": {"a": {"m": _cell(lo)}, "b": {"m": _cell(hi)}},
+                    "scores": {"a": 0, "b": 0},
+                    "meets_all": {"a": True, "b": True},
+                    "recommendation": {"option": None, "text": None},
+                    "bounds": {"m": ">= 1e308"},
+                    "weights": {},
+                },
+                "criteria": [
+                    {"name": "m", "verdict": "pass", "option": "a", "value": lo, "min": -1e308},
+                    {"name": "m", "verdict": "pass", "option": "b", "value": hi, "min": -1e308},
+                ],
+            }
+        ],
+    }
+
+
+@pytest.mark.parametrize(("lo", "hi"), [(-1e308, 1e308), (-1.7e308, 0.0), (0.0, 1.79e308)])
+def test_charts_of_values_near_the_float_limits(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], lo: float, hi: float
+) -> None:
+    """Was: ``archgate report --md`` and ``--html --charts svg`` ended in an OverflowError
+    traceback (the axis span ``1e308 - -1e308`` is infinite and ``math.floor(inf)`` raises)."""
+    report = _write(tmp_path / "r.json", extreme_report(lo, hi))
+    html, md = tmp_path / "o.html", tmp_path / "o.md"
+    args = ["report", str(report), "--html", str(html), "--md", str(md), "--charts", "svg"]
+    rc, _out, _err = _run([*args, "--base", str(report)], capsys)
+    assert rc == 0
+    assert "xychart-beta" in md.read_text(encoding="utf-8")
+    assert "<svg" in html.read_text(encoding="utf-8")
