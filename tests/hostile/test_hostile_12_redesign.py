@@ -75,3 +75,45 @@ def test_charts_of_values_near_the_float_limits(
     assert rc == 0
     assert "xychart-beta" in md.read_text(encoding="utf-8")
     assert "<svg" in html.read_text(encoding="utf-8")
+
+
+def test_a_report_with_the_details_of_record_estimate_loads_again(
+    pytester: pytest.Pytester, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Was: ``archgate.record_estimate`` takes an estimate with any details, the run wrote them
+    into its report, and then ``archgate merge``, ``report`` and ``comment`` of that very report
+    ended in exit 2 (``details.stop_reason: expected one of precision, ...``): the loader
+    checked latency's details on every method's. The merge must judge it (exit 1: violated)."""
+    pytester.makefile(
+        ".md",
+        **{
+            "adr/0001-latency": (
+                "---\nstatus: accepted\ndate: 2026-01-01\narchgate:\n  acceptance:\n"
+                '    latency_ms: "<= 50"\n---\n# Latency\n'
+            )
+        },
+    )
+    pytester.makepyfile(
+        test_own_harness="""
+        import pytest
+        from pytest_archgate.measure.estimate import Estimate
+
+        @pytest.mark.archgate("ADR-0001")
+        def test_latency(archgate):
+            details = {"stop_reason": "timeout", "below_minimum": "no", "rounds": 3}
+            archgate.record_estimate(
+                "latency_ms", Estimate(value=80.0, method="own-harness", details=details)
+            )
+        """
+    )
+    report = pytester.path / "r.json"
+    result = pytester.runpytest("-p", "no:randomly", f"--archgate-report={report}")
+    assert result.ret == 1  # the accepted ADR is violated
+    capsys.readouterr()
+    out = pytester.path / "m.json"
+    rc, stdout, err = _run(["merge", str(report), "-o", str(out)], capsys)
+    assert rc == 1, err
+    assert "latency_ms = 80 violates <= 50" in stdout
+    html, md = pytester.path / "o.html", pytester.path / "o.md"
+    assert _run(["report", str(report), "--html", str(html), "--md", str(md)], capsys)[0] == 0
+    assert _run(["comment", str(report), "--dry-run"], capsys)[0] == 0
