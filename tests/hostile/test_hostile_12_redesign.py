@@ -117,3 +117,89 @@ def test_a_report_with_the_details_of_record_estimate_loads_again(
     html, md = pytester.path / "o.html", pytester.path / "o.md"
     assert _run(["report", str(report), "--html", str(html), "--md", str(md)], capsys)[0] == 0
     assert _run(["comment", str(report), "--dry-run"], capsys)[0] == 0
+
+
+def computed_comparison_report() -> dict[str, Any]:
+    """A proposed ADR without a stored comparison (the renderers and merge compute one), whose
+    values, weight and daily volume are finite but near the float limits."""
+
+    def crit(option: str, value: float, name: str = "m") -> dict[str, Any]:
+        return {
+            "name": name,
+            "metric": name,
+            "kind": "acceptance",
+            "verdict": "pass",
+            "option": option,
+            "role": "candidate",
+            "value": value,
+            "ci": [value, value],
+            "min": -1.7e308,
+            "bound": ">= -1.7e308",
+        }
+
+    big = 1.7e308
+    return {
+        "schema": "pytest-archgate/report",
+        "version": 1,
+        "adrs": [
+            {
+                "id": "ADR-0001",
+                "status": "proposed",
+                "options": ["a", "b"],
+                "definition": {
+                    "options": ["a", "b"],
+                    "acceptance": [
+                        {"name": "m", "metric": "m", "min": -big, "bound": ">= -1.7e308"},
+                        {"name": "cost_per_1k_usd", "metric": "cost_per_1k_usd", "max": big},
+                    ],
+                    "weights": {"m": big, "cost_per_1k_usd": big},
+                    "cost": {"volume_per_day": big},
+                },
+                "criteria": [
+                    crit("a", -big),
+                    crit("b", big),
+                    crit("a", big, "cost_per_1k_usd"),
+                    crit("b", 1e-300, "cost_per_1k_usd"),
+                ],
+            }
+        ],
+        "measurements": [
+            {"adr": "ADR-0001", "option": o, "metric": "m", "estimate": {"value": v}}
+            for o, v in (("a", -big), ("b", big))
+        ],
+    }
+
+
+@pytest.mark.parametrize("charts", ["auto", "svg"])
+def test_a_computed_comparison_near_the_float_limits_renders(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], charts: str
+) -> None:
+    """Was: ``archgate report --html`` (matplotlib, the default when installed) ended in an
+    OverflowError traceback from matplotlib's tick arithmetic."""
+    report = _write(tmp_path / "r.json", computed_comparison_report())
+    html, md = tmp_path / "o.html", tmp_path / "o.md"
+    rc, _out, _err = _run(
+        ["report", str(report), "--html", str(html), "--md", str(md), "--charts", charts], capsys
+    )
+    assert rc == 0
+    assert "Options compared" in md.read_text(encoding="utf-8")
+
+
+def test_merge_of_a_comparison_near_the_float_limits_writes_a_report_that_loads(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Was: ``archgate merge`` ended in a ValueError traceback (``Out of range float values are
+    not JSON compliant: nan``): the comparison it computes normalised by a spread that
+    overflowed (inf / inf) and summed weights that did. The live run computes the same
+    comparison, so its report could not be written either."""
+    report = _write(tmp_path / "r.json", computed_comparison_report())
+    out = tmp_path / "m.json"
+    rc, _stdout, err = _run(["merge", str(report), "-o", str(out)], capsys)
+    assert rc == 0, err
+    html = tmp_path / "o.html"
+    assert _run(["report", str(out), "--html", str(html), "--charts", "svg"], capsys)[0] == 0
+    merged = json.loads(out.read_text(encoding="utf-8"))
+    comparison = merged["adrs"][0]["comparison"]
+    assert set(comparison["scores"]) == {"a", "b"}
+    assert all(0.0 <= v <= 1.0 for v in comparison["scores"].values())
+    assert "a" not in (comparison.get("daily_cost") or {})  # 1.7e308 x 1.7e308: no daily cost
