@@ -203,3 +203,25 @@ def test_merge_of_a_comparison_near_the_float_limits_writes_a_report_that_loads(
     assert set(comparison["scores"]) == {"a", "b"}
     assert all(0.0 <= v <= 1.0 for v in comparison["scores"].values())
     assert "a" not in (comparison.get("daily_cost") or {})  # 1.7e308 x 1.7e308: no daily cost
+
+
+@pytest.mark.parametrize("clash", ["base", "both"])
+def test_report_never_writes_over_its_base_report_or_its_other_output(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], clash: str
+) -> None:
+    """Was: ``archgate report R --html BASE --base BASE`` wrote the HTML over the base report
+    (only the input report itself was refused), and ``--html X --md X`` wrote one output over
+    the other; both exited 0. Now exit 2, one line, nothing written."""
+    report = _write(tmp_path / "r.json", extreme_report(0.0, 1.0))
+    base = _write(tmp_path / "base.json", extreme_report(0.0, 2.0))
+    before = base.read_bytes()
+    out = tmp_path / "o.html"
+    if clash == "base":
+        args = ["report", str(report), "--html", str(base), "--base", str(base)]
+    else:
+        args = ["report", str(report), "--html", str(out), "--md", str(out)]
+    rc, _out, err = _run(args, capsys)
+    assert rc == 2
+    assert len(err.strip().splitlines()) == 1, err
+    assert base.read_bytes() == before
+    assert not out.exists()
