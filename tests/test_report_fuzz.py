@@ -93,11 +93,25 @@ def strategy(check: Any, depth: int = 0) -> st.SearchStrategy[Any]:
     raise AssertionError(f"no strategy for the loader's check {check!r}")
 
 
+# Names that tie parts of a report together (an ADR's options, a criterion's option, name and
+# metric, a measurement's option) come from one small set, so that the comparisons the
+# renderers compute from criteria and measurements have options to rank.
+_SHARED: dict[str, st.SearchStrategy[Any]] = {
+    "option": _names,
+    "decision": _names,
+    "baseline": _names,
+    "vs": _names,
+    "name": _names,
+    "metric": st.one_of(_names, st.just("cost_per_1k_usd")),
+    "options": st.lists(_names, max_size=3, unique=True),
+}
+
+
 def _object(check: Any, depth: int) -> st.SearchStrategy[dict[str, Any]]:
     fields: dict[str, st.SearchStrategy[Any]] = {}
     optional: dict[str, st.SearchStrategy[Any]] = {}
     for key, sub in check.fields.items():
-        value = strategy(sub, depth + 1)
+        value = _SHARED[key] if key in _SHARED else strategy(sub, depth + 1)
         if key in check.required:
             fields[key] = value
         elif key in check.present:
