@@ -145,11 +145,30 @@ def _comparison(draw: st.DrawFn) -> dict[str, Any]:
     return base
 
 
+# a criteria diff (``--diff`` or a report's ``diff``) is any JSON: read defensively
+_json = st.recursive(
+    st.none() | st.booleans() | _numbers | _strings,
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(_strings, inner, max_size=3),
+    max_leaves=10,
+)
+_diffs = st.one_of(
+    _json,
+    st.lists(
+        st.fixed_dictionaries(
+            {"adr": _json, "kind": _json, "criterion": _json, "before": _json, "after": _json}
+        ),
+        max_size=3,
+    ).map(lambda changes: {"changes": changes}),
+)
+
+
 @st.composite
 def reports(draw: st.DrawFn) -> dict[str, Any]:
     data = draw(strategy(load.report_shape))
     data["schema"] = load.SCHEMA
     data["version"] = 1
+    if draw(st.booleans()):
+        data["diff"] = draw(_diffs)
     # a few measurements that name the report's own ADRs and options, so that the comparison
     # computed from measurements has something to rank
     ids = [a["id"] for a in data["adrs"]]
@@ -170,10 +189,18 @@ def _render_all(report: Any, base: Any, tmp: Path) -> None:
     from pytest_archgate.report.summary import render_comment, render_summary
     from pytest_archgate.report.text import summary_lines
 
-    render_html(report, base=base, out_dir=tmp, charts="svg")
+    html = render_html(report, base=base, out_dir=tmp, charts="svg")
+    assert "<script" not in html.lower()
     render_markdown(report, base=base, out_dir=tmp)
-    render_comment(report, base=base, diff=report.get("diff"))
-    render_summary(report, base=base)
+    for body in (
+        render_comment(report, base=base, diff=report.get("diff")),
+        render_summary(report, base=base),
+    ):
+        # what GitHub would act on: a tag, a mention, an issue link, a workflow command (link
+        # syntax is escaped in Markdown and inert inside the <summary> HTML block)
+        for danger in ("<script", "@org/team", "#123"):
+            assert danger not in body, danger
+        assert not any(line.lstrip().startswith("::") for line in body.splitlines())
     summary_lines(report["adrs"])
     collect_annotations(report, prefix="", env={})
     step_outputs(report, None)
