@@ -225,3 +225,63 @@ def test_report_never_writes_over_its_base_report_or_its_other_output(
     assert len(err.strip().splitlines()) == 1, err
     assert base.read_bytes() == before
     assert not out.exists()
+
+
+def _judged_report(pytester: pytest.Pytester) -> Path:
+    """A real run: an accepted ADR whose criterion is violated (exit 1)."""
+    pytester.makefile(
+        ".md",
+        **{
+            "adr/0001-accuracy": (
+                "---\nstatus: accepted\ndate: 2026-01-01\narchgate:\n  acceptance:\n"
+                '    accuracy: ">= 0.9"\n    rows: ">= 100"\n---\n# Accuracy\n'
+            )
+        },
+    )
+    pytester.makepyfile(
+        test_acc="""
+        import pytest
+
+        @pytest.mark.archgate("ADR-0001")
+        def test_acc(archgate):
+            archgate.record("accuracy", 0.5)
+            archgate.record("rows", 500)
+        """
+    )
+    report = pytester.path / "r.json"
+    assert pytester.runpytest("-p", "no:randomly", f"--archgate-report={report}").ret == 1
+    return report
+
+
+@pytest.mark.parametrize(
+    "edit",
+    ["drop-definition", "null-definition", "drop-violated-criterion", "drop-acceptance"],
+)
+def test_merge_never_passes_an_adr_whose_definition_lost_its_judged_criteria(
+    pytester: pytest.Pytester, capsys: pytest.CaptureFixture[str], edit: str
+) -> None:
+    """``merge`` judges every ADR again from the definition its report carries. A report edited
+    so that a judged criterion is no longer in the definition (the definition removed, nulled,
+    or the violated criterion taken out of it) must not merge into a pass: it is refused as one
+    line (exit 2) naming the ADR and the criterion."""
+    report = _judged_report(pytester)
+    capsys.readouterr()
+    data = json.loads(report.read_text(encoding="utf-8"))
+    entry = data["adrs"][0]
+    if edit == "drop-definition":
+        del entry["definition"]
+    elif edit == "null-definition":
+        entry["definition"] = None
+    elif edit == "drop-violated-criterion":
+        acceptance = entry["definition"]["acceptance"]
+        entry["definition"]["acceptance"] = [c for c in acceptance if c["name"] != "accuracy"]
+    else:
+        entry["definition"]["acceptance"] = []
+    _write(report, data)
+    out = pytester.path / "m.json"
+    rc, stdout, err = _run(["merge", str(report), "-o", str(out)], capsys)
+    assert rc == 2, stdout + err
+    assert "ADR-0001" in err
+    assert "accuracy" in err
+    assert len(err.strip().splitlines()) == 1
+    assert not out.exists()
