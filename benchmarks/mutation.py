@@ -17,6 +17,18 @@ killed, survived, timed out, and every surviving mutant with its diff, marked ``
 Score = (killed + timed out + caught by the type check) / (mutants checked - equivalents).
 A timed-out mutant counts as killed: the tests noticed it (it made them hang).
 
+Keeping it from slipping (the CI mode)::
+
+    python benchmarks/mutation.py --changed-since origin/main --budget 240 --check \
+        --results /tmp/mutation-ci
+
+``--changed-since REF`` mutates only the core modules this branch changed since its merge
+base with ``REF`` (committed, staged, unstaged or untracked; none changed: nothing to do, exit
+0). ``--check`` exits 1 when a module's score is below its floor: ``archgate_floors`` in
+``[tool.mutmut]`` of pyproject.toml (mutmut ignores keys it does not know), overridden by
+``--floor adr/criteria=97``. Under a budget only the mutants reached count (mutmut checks them
+in source order), so a budgeted score is the score of the module's first functions.
+
 ``benchmarks/mutation-equivalents.txt``: one ``<mutant id>: <one-line reason>`` a line
 (``#`` starts a comment). A mutant id is mutmut's name, e.g.
 ``pytest_archgate.adr.criteria.x__fmt__mutmut_3``; it is stable while the function is unchanged.
@@ -36,6 +48,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -146,6 +159,66 @@ def copy_tree(dest: Path) -> None:
         shutil.copy2(src, target)
 
 
+def read_floors(pyproject: Path) -> dict[str, float]:
+    """``module -> floor`` (percent) from ``archgate_floors`` in ``[tool.mutmut]``."""
+    data = tomllib.loads(pyproject.read_text(encoding="utf-8"))
+    raw = data.get("tool", {}).get("mutmut", {}).get("archgate_floors", {})
+    floors: dict[str, float] = {}
+    for module, floor in raw.items():
+        if module not in CORE or isinstance(floor, bool) or not isinstance(floor, int | float):
+            raise SystemExit(f"{pyproject}: archgate_floors: bad entry {module!r} = {floor!r}")
+        floors[module] = float(floor)
+    return floors
+
+
+def parse_floor(text: str) -> tuple[str, float]:
+    """``adr/criteria=97`` -> ``("adr/criteria", 97.0)`` (an argparse type)."""
+    module, sep, number = text.partition("=")
+    if not sep or module not in CORE:
+        raise argparse.ArgumentTypeError(
+            f"expected MODULE=PERCENT with MODULE in CORE, got {text!r}"
+        )
+    try:
+        return module, float(number)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{number!r} is not a percentage") from None
+
+
+def changed_modules(ref: str) -> list[str]:
+    """The core modules changed since ``ref``: committed, staged, unstaged or untracked."""
+    base = subprocess.run(
+        ["git", "merge-base", ref, "HEAD"], cwd=ROOT, capture_output=True, text=True, check=False
+    )
+    if base.returncode != 0:
+        raise SystemExit(f"--changed-since {ref}: {base.stderr.strip() or 'no merge base'}")
+    names: set[str] = set()
+    # against the merge base: what this branch changed, not what REF gained since
+    for cmd in (
+        ["git", "diff", "--name-only", base.stdout.strip(), "--"],
+        ["git", "ls-files", "--others", "--exclude-standard"],
+    ):
+        proc = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, check=False)
+        if proc.returncode != 0:
+            raise SystemExit(f"{' '.join(cmd)}: {proc.stderr.strip()}")
+        names.update(proc.stdout.split())
+    return [m for m in CORE if f"{PACKAGE}/{m}.py" in names]
+
+
+def below_floor(results: list[ModuleResult], floors: dict[str, float]) -> list[str]:
+    """One line per module whose score is under its floor (a module with nothing checked
+    within the budget has no score and is reported, not failed)."""
+    out = []
+    for r in results:
+        floor = floors.get(r.module)
+        if floor is None:
+            continue
+        if r.score is None:
+            print(f"{r.module}: no mutant checked within the budget; floor {floor:g}% not checked")
+        elif r.score * 100 < floor:
+            out.append(f"{r.module}: score {r.score:.1%} is below its floor {floor:g}%")
+    return out
+
+
 def narrow(pyproject: Path, modules: list[str]) -> None:
     """Set ``only_mutate`` in the copy's ``[tool.mutmut]`` to ``modules``."""
     text = pyproject.read_text(encoding="utf-8")
@@ -158,11 +231,15 @@ def narrow(pyproject: Path, modules: list[str]) -> None:
     pyproject.write_text(new, encoding="utf-8")
 
 
-def run_mutmut(work: Path, budget: float, max_children: int) -> tuple[float, bool]:
-    """``mutmut run`` in ``work``; stops it at ``budget`` seconds. Returns (seconds, finished)."""
+def run_mutmut(
+    work: Path, budget: float, max_children: int, names: list[str] | None = None
+) -> tuple[float, bool]:
+    """``mutmut run`` in ``work`` (only the mutants ``names``, checked again, when given);
+    stops it at ``budget`` seconds. Returns (seconds, finished)."""
     env = {**os.environ, "PYTHONDONTWRITEBYTECODE": "1"}
     env.pop("MUTANT_UNDER_TEST", None)
     cmd = [sys.executable, "-m", "mutmut", "run", "--max-children", str(max_children)]
+    cmd += names or []
     start = time.monotonic()
     with open(work / "mutmut.log", "w", encoding="utf-8") as log:
         proc = subprocess.Popen(
@@ -199,6 +276,30 @@ def diff_of(work: Path, name: str) -> str:
     return "\n".join(lines)
 
 
+def survivor_names(work: Path, modules: list[str], equivalents: dict[str, str]) -> list[str]:
+    """The mutants of ``modules`` that an earlier run in ``work`` left alive, less the reviewed
+    equivalents (no test can kill those)."""
+    names = []
+    for module in modules:
+        meta = work / "mutants" / PACKAGE / f"{module}.py.meta"
+        if meta.is_file():
+            codes = json.loads(meta.read_text(encoding="utf-8")).get("exit_code_by_key", {})
+            names += [
+                n
+                for n, c in codes.items()
+                if c is not None and STATUS.get(c) != "killed" and n not in equivalents
+            ]
+    return sorted(names)
+
+
+def refresh_tests(work: Path) -> None:
+    """The checkout's ``tests/`` into ``work`` (new tests get their coverage recorded by
+    mutmut; the test selection in pyproject.toml must stay as it was, or every result is
+    reset)."""
+    shutil.rmtree(work / "tests", ignore_errors=True)
+    shutil.copytree(ROOT / "tests", work / "tests", ignore=shutil.ignore_patterns("__pycache__"))
+
+
 def collect(work: Path, modules: list[str], equivalents: dict[str, str]) -> list[ModuleResult]:
     results = []
     for module in modules:
@@ -226,41 +327,53 @@ def collect(work: Path, modules: list[str], equivalents: dict[str, str]) -> list
     return results
 
 
-def markdown(report: dict[str, Any], results: list[ModuleResult]) -> str:
+def markdown(report: dict[str, Any]) -> str:
+    """The Markdown report of ``report`` (the JSON: one entry per module, each with its run)."""
     cols = ("killed", "timeout", "survived", "no tests", "not checked")
+    results: list[dict[str, Any]] = report["results"]
     lines = [
         "# Mutation testing of the gate's core",
         "",
-        f"mutmut {report['mutmut']}, {report['date']}, {report['machine']}; "
-        f"{report['seconds']:.0f} s wall clock (budget {report['budget_s']:.0f} s, "
-        f"{'finished' if report['finished'] else 'stopped at the budget'}).",
-        "Command: `python benchmarks/mutation.py "
-        + " ".join(["--modules", *report["modules"]])
-        + f" --budget {report['budget_s']:.0f}`.",
+        f"mutmut {report['mutmut']}, {report['machine']}. One run per module (a module keeps "
+        "the figures of its latest run); `--rerun-survivors` runs check again, with the "
+        "tests added since, only the mutants an earlier run left alive.",
         "",
         "| module | mutants | killed | timed out | survived | no tests | not checked "
-        "| equivalent | gaps | score |",
-        "|---|---|---|---|---|---|---|---|---|---|",
+        "| equivalent | gaps | score | run |",
+        "|---|---|---|---|---|---|---|---|---|---|---|",
     ]
     for r in results:
-        total = sum(r.counts.values())
-        score = "n/a" if r.score is None else f"{r.score:.1%}"
-        cells = [str(r.counts.get(c, 0)) for c in cols]
+        counts: dict[str, int] = r["counts"]
+        score = "n/a" if r["score"] is None else f"{r['score']:.1%}"
+        cells = [str(counts.get(c, 0)) for c in cols]
+        run = r.get("run") or {}
+        when = (
+            f"{run.get('date', '?')}: {run.get('seconds', 0):.0f} s, budget "
+            f"{run.get('budget_s', 0):.0f} s, "
+            + ("finished" if run.get("finished") else "stopped at the budget")
+        )
         lines.append(
-            f"| `{r.module}.py` | {total} | "
+            f"| `{r['module']}.py` | {sum(counts.values())} | "
             + " | ".join(cells)
-            + f" | {r.equivalent} | {r.gaps} | {score} |"
+            + f" | {r['equivalent']} | {r['gaps']} | {score} | {when} |"
         )
     lines += [
         "",
         "Score = (killed + timed out) / (checked - equivalent). Survivors are marked "
         "`equivalent` (reason reviewed in `benchmarks/mutation-equivalents.txt`) or `gap`.",
+        "",
+        "Commands:",
+        "",
     ]
     for r in results:
-        if not r.survivors:
+        run = r.get("run") or {}
+        after = f", after the full run `{run['full_run']}`" if run.get("full_run") else ""
+        lines.append(f"- `{run.get('command', '?')}`{after}")
+    for r in results:
+        if not r["survivors"]:
             continue
-        lines += ["", f"## `{r.module}.py`: surviving mutants", ""]
-        for s in r.survivors:
+        lines += ["", f"## `{r['module']}.py`: surviving mutants", ""]
+        for s in r["survivors"]:
             mark = f"equivalent: {s['reason']}" if s["verdict"] == "equivalent" else "**gap**"
             lines.append(f"- `{s['id']}` ({s['status']}): {mark}")
             if s["diff"]:
@@ -268,6 +381,30 @@ def markdown(report: dict[str, Any], results: list[ModuleResult]) -> str:
                 lines += [f"  {ln}" for ln in s["diff"].splitlines()]
                 lines.append("  ```")
     return "\n".join(lines) + "\n"
+
+
+def cpu_model() -> str:
+    """The processor's model name (Linux), else the machine type."""
+    try:
+        for line in Path("/proc/cpuinfo").read_text(encoding="utf-8").splitlines():
+            if line.startswith("model name"):
+                return " ".join(line.partition(":")[2].split())
+    except OSError:
+        pass
+    return platform.machine()
+
+
+def merged(path: Path, new: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The per-module entries of the report at ``path`` with those of this run replacing
+    theirs (older reports without a per-module run are dropped), in the order of CORE."""
+    by_module: dict[str, dict[str, Any]] = {}
+    if path.is_file():
+        old = json.loads(path.read_text(encoding="utf-8"))
+        for r in old.get("results", []):
+            if isinstance(r, dict) and "run" in r and r.get("module") in CORE:
+                by_module[r["module"]] = r
+    by_module.update({r["module"]: r for r in new})
+    return [by_module[m] for m in CORE if m in by_module]
 
 
 def main() -> int:
@@ -280,10 +417,51 @@ def main() -> int:
     parser.add_argument(
         "--work",
         type=Path,
-        help="resume in a scratch copy kept by an earlier --keep run (mutants already checked "
-        "keep their results; the budget counts this run only)",
+        help="resume in a scratch copy kept by an earlier --keep run, with the checkout's tests/ "
+        "(mutants already checked keep their results; the budget counts this run only)",
+    )
+    parser.add_argument(
+        "--changed-since",
+        metavar="REF",
+        help="mutate only the core modules changed since REF (git); none: exit 0",
+    )
+    parser.add_argument(
+        "--check",
+        action="store_true",
+        help="exit 1 when a module's score is below its floor (archgate_floors, --floor)",
+    )
+    parser.add_argument(
+        "--floor",
+        type=parse_floor,
+        action="append",
+        default=[],
+        metavar="MODULE=PERCENT",
+        help="the floor of one module (overrides archgate_floors in pyproject.toml)",
+    )
+    parser.add_argument(
+        "--rerun-survivors",
+        action="store_true",
+        help="with --work: copy the checkout's tests/ into the scratch copy and check again "
+        "only the mutants that survived there (after adding tests that should kill them)",
+    )
+    parser.add_argument(
+        "--machine-note", default="", help="added to the machine's description, e.g. 'shared'"
+    )
+    parser.add_argument(
+        "--collect-only",
+        action="store_true",
+        help="with --work: write the report of the scratch copy's results, run nothing",
     )
     args = parser.parse_args()
+    if (args.rerun_survivors or args.collect_only) and args.work is None:
+        parser.error("--rerun-survivors and --collect-only need --work")
+    floors = {**read_floors(ROOT / "pyproject.toml"), **dict(args.floor)}
+    if args.changed_since is not None:
+        changed = changed_modules(args.changed_since)
+        args.modules = [m for m in args.modules if m in changed]
+        if not args.modules:
+            print(f"no core module changed since {args.changed_since}: nothing to mutate")
+            return 0
     try:
         from importlib.metadata import version
 
@@ -298,7 +476,18 @@ def main() -> int:
         if not resume:
             copy_tree(work)
             narrow(work / "pyproject.toml", args.modules)
-        seconds, finished = run_mutmut(work, args.budget, args.max_children)
+        names = None
+        if resume:
+            # the mutants not checked yet, or the survivors, meet the tests as they are now
+            refresh_tests(work)
+        if args.rerun_survivors:
+            names = survivor_names(work, args.modules, equivalents)
+            if not names:
+                print("no surviving mutant to check again")
+        if args.collect_only or names == []:
+            seconds, finished = 0.0, True
+        else:
+            seconds, finished = run_mutmut(work, args.budget, args.max_children, names)
         results = collect(work, args.modules, equivalents)
         if not any(k != "not checked" for r in results for k in r.counts):
             log = (work / "mutmut.log").read_text(encoding="utf-8", errors="replace")
@@ -310,24 +499,37 @@ def main() -> int:
             print(f"scratch copy kept: {work}")
         else:
             shutil.rmtree(work, ignore_errors=True)
-    report = {
-        "mutmut": mutmut_version,
+    run = {
         "date": time.strftime("%Y-%m-%d", time.gmtime()),
-        "machine": f"{os.cpu_count()}-core {platform.machine()} {platform.system()}, "
-        f"Python {platform.python_version()}",
-        "modules": args.modules,
         "budget_s": args.budget,
         "seconds": round(seconds, 1),
         "finished": finished,
-        "results": [r.to_json() for r in results],
+        "command": f"python benchmarks/mutation.py --modules {' '.join(args.modules)} "
+        f"--budget {args.budget:g}"
+        + (" --rerun-survivors" if args.rerun_survivors else "")
+        + (" --collect-only" if args.collect_only else ""),
     }
     args.results.mkdir(parents=True, exist_ok=True)
+    report = {
+        "mutmut": mutmut_version,
+        "machine": f"{os.cpu_count()}-core {cpu_model()} {platform.system()}"
+        + (f" ({args.machine_note})" if args.machine_note else "")
+        + f", Python {platform.python_version()}",
+        "results": merged(
+            args.results / "mutation.json", [{**r.to_json(), "run": run} for r in results]
+        ),
+    }
     (args.results / "mutation.json").write_text(
         json.dumps(report, indent=2) + "\n", encoding="utf-8"
     )
-    text = markdown(report, results)
+    text = markdown(report)
     (args.results / "mutation.md").write_text(text, encoding="utf-8")
     print(text)
+    if args.check:
+        failures = below_floor(results, floors)
+        for line in failures:
+            print(line, file=sys.stderr)
+        return 1 if failures else 0
     return 0
 
 

@@ -27,11 +27,18 @@ def cmd_report(args: argparse.Namespace) -> int:
         outputs.append(("--html", Path(args.html), render_html))
     if args.md:
         outputs.append(("--md", Path(args.md), render_markdown))
+    # an output must not overwrite an input (the report or the base report) or the other output
+    inputs = [(source, "the input report")]
+    if args.base:
+        inputs.append((Path(args.base), "the base report"))
+    written: list[tuple[Path, str]] = []
     for flag, path, _ in outputs:
-        if path.exists() and source.exists() and path.resolve() == source.resolve():
-            raise CommandError(f"{path} is the input report; choose another file", field=flag)
+        for other, what in [*inputs, *written]:
+            if path.resolve() == other.resolve():
+                raise CommandError(f"{path} is {what}; choose another file", field=flag)
         if path.is_dir():
             raise CommandError(f"{path} is a folder; give a file name", field=flag)
+        written.append((path, f"the {flag} output too"))
     report = load_report(source)
     base = load_report(args.base) if args.base else None
     for flag, path, render in outputs:

@@ -49,6 +49,8 @@ from pytest_archgate.report.view import (
     adr_changes_table,
     badge,
     chart_series,
+    chart_value,
+    chart_values,
     comparison_for,
     decision_log_table,
     environment_table,
@@ -142,7 +144,7 @@ def _num(x: float, spec: str = ".1f") -> Html:
 
 
 def _domain(values: Iterable[float]) -> tuple[float, float]:
-    vals = [v for v in values if math.isfinite(v)] + [0.0]
+    vals = [*chart_values(values), 0.0]
     lo, hi = min(vals), max(vals)
     if hi == lo:
         hi = lo + 1.0
@@ -169,6 +171,8 @@ def svg_chart(
     lo, hi = _domain(numbers)
 
     def x(v: float) -> float:
+        # a value beyond the domain (see chart_values) is drawn at the edge
+        v = max(lo, min(hi, v))
         return x0 + (v - lo) / (hi - lo) * (x1 - x0)
 
     w, h = _num(width, "d"), _num(height, "d")
@@ -335,22 +339,26 @@ def matplotlib_chart(
                 ax.text(0, y, " not measured", va="center", color="#777", style="italic")
                 continue
             colour = _COLOURS.get(verdict, "#9e9e9e")
-            ax.barh(y, value, color=colour, alpha=0.8, height=0.55)
+            # drawn within CHART_LIMIT (matplotlib's tick arithmetic overflows near the float
+            # limits); the label below shows the value itself
+            at = chart_value(value)
+            ax.barh(y, at, color=colour, alpha=0.8, height=0.55)
             if ci:
+                low, high = chart_value(ci[0]), chart_value(ci[1])
                 ax.errorbar(
-                    value,
+                    at,
                     y,
-                    xerr=[[max(value - ci[0], 0.0)], [max(ci[1] - value, 0.0)]],
+                    xerr=[[max(at - low, 0.0)], [max(high - at, 0.0)]],
                     fmt="none",
                     ecolor="#111",
                     capsize=4,
                     lw=1.4,
                 )
         for b in bounds:
-            ax.axvline(b, color="#e65100", ls="--", lw=1.8)
+            ax.axvline(chart_value(b), color="#e65100", ls="--", lw=1.8)
             ax.annotate(
                 bound_text or fmt_value(b),
-                (b, 1.0),
+                (chart_value(b), 1.0),
                 xycoords=("data", "axes fraction"),
                 xytext=(0, 3),
                 textcoords="offset points",

@@ -25,6 +25,7 @@ from pytest_archgate.report.view import (
     adr_changes_table,
     badge,
     chart_series,
+    chart_values,
     comparison_for,
     decision_log_table,
     environment_table,
@@ -80,7 +81,7 @@ def _mermaid(comp: RankedComparison, criterion: str) -> list[str]:
     measured = [(o, v) for o, v, _, _ in rows if v is not None]
     if not measured:
         return []
-    values = [v for _, v in measured] + list(bounds) + [0.0]
+    values = [*chart_values([v for _, v in measured] + list(bounds)), 0.0]
     lo, hi = min(values), max(values)
     span = (hi - lo) or 1.0
     step = nice_step(span)

@@ -99,7 +99,34 @@ def _difference(a: Mapping[str, Any], b: Mapping[str, Any]) -> str:
 
 def _adrs_of(name: str, data: Report) -> list[tuple[Adr, AdrEntry]]:
     """The ADRs of one report (its fields were checked by the loader)."""
+    for index, entry in enumerate(data["adrs"]):
+        _check_definition(name, index, entry)
     return [(adr_from_json(entry), entry) for entry in data["adrs"]]
+
+
+def _check_definition(name: str, index: int, entry: AdrEntry) -> None:
+    """Refuse an ADR whose judged criteria are not all in its definition.
+
+    ``merge`` judges again from the definition alone: a criterion judged by the run but missing
+    from the definition (a report edited by hand, or cut by a tool) would silently leave the
+    gate, turning a violated accepted ADR into a pass.
+    """
+    definition = entry.get("definition") or {}
+    for section, results, declared in (
+        ("acceptance", entry.get("criteria") or [], definition.get("acceptance") or []),
+        ("constraints", entry.get("constraints") or [], definition.get("constraints") or []),
+    ):
+        defined = {c["name"] for c in declared}
+        missing = sorted({r["name"] for r in results} - defined)
+        if missing:
+            field = f"adrs[{index}].definition.{section}"
+            raise ReportError(
+                f"{entry['id']} was judged on {', '.join(missing)} but its definition does not "
+                f"hold {'it' if len(missing) == 1 else 'them'}; merge judges from the definition, "
+                "so this report cannot be merged (was it edited?)",
+                file=name,
+                field=field,
+            )
 
 
 def _measurements_of(name: str, data: Report) -> list[Measurement]:

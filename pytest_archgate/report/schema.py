@@ -103,13 +103,15 @@ STOP_REASONS: tuple[StopReason, ...] = ("precision", "max_seconds", "max_runs", 
 
 
 class EstimateDetails(TypedDict, total=False):
-    """Method-specific details of an estimate; any key may appear (these are carried, not
-    rendered), only the ones below are checked."""
+    """Method-specific details of an estimate; any key may appear, with any value: they are
+    carried, never rendered, and ``archgate.record_estimate`` takes an estimate with any
+    details, so no key is checked (a report that archgate wrote must load again)."""
 
-    stop_reason: StopReason | None
-    """Latency estimates: why timing stopped."""
-    below_minimum: bool | None
-    """Latency estimates: fewer calls than the requested percentiles need."""
+    stop_reason: object | None
+    """Latency estimates: why timing stopped (a :data:`StopReason`; another method's details
+    may use the key for anything)."""
+    below_minimum: object | None
+    """Latency estimates: fewer calls than the requested percentiles need (a boolean)."""
 
 
 class Estimate(TypedDict):

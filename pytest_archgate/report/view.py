@@ -245,6 +245,23 @@ def chart_series(
     return rows, bounds
 
 
+CHART_LIMIT = 1e300
+"""The largest magnitude a chart's axis spans. The loader accepts any finite number, but the
+axis arithmetic of two values near the float limits (``1e308 - -1e308``) overflows to
+infinity; a value beyond this is drawn at the edge (its table cell still shows it)."""
+
+
+def chart_value(value: float) -> float:
+    """Where a chart draws ``value``: the value itself, or the edge of :data:`CHART_LIMIT`."""
+    return max(-CHART_LIMIT, min(CHART_LIMIT, value))
+
+
+def chart_values(values: Iterable[float]) -> list[float]:
+    """The finite ``values`` a chart's axis is computed from, each within :data:`CHART_LIMIT`
+    (every chart's domain goes through here, so no axis arithmetic can overflow)."""
+    return [chart_value(v) for v in values if math.isfinite(v)]
+
+
 def nice_step(span: float, target: int = 4) -> float:
     raw = span / target
     if not math.isfinite(raw) or raw <= 0:

@@ -419,9 +419,12 @@ def _daily_costs(
                 ci = worst["estimate"].get("ci")
         if per_1k is None:
             continue
+        daily = [x * volume / 1000.0 for x in (per_1k, *(ci or ()))]
+        if not all(math.isfinite(x) for x in daily):
+            continue  # finite inputs near the float limits: no daily cost a report can hold
         out[option] = {
-            "value": per_1k * volume / 1000.0,
-            "ci": [ci[0] * volume / 1000.0, ci[1] * volume / 1000.0] if ci else None,
+            "value": daily[0],
+            "ci": [daily[1], daily[2]] if ci else None,
             "cost_per_1k_usd": per_1k,
             "volume_per_day": volume,
         }
@@ -548,13 +551,22 @@ def compare_options(
                 normalised[o][n] = None
             elif o not in good:
                 normalised[o][n] = 0.0
-            else:
-                normalised[o][n] = 1.0 if hi == lo else (good[o] - lo) / (hi - lo)
+            elif hi == lo:
+                normalised[o][n] = 1.0
+            elif math.isfinite(hi - lo):
+                normalised[o][n] = (good[o] - lo) / (hi - lo)
+            else:  # finite values near the float limits: the spread overflows, halves do not
+                normalised[o][n] = (good[o] / 2 - lo / 2) / (hi / 2 - lo / 2)
 
     scores: dict[str, float] = {}
     for o in options:
         total = sum(weights[n] for n in names if normalised[o][n] is not None)
         acc = sum(weights[n] * s for n in names if (s := normalised[o][n]) is not None)
+        if not (math.isfinite(total) and math.isfinite(acc)):
+            # weights near the float limits: the same ratio with every weight scaled down
+            scale = max(abs(w) for w in weights.values())
+            total = sum(weights[n] / scale for n in names if normalised[o][n] is not None)
+            acc = sum(weights[n] / scale * s for n in names if (s := normalised[o][n]) is not None)
         scores[o] = acc / total if total > 0 else 0.0
 
     meets_all = {

@@ -257,7 +257,8 @@ def default_paired(
             y_a, s_a, y_b, s_b = fa["y_true"], fa["y_score"], fb["y_true"], fb["y_score"]
             opts_a = {k: float(fa[k]) for k in ("threshold",) if k in fa}
             names = fa["metric_names"] if "metric_names" in fa.files else []
-            aliases = dict(str(x).split("=", 1) for x in names)
+            # "recorded=metric": a recorded name may hold "=", a metric name never does
+            aliases = dict(str(x).rsplit("=", 1) for x in names)
         if len(y_a) != len(y_b) or not np.array_equal(y_a, y_b):
             raise MeasurementError(
                 f"cannot compare {a.option!r} with {b.option!r}: their y_true differ "

@@ -1,7 +1,8 @@
 """Property: for generated criteria and measurements, the exit status of a real pytest run equals
 what the verdict rules say.
 
-The rules are written again here, from the README ("How verdicts work"), without calling
+The rules are written again here, from the documentation (`docs/statistics.md`, "How verdicts
+work"), without calling
 ``pytest_archgate.verdict.judge`` or ``Criterion.judge``:
 
 * without ``confidence`` the point value is judged against the bound(s);
@@ -162,7 +163,7 @@ def rule_for_one(spec: Spec, rec: Rec) -> str:
         end = rec.ci[0] if side == "min" else rec.ci[1]
         if recorded == needed:
             bound = end
-        else:  # the README: derived under a normal approximation, each side on its own
+        else:  # the documentation: derived under a normal approximation, each side on its own
             z = NormalDist().inv_cdf
             ratio = z(0.5 + needed / 2.0) / z(0.5 + recorded / 2.0)
             bound = (
