@@ -80,14 +80,15 @@ def subject(report: dict[str, Any], where: Path_) -> str:
 
 
 def _follows_a_flip(report: dict[str, Any], where: Path_, flipped: set[str]) -> bool:
-    """A comparison's failure count and recommendation text follow the verdicts: they may
-    change when a noisy criterion's verdict flipped (a latency close to its bound)."""
+    """A comparison's failure count and recommendation text follow the verdicts, its scores
+    the normalised values: they may change when a noisy criterion's verdict flipped (a latency
+    close to its bound) or its normalised value moved (memory, latency)."""
     if len(where) < 4 or where[0] != "adrs" or where[2] != "comparison":
         return False
     adr_id = report["adrs"][where[1]]["id"]
     if where[3] == "failures" and len(where) >= 5:
         return any(s.startswith(f"criterion {adr_id} {where[4]} ") for s in flipped)
-    if where[3] == "recommendation":
+    if where[3] in ("recommendation", "scores"):
         return any(s.startswith(f"criterion {adr_id} ") for s in flipped)
     return False
 
@@ -110,9 +111,11 @@ def main(argv: list[str] | None = None) -> int:
     changed: dict[str, list[Path_]] = {}
     diffs = list(differences(before, after))
     flipped = {subject(before, w) for w in diffs if w[-1] == "verdict"} & noisy
+    # a weighted score follows the normalised values of every option's criteria
+    renormalised = {subject(before, w) for w in diffs if "normalised" in w} & noisy
     for where in diffs:
         about = subject(before, where)
-        if about in noisy or _follows_a_flip(before, where, flipped):
+        if about in noisy or _follows_a_flip(before, where, flipped | renormalised):
             continue
         changed.setdefault(about, []).append(where)
     print(
