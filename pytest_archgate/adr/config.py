@@ -3,8 +3,7 @@
 The rule and the ini reading live in :mod:`pytest_archgate.settings` (one resolver for the
 plugin and the CLI); this module adds what only a command needs: ``--adr-dir`` relative to the
 current folder, and a :class:`~pytest_archgate.errors.CommandError` instead of a
-:class:`~pytest_archgate.settings.SettingError`. ``read_ini`` is re-exported for the commands
-that imported it from here.
+:class:`~pytest_archgate.settings.SettingError`.
 """
 
 from __future__ import annotations
@@ -13,9 +12,7 @@ from pathlib import Path
 
 from pytest_archgate.adr.files import find_adr_dir
 from pytest_archgate.errors import CommandError
-from pytest_archgate.settings import SettingError, read_ini, resolve_in_project
-
-__all__ = ["read_ini", "resolve_adr_dir"]
+from pytest_archgate.settings import SettingError, resolve_in_project
 
 
 def resolve_adr_dir(adr_dir: str | None, cwd: Path | None = None) -> tuple[Path | None, Path]:

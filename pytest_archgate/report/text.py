@@ -1,4 +1,4 @@
-"""Plain-text rendering of ADR results: the pytest summary section and ``archgate list``."""
+"""Plain-text rendering of ADR results: the pytest summary section and the options comparison."""
 
 from __future__ import annotations
 

@@ -333,11 +333,6 @@ def fmt_interval(ci: object) -> str:
     return MISSING
 
 
-def fmt_ci(ci: object) -> str:
-    """The same as :func:`fmt_interval` (the older name)."""
-    return fmt_interval(ci)
-
-
 def fmt_value_ci(value: object, ci: object) -> str:
     """``0.874 [0.85, 0.9]``: a value followed by its interval when it has one."""
     text = fmt_value(value)

@@ -502,6 +502,21 @@ def _recommendation(
     return {"option": None, "text": text}
 
 
+def _weighted_mean(pairs: Sequence[tuple[float, float]], largest_weight: float) -> float:
+    """The weighted mean of (weight, normalised value) pairs; 0 when no weight counts.
+
+    Weights near the float limits make the sums overflow: the same ratio is then taken with
+    every weight divided by the largest of the ADR (dividing by 1.0 first leaves ordinary sums
+    exact).
+    """
+    for divisor in (1.0, largest_weight):
+        total = sum(w / divisor for w, _ in pairs)
+        acc = sum(w / divisor * s for w, s in pairs)
+        if math.isfinite(total) and math.isfinite(acc):
+            break
+    return acc / total if total > 0 else 0.0
+
+
 def compare_options(
     entry: EntryIn, *, measurements: Sequence[MeasurementIn] | None = None
 ) -> RankedComparison | None:
@@ -558,16 +573,14 @@ def compare_options(
             else:  # finite values near the float limits: the spread overflows, halves do not
                 normalised[o][n] = (good[o] / 2 - lo / 2) / (hi / 2 - lo / 2)
 
-    scores: dict[str, float] = {}
-    for o in options:
-        total = sum(weights[n] for n in names if normalised[o][n] is not None)
-        acc = sum(weights[n] * s for n in names if (s := normalised[o][n]) is not None)
-        if not (math.isfinite(total) and math.isfinite(acc)):
-            # weights near the float limits: the same ratio with every weight scaled down
-            scale = max(abs(w) for w in weights.values())
-            total = sum(weights[n] / scale for n in names if normalised[o][n] is not None)
-            acc = sum(weights[n] / scale * s for n in names if (s := normalised[o][n]) is not None)
-        scores[o] = acc / total if total > 0 else 0.0
+    largest_weight = max((abs(w) for w in weights.values()), default=1.0)
+    scores = {
+        o: _weighted_mean(
+            [(weights[n], s) for n in names if (s := normalised[o][n]) is not None],
+            largest_weight,
+        )
+        for o in options
+    }
 
     meets_all = {
         o: any(c["verdict"] == "pass" for c in cells[o].values())
