@@ -112,6 +112,35 @@ SETTINGS: tuple[Setting, ...] = (
         "own 'family: holm' applies either way)",
         choices=("none", "holm"),
     ),
+    # the evaluation cache (measure/cache.py, docs/cache.md)
+    Setting(
+        "cache",
+        "--archgate-cache",
+        "ARCHGATE_CACHE",
+        "archgate_cache",
+        "text",
+        "evaluation cache of archgate.cache() blocks: write (default: read and write), read "
+        "(never write), refresh (never read, rewrite) or off",
+        choices=("off", "read", "write", "refresh"),
+    ),
+    Setting(
+        "cache_dir",
+        "--archgate-cache-dir",
+        "ARCHGATE_CACHE_DIR",
+        "archgate_cache_dir",
+        "text",
+        "folder of the evaluation cache, relative to the rootdir (default: archgate-evaluations "
+        "in pytest's cache folder)",
+    ),
+    Setting(
+        "cache_max_age",
+        "--archgate-cache-max-age",
+        "ARCHGATE_CACHE_MAX_AGE",
+        "archgate_cache_max_age",
+        "text",
+        "evaluation-cache entries older than this are recomputed: a number with s, m, h or d "
+        "(default: 7d)",
+    ),
 )
 BY_NAME: dict[str, Setting] = {s.name: s for s in SETTINGS}
 
@@ -193,6 +222,9 @@ class Settings(NamedTuple):
     require_gpu: bool
     sources: Mapping[str, str]
     family: str = "none"
+    cache: str = "write"
+    cache_dir: str | None = None
+    cache_max_age: str | None = None
 
 
 def resolve(
@@ -202,6 +234,10 @@ def resolve(
 ) -> Settings:
     """Resolve every setting (see :func:`resolve_one`); the first bad value raises."""
     values = {s.name: resolve_one(s.name, cli, ini, environ) for s in SETTINGS}
+    age = values["cache_max_age"]
+    if isinstance(age.value, str):  # checked here, so a bad age is refused like a bad flag
+        where = BY_NAME["cache_max_age"].option if age.source == "command line" else age.source
+        parse_age(age.value, source=where)
     adr_dir = values["adr_dir"].value
     report = values["report"].value
     return Settings(
@@ -211,7 +247,32 @@ def resolve(
         require_gpu=values["require_gpu"].value is True,
         sources={k: v.source for k, v in values.items()},
         family="holm" if values["family"].value == "holm" else "none",
+        cache=str(values["cache"].value or "write"),
+        cache_dir=_text(values["cache_dir"].value),
+        cache_max_age=_text(values["cache_max_age"].value),
     )
+
+
+def _text(value: bool | str | None) -> str | None:
+    return value if isinstance(value, str) else None
+
+
+_AGE_UNITS = {"s": 1.0, "m": 60.0, "h": 3600.0, "d": 86400.0}
+
+
+def parse_age(text: str, *, source: str = "age") -> float:
+    """Seconds from ``7d``, ``12h``, ``30m``, ``90s`` or a plain number of days (the cache's
+    maximum age), or :class:`SettingError` naming ``source``."""
+    import re
+
+    m = re.fullmatch(r"\s*(\d+(?:\.\d+)?)\s*([smhd]?)\s*", text.lower())
+    if m is None:
+        shown = text if len(text) <= 40 else text[:40] + "..."
+        raise SettingError(
+            f"{shown!r} is not an age; write a number with s, m, h or d (e.g. 7d, 12h)",
+            source=source,
+        )
+    return float(m.group(1)) * _AGE_UNITS[m.group(2) or "d"]
 
 
 # --------------------------------------------------------------------------------------------

@@ -52,6 +52,12 @@ NOT_WRITTEN = {
     ("CriterionResult", "adjusted_confidence"): "only under Holm's correction",
     ("EstimateDetails", "stop_reason"): "latency estimates only",
     ("EstimateDetails", "below_minimum"): "latency estimates only",
+    # the evaluation cache: its reports are loaded through the schema in tests/test_cache.py
+    ("Measurement", "cache"): "only with the evaluation cache",
+    **{
+        ("CacheProvenance", k): "only with the evaluation cache"
+        for k in ("restored", "key", "origin", "commit", "created", "rows")
+    },
 }
 
 

@@ -203,6 +203,9 @@ class Measurement:
     test sets. ``replicate`` names the replicate (training seed, data split, repeated run) this
     measurement is one of: measurements of one metric and option that carry replicate ids are
     judged together (:mod:`pytest_archgate.measure.replicates`); ``None`` means not a replicate.
+    ``cache`` is its evaluation-cache provenance (:mod:`pytest_archgate.measure.cache`):
+    ``restored`` (read from an entry, with the ``commit`` and ``created`` date it was made) or
+    not (fresh, and written to one), the entry's ``key`` and the ``origin`` run it came from.
     """
 
     adr: str
@@ -215,6 +218,7 @@ class Measurement:
     predictions: str | None = None
     environment: Mapping[str, Any] = field(default_factory=dict)
     replicate: str | None = None
+    cache: Mapping[str, Any] | None = None
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -228,6 +232,7 @@ class Measurement:
             "predictions": self.predictions,
             "environment": dict(self.environment),
             **({"replicate": self.replicate} if self.replicate is not None else {}),
+            **({"cache": dict(self.cache)} if self.cache is not None else {}),
         }
 
     @classmethod
@@ -248,6 +253,7 @@ class Measurement:
             replicate=check_name(rep, "replicate")
             if (rep := data.get("replicate")) is not None
             else None,
+            cache=dict(c) if isinstance(c := data.get("cache"), Mapping) else None,
         )
 
 

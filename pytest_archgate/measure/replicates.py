@@ -94,6 +94,17 @@ def split_replicates(
                     "own id",
                     field=m.metric,
                 )
+            origin = (m.cache or {}).get("origin")
+            if origin is not None and (other.cache or {}).get("origin") == origin:
+                # a cache hit is not an independent replicate (measure/cache.py, docs/cache.md)
+                raise MeasurementError(
+                    f"replicates {other.replicate!r} and {m.replicate!r} of {m.metric} "
+                    f"[{m.option}] are one run: the evaluation cache restored the same measured "
+                    f"value for both (by {other.nodeid or '?'} and {m.nodeid or '?'}); a cache "
+                    "hit never counts as an independent replicate: give each replicate its own "
+                    "dependencies (e.g. its seed in config=)",
+                    field=m.metric,
+                )
         group.append(m)
     return list(groups.values()), singles
 

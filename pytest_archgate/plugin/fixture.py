@@ -42,6 +42,7 @@ from pytest_archgate.measure.estimate import (
 from pytest_archgate.plugin.linking import Link
 
 if TYPE_CHECKING:
+    from pytest_archgate.measure.cache import Entry
     from pytest_archgate.measure.latency import LatencyResult
 
 
@@ -67,8 +68,10 @@ class Archgate:
         device: str = "cpu",
         on_late: Callable[[str], None] | None = None,
         family: str = "none",
+        cache: CacheSettings | None = None,
     ) -> None:
         self.nodeid = nodeid
+        self._cache = cache
         self._family = family  # the run's family setting: Holm needs more levels computed
         self.links = list(links)
         self.measurements: list[Measurement] = []
@@ -158,6 +161,22 @@ class Archgate:
             for c in link.adr.criteria
         )
 
+    def _mark(self, start: int, cache: Mapping[str, Any]) -> list[Measurement] | None:
+        """Give the measurements recorded since index ``start`` their cache provenance, each
+        its own ``origin`` (``<origin>:<index>``) and ``rows`` (the id of its per-row scores);
+        ``None`` when some were shipped already (their copies elsewhere cannot be marked)."""
+        from dataclasses import replace
+
+        with self._lock:
+            if start < self._shipped:
+                return None
+            for i in range(start, len(self.measurements)):
+                m = self.measurements[i]
+                extra = {"rows": Path(m.predictions).stem} if m.predictions else {}
+                origin = f"{cache['origin']}:{i - start}"
+                self.measurements[i] = replace(m, cache={**cache, **extra, "origin": origin})
+            return self.measurements[start:]
+
     def _add(
         self,
         metric: str,
@@ -185,6 +204,70 @@ class Archgate:
                     replicate=replicate,
                 )
             )
+
+    # ------------------------------------------------------------------ evaluation cache
+    def cache(
+        self,
+        name: str = "",
+        *,
+        data: object = (),
+        files: object = (),
+        code: object = (),
+        config: Mapping[str, Any] | None = None,
+        packages: object = (),
+    ) -> CacheBlock:
+        """A block whose measurements are kept in the evaluation cache by what they depend on.
+
+        ::
+
+            with archgate.cache(data=X_test, code=train, config={"seed": 3},
+                                packages=["xgboost"]) as cached:
+                if not cached.hit:
+                    archgate.evaluate(y, train(seed=3).predict_proba(X_test), replicate="seed-3")
+
+        On a hit the measurements the block recorded when the entry was made are recorded
+        again, marked as cached with the commit and date they were made, and the block must
+        record nothing itself (skip the work: ``cached.hit``). On a miss what the block records
+        is stored when it ends without an exception. ``data`` are fingerprints or arrays,
+        ``files`` paths (hashed by content), ``code`` callables or modules (their source),
+        ``config`` a JSON mapping, ``packages`` distribution names (their installed versions);
+        the test, its links, the linked ADRs' criteria, archgate's and Python's versions are
+        added. ``name`` tells apart several blocks of one test. See ``docs/cache.md``.
+        """
+        from pytest_archgate.measure.cache import dependencies
+
+        if not isinstance(name, str):
+            raise MeasurementError(f"name must be a string, got {short_repr(name)}", field="cache")
+        links = self._targets(None)
+        settings = self._cache or CacheSettings()
+        material = dependencies(
+            name=name,
+            nodeid=self.nodeid,
+            links=[
+                {
+                    "adr": link.adr.id,
+                    "option": chosen,
+                    "decision": link.adr.decision,
+                    "options": list(link.adr.options),
+                    "criteria": [
+                        {k: v for k, v in c.to_json().items() if k != "line"}
+                        for c in link.adr.criteria
+                    ],
+                }
+                for link, chosen in links
+            ],
+            family=self._family,
+            data=data,
+            files=files,
+            code=code,
+            config=config,
+            packages=packages,
+            root=settings.root,
+        )
+        allowed: dict[str, set[str | None]] = {}
+        for link, chosen in links:
+            allowed.setdefault(link.adr.id, set()).update({chosen, *link.adr.options})
+        return CacheBlock(self, settings, material, allowed)
 
     # ------------------------------------------------------------------ recording
     def record(
@@ -527,6 +610,190 @@ class Archgate:
             )
             recorded[link.adr.id] = est
         return recorded
+
+
+class CacheSettings:
+    """The run's evaluation-cache settings, as the session resolved them.
+
+    ``folder`` is called when a block first needs the folder (pytest's cache folder is made
+    only then); ``commit`` when an entry is written; ``warn`` shows a refused entry.
+    """
+
+    def __init__(
+        self,
+        mode: str = "off",
+        folder: Callable[[], Path | None] = lambda: None,
+        max_age: float = 7 * 86400.0,
+        root: Path = Path("."),
+        commit: Callable[[], str | None] = lambda: None,
+        warn: Callable[[str], None] = lambda message: None,
+        scratch: Path | None = None,
+        secret: str | None = None,
+    ) -> None:
+        self.mode = mode
+        self._folder = folder
+        self._resolved: tuple[Path | None] | None = None
+        self.max_age = max_age
+        self.root = root
+        self._commit = commit
+        self._commit_value: tuple[str | None] | None = None
+        self.warn = warn
+        self.scratch = scratch
+        self.secret = secret
+
+    @property
+    def folder(self) -> Path | None:
+        if self._resolved is None:
+            self._resolved = (self._folder(),)
+        return self._resolved[0]
+
+    @property
+    def commit(self) -> str | None:
+        if self._commit_value is None:
+            self._commit_value = (self._commit(),)
+        return self._commit_value[0]
+
+
+class CacheBlock:
+    """One ``with archgate.cache(...)`` block; ``hit`` says whether the cache restored it."""
+
+    def __init__(
+        self,
+        recorder: Archgate,
+        settings: CacheSettings,
+        material: dict[str, Any],
+        allowed: dict[str, set[str | None]],
+    ) -> None:
+        from pytest_archgate.measure.cache import entry_path, key_of
+
+        self._recorder = recorder
+        self._settings = settings
+        self._material = material
+        self._allowed = allowed
+        self.key = key_of(material)
+        folder = settings.folder if settings.mode != "off" else None
+        self.mode = settings.mode if folder is not None else "off"
+        self.path = entry_path(folder, self.key) if folder is not None else None
+        self.hit = False
+        self.measurements: list[Measurement] = []
+        self._start = 0
+        self._entered = False
+
+    @property
+    def estimates(self) -> dict[str, Estimate]:
+        """metric -> estimate of what the block restored or recorded (the last of each)."""
+        return {m.metric: m.estimate for m in self.measurements}
+
+    def __enter__(self) -> CacheBlock:
+        if self._entered:
+            raise MeasurementError("a cache block can be entered once", field="cache")
+        self._entered = True
+        entry = self._read() if self.mode in ("read", "write") else None
+        if entry is not None:
+            self._restore(entry)
+        with self._recorder._lock:
+            self._start = len(self._recorder.measurements)
+        return self
+
+    def _read(self) -> Entry | None:
+        from pytest_archgate.measure.cache import CacheEntryError, load_entry
+
+        folder = self._settings.folder
+        assert folder is not None
+        try:
+            return load_entry(
+                folder,
+                self.key,
+                material=self._material,
+                allowed=self._allowed,
+                max_age=self._settings.max_age,
+                secret=self._settings.secret,
+            )
+        except CacheEntryError as exc:
+            self._settings.warn(f"archgate: evaluation cache entry ignored, recomputed: {exc}")
+            return None
+
+    def _restore(self, entry: Entry) -> None:
+        from dataclasses import replace
+
+        from pytest_archgate.measure.cache import rows_to_file
+
+        paths: dict[str, str] = {}
+        scratch = self._settings.scratch
+        restored: list[Measurement] = []
+        for m in entry.measurements:
+            rid = (m.cache or {}).get("rows")
+            predictions = None
+            if rid is not None and scratch is not None:
+                if rid not in paths:
+                    paths[rid] = rows_to_file(entry.rows[rid], scratch / f"{uuid.uuid4().hex}.npz")
+                predictions = paths[rid]
+            restored.append(replace(m, nodeid=self._recorder.nodeid, predictions=predictions))
+        for m in restored:
+            self._recorder._append(m)
+        self.measurements = restored
+        self.hit = True
+
+    def __exit__(self, exc_type: object, exc: object, tb: object) -> None:
+        if exc_type is not None:
+            return  # nothing is stored from a block that failed
+        with self._recorder._lock:
+            recorded = len(self._recorder.measurements) - self._start
+        if self.hit:
+            if recorded:
+                raise MeasurementError(
+                    f"the evaluation cache restored this block's measurements, and it recorded "
+                    f"{recorded} more: skip the work when the block's hit is true",
+                    field="cache",
+                )
+            return
+        if self.mode not in ("write", "refresh") or not recorded:
+            with self._recorder._lock:
+                self.measurements = self._recorder.measurements[self._start :]
+            return
+        self._write()
+
+    def _write(self) -> None:
+        from pytest_archgate.measure.cache import (
+            entry_data,
+            new_origin,
+            now_utc,
+            rows_from_file,
+            store_entry,
+        )
+
+        origin = new_origin()
+        commit = self._settings.commit
+        created = now_utc().isoformat(timespec="seconds")
+        stored = self._recorder._mark(
+            self._start, {"restored": False, "key": self.key, "origin": origin}
+        )
+        if stored is None:
+            with self._recorder._lock:
+                self.measurements = self._recorder.measurements[self._start :]
+            self._settings.warn(
+                f"archgate: evaluation cache entry {self.path} not stored: some measurements "
+                "of the block were shipped before it ended (does it span a test's phases?)"
+            )
+            return
+        self.measurements = stored
+        rows = {}
+        for m in stored:
+            rid = (m.cache or {}).get("rows")
+            if rid is not None and rid not in rows and m.predictions:
+                rows[rid] = rows_from_file(m.predictions)
+        folder = self._settings.folder
+        assert folder is not None
+        data = entry_data(
+            self.key, self._material, stored, rows, origin=origin, commit=commit, created=created
+        )
+        try:
+            store_entry(folder, self.key, data, secret=self._settings.secret)
+        except (OSError, TypeError, ValueError) as exc:
+            self._settings.warn(
+                f"archgate: evaluation cache entry {self.path} not stored: "
+                f"{getattr(exc, 'strerror', None) or exc}"
+            )
 
 
 def _check_replicate(replicate: object) -> str | None:

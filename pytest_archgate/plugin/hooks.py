@@ -37,6 +37,9 @@ HELP_REPORT = help_text("report")
 HELP_STRICT = help_text("strict")
 HELP_REQUIRE_GPU = help_text("require_gpu")
 HELP_FAMILY = help_text("family")
+HELP_CACHE = help_text("cache")
+HELP_CACHE_DIR = help_text("cache_dir")
+HELP_CACHE_MAX_AGE = help_text("cache_max_age")
 
 
 class Slot:
@@ -86,6 +89,25 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     parser.addini("archgate_strict", HELP_STRICT, type="bool", default=False)
     parser.addini("archgate_require_gpu", HELP_REQUIRE_GPU, type="bool", default=False)
     parser.addini("archgate_family", HELP_FAMILY, default="")
+    # the evaluation cache (docs/cache.md)
+    group.addoption(
+        "--archgate-cache",
+        dest="archgate_cache",
+        metavar="off|read|write|refresh",
+        help=HELP_CACHE,
+    )
+    group.addoption(
+        "--archgate-cache-dir", dest="archgate_cache_dir", metavar="DIR", help=HELP_CACHE_DIR
+    )
+    group.addoption(
+        "--archgate-cache-max-age",
+        dest="archgate_cache_max_age",
+        metavar="AGE",
+        help=HELP_CACHE_MAX_AGE,
+    )
+    parser.addini("archgate_cache", HELP_CACHE, default="")
+    parser.addini("archgate_cache_dir", HELP_CACHE_DIR, default="")
+    parser.addini("archgate_cache_max_age", HELP_CACHE_MAX_AGE, default="")
 
 
 def pytest_configure(config: pytest.Config) -> None:

@@ -53,6 +53,9 @@ def settings_of(config: pytest.Config) -> Settings:
                 "strict": config.getoption("archgate_strict") or None,
                 "require_gpu": config.getoption("archgate_require_gpu") or None,
                 "family": config.getoption("archgate_family"),
+                "cache": config.getoption("archgate_cache"),
+                "cache_dir": config.getoption("archgate_cache_dir"),
+                "cache_max_age": config.getoption("archgate_cache_max_age"),
             },
             ini=ini,
         )

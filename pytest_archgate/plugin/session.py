@@ -42,7 +42,7 @@ from pytest_archgate.verdict.judge import AdrResult, CriterionResult, judge_all,
 if TYPE_CHECKING:
     # imported when a test first asks for the fixture (it brings the cost model along): a
     # suite linked by markers alone never needs it
-    from pytest_archgate.plugin.fixture import Archgate
+    from pytest_archgate.plugin.fixture import Archgate, CacheSettings
     from pytest_archgate.report.schema import Family, Report
 
 LINKS_KEY = pytest.StashKey[Sequence[Link]]()
@@ -67,6 +67,10 @@ class SupersededAdrWarning(errors.SupersededAdrWarning, pytest.PytestWarning):
 
 class NeedsReviewWarning(errors.NeedsReviewWarning, pytest.PytestWarning):
     """A constraint an accepted decision rests on does not hold (as a pytest warning)."""
+
+
+class CacheEntryWarning(errors.ArchgateWarning, pytest.PytestWarning):
+    """An evaluation-cache entry was ignored (corrupt, expired, hostile) or not stored."""
 
 
 # what a test's outcome said although it measured a violated criterion (see _excuse)
@@ -194,6 +198,7 @@ class ArchgateSession:
             self._own_scratch = True
         self.scratch = Path(scratch) if scratch else None
 
+        self.cache_settings = self._cache_settings(settings)
         self.measurements: list[Measurement] = []
         self.tests_by_adr: dict[str, set[str]] = {}
         self.reported_failures: set[str] = set()
@@ -211,6 +216,41 @@ class ArchgateSession:
         self.late_errors: list[str] = []
         self._late_lock = threading.Lock()
         self._late_counted = 0
+
+    def _cache_settings(self, settings: Settings) -> CacheSettings:
+        """The evaluation cache's mode, folder and maximum age (see docs/cache.md)."""
+        from pytest_archgate.measure.cache import DEFAULT_MAX_AGE
+        from pytest_archgate.plugin.fixture import CacheSettings
+        from pytest_archgate.settings import parse_age
+
+        config = self.config
+
+        def folder() -> Path | None:
+            if settings.cache_dir:
+                path = Path(settings.cache_dir)
+                return path if path.is_absolute() else self.rootdir / path
+            cache = getattr(config, "cache", None)  # None with -p no:cacheprovider
+            return Path(cache.mkdir("archgate-evaluations")) if cache is not None else None
+
+        def commit() -> str | None:
+            from pytest_archgate.measure.environment import git_commit
+
+            return git_commit(self.rootdir)
+
+        def warn(message: str) -> None:
+            warnings.warn(CacheEntryWarning(escape.line(message)), stacklevel=2)
+
+        return CacheSettings(
+            mode=settings.cache,
+            folder=folder,
+            max_age=parse_age(settings.cache_max_age or DEFAULT_MAX_AGE),
+            root=self.rootdir,
+            commit=commit,
+            warn=warn,
+            scratch=self.scratch,
+            # a secret, so never an option or ini key: only entries signed with it are read
+            secret=os.environ.get("ARCHGATE_CACHE_SECRET") or None,
+        )
 
     def _report_target(self) -> Path:
         """The report path, relative ones taken from where pytest was invoked."""
@@ -335,6 +375,7 @@ class ArchgateSession:
                 device=device,
                 on_late=self._late,
                 family=self.family,
+                cache=self.cache_settings,
             )
             self._report_thread_errors(item, rec)
             item.stash[RECORDER_KEY] = rec
@@ -736,6 +777,12 @@ class ArchgateSession:
             judged = [c for entry in data["adrs"] for c in entry.get("criteria") or []]
             if (variance := variance_line(judged)) is not None:
                 tr.write_line(escape.line(variance))
+            from pytest_archgate.measure.cache import restored_line
+
+            for entry in data["adrs"]:
+                cached = restored_line(data.get("measurements") or [], entry["id"])
+                if cached is not None:
+                    tr.write_line(escape.line(f"{entry['id']} {cached}"))
         from pytest_archgate.report.schema import ranked
         from pytest_archgate.report.text import comparison_lines
 

@@ -35,6 +35,7 @@ from typing import Literal
 from pytest_archgate import escape
 from pytest_archgate.errors import CommandError
 from pytest_archgate.escape import Html, html_format, html_join, html_literal, html_text
+from pytest_archgate.measure.cache import restored_line
 from pytest_archgate.measure.replicates import variance_line
 from pytest_archgate.report.schema import AdrEntry, CriterionResult, RankedComparison, Report
 from pytest_archgate.report.view import (
@@ -637,6 +638,8 @@ def _adr_section(
         out.append(_results_html(criteria))
         if (line := variance_line(criteria)) is not None:
             out.append(html_format("<p class='meta'>{}</p>", esc(line)))
+        if (cached := restored_line(report.get("measurements") or [], adr_id)) is not None:
+            out.append(html_format("<p class='meta'>{}</p>", esc(cached)))
     elif defined := d.get("acceptance"):
         out.append(html_literal("<h3>Acceptance criteria</h3>"))
         out.append(

@@ -374,6 +374,18 @@ estimate = obj(
     required=("value",),
 )
 
+cache_provenance = obj(
+    {
+        "restored": boolean,
+        "key": string,
+        "origin": string,
+        "commit": string,
+        "created": string,
+        "rows": string,
+    },
+    required=("restored", "key", "origin"),
+)
+
 measurement = obj(
     {
         "adr": string,
@@ -386,6 +398,7 @@ measurement = obj(
         "predictions": string,
         "environment": _environment_ref,
         "replicate": _replicate_id,
+        "cache": cache_provenance,
     },
     required=("adr", "metric", "estimate"),
 )

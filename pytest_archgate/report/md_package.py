@@ -15,6 +15,7 @@ import re
 from collections.abc import Sequence
 from pathlib import Path
 
+from pytest_archgate.measure.cache import restored_line
 from pytest_archgate.measure.replicates import variance_line
 from pytest_archgate.report.schema import CriterionResult, RankedComparison, Report
 from pytest_archgate.report.view import (
@@ -201,6 +202,8 @@ def render_markdown(
             out += ["### Constraints", "", *_results(constraints)]
         if criteria := a.get("criteria"):
             out += ["### Acceptance criteria", "", *_results(criteria)]
+        if (cached := restored_line(report.get("measurements") or [], a["id"])) is not None:
+            out += [md(cached), ""]
         comp = comparison_for(a, report)
         if comp is not None:
             out += _comparison(comp)

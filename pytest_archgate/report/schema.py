@@ -44,6 +44,7 @@ __all__ = [
     "AdrEntry",
     "AdrStatus",
     "AdrVerdict",
+    "CacheProvenance",
     "Cell",
     "Comparison",
     "CriterionDefinition",
@@ -160,6 +161,27 @@ class Measurement(TypedDict):
     other tools, the environment itself)."""
     replicate: NotRequired[str | None]
     """The replicate (seed, split, repeated run) this measurement belongs to."""
+    cache: NotRequired[CacheProvenance | None]
+    """Its evaluation-cache provenance (absent: the cache played no part)."""
+
+
+class CacheProvenance(TypedDict):
+    """Where a measurement stands with the evaluation cache (``archgate.cache``)."""
+
+    restored: bool
+    """``true``: restored from a cache entry, not measured in this run; ``false``: measured in
+    this run and written to the cache."""
+    key: str
+    """The entry's key: SHA-256 of the canonical JSON of its dependencies."""
+    origin: str
+    """The run that measured it (one id per measured value): two replicates of one origin are
+    one run, never combined as independent."""
+    commit: NotRequired[str | None]
+    """The git commit it was measured at (restored ones)."""
+    created: NotRequired[str | None]
+    """When it was measured (ISO 8601, UTC; restored ones)."""
+    rows: NotRequired[str | None]
+    """The id of its per-row scores in the entry (kept for paired ``vs`` criteria)."""
 
 
 # --------------------------------------------------------------------------- ADRs

@@ -211,8 +211,9 @@ def _criterion_rows(entries: Sequence[CriterionResult]) -> list[list[str]]:
 _CRITERION_HEADER = ["criterion", "option", "role", "value", "interval", "bound", "verdict", "why"]
 
 
-def details_block(adr: AdrEntry) -> str:
-    """One collapsible block with every criterion and constraint of one ADR."""
+def details_block(adr: AdrEntry, measurements: Sequence[Mapping[str, Any]] = ()) -> str:
+    """One collapsible block with every criterion and constraint of one ADR (and which of its
+    ``measurements``, the report's, the evaluation cache restored)."""
     summary = (
         f"<b>{escape_html(adr['id'])}</b> {escape_html(adr.get('title', ''))}: "
         f"{escape_html(VERDICT_BADGE.get(str(adr.get('verdict')), adr.get('verdict')))}"
@@ -239,6 +240,10 @@ def details_block(adr: AdrEntry) -> str:
 
         if (variance := variance_line(criteria)) is not None:
             parts += ["", escape_md(variance)]
+        from pytest_archgate.measure.cache import restored_line
+
+        if (cached := restored_line(measurements, adr["id"])) is not None:
+            parts += ["", escape_md(cached)]
     if constraints:
         parts += [
             "",
@@ -269,7 +274,8 @@ def details_block(adr: AdrEntry) -> str:
 
 def details_blocks(report: Report) -> str:
     """A ``<details>`` block per ADR (value, interval, bound, verdict, option per criterion)."""
-    return "\n\n".join(details_block(a) for a in _adrs(report))
+    ms = report.get("measurements") or []
+    return "\n\n".join(details_block(a, ms) for a in _adrs(report))
 
 
 def comparison_section(comparison: Comparison | RankedComparison) -> str:
@@ -575,7 +581,8 @@ def _sections(
     attention = attention_lists(report)
     if attention:
         sections.append((attention, True))
-    sections += [(details_block(a), False) for a in _adrs(report)]
+    ms = report.get("measurements") or []
+    sections += [(details_block(a, ms), False) for a in _adrs(report)]
     for a in _adrs(report):
         if a.get("status") == "proposed":
             sections.append((mermaid_comparison(a), False))
