@@ -77,7 +77,9 @@ def split_replicates(
     not replicates (judged by the worst-of rule).
 
     Two measurements of one group with the same replicate id are an error naming both tests:
-    the same seed recorded twice would count one run as two.
+    the same seed recorded twice would count one run as two. So are two of the same ``origin``
+    (``Measurement.cache``): a value the evaluation cache restored is the run that measured it,
+    never another replicate, whether beside that fresh run or beside another copy of it.
     """
     groups: dict[str, list[Measurement]] = {}
     singles: list[Measurement] = []
@@ -87,13 +89,6 @@ def split_replicates(
             continue
         group = groups.setdefault(m.device, [])
         for other in group:
-            if other.replicate == m.replicate:
-                raise MeasurementError(
-                    f"replicate {m.replicate!r} of {m.metric} [{m.option}] was recorded twice, "
-                    f"by {other.nodeid or '?'} and {m.nodeid or '?'}; give every replicate its "
-                    "own id",
-                    field=m.metric,
-                )
             origin = (m.cache or {}).get("origin")
             if origin is not None and (other.cache or {}).get("origin") == origin:
                 # a cache hit is not an independent replicate (measure/cache.py, docs/cache.md)
@@ -103,6 +98,13 @@ def split_replicates(
                     f"value for both (by {other.nodeid or '?'} and {m.nodeid or '?'}); a cache "
                     "hit never counts as an independent replicate: give each replicate its own "
                     "dependencies (e.g. its seed in config=)",
+                    field=m.metric,
+                )
+            if other.replicate == m.replicate:
+                raise MeasurementError(
+                    f"replicate {m.replicate!r} of {m.metric} [{m.option}] was recorded twice, "
+                    f"by {other.nodeid or '?'} and {m.nodeid or '?'}; give every replicate its "
+                    "own id",
                     field=m.metric,
                 )
         group.append(m)

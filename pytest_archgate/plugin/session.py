@@ -238,7 +238,8 @@ class ArchgateSession:
             return git_commit(self.rootdir)
 
         def warn(message: str) -> None:
-            warnings.warn(CacheEntryWarning(escape.line(message)), stacklevel=2)
+            # attributed to the test line of the block (test, block, read or write, here)
+            warnings.warn(CacheEntryWarning(escape.line(message)), stacklevel=4)
 
         return CacheSettings(
             mode=settings.cache,
