@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # The fraud-detection example end to end: install (unless ARCHGATE_EXAMPLE_NO_INSTALL=1), run
-# the benchmark through pytest, list the ADRs, print the options comparison, render the decision
-# package, and show what `archgate accept` would change in ADR-0002 (on a copy). Works from any
-# folder. Exits non-zero if any step fails; proposed ADRs never fail the pytest run.
+# the benchmark through pytest twice (cold, then warm evaluation cache: same verdicts), list the
+# ADRs, print the options comparison, render the decision package, and show what `archgate
+# accept` would change in ADR-0002 (on a copy). Works from any folder. Exits non-zero if any
+# step fails; proposed ADRs never fail the pytest run.
 set -euo pipefail
 
 ARCHGATE_NEEDS_TORCH=1
@@ -10,11 +11,36 @@ ARCHGATE_NEEDS_TORCH=1
 . "$(dirname "${BASH_SOURCE[0]}")/../common.sh"
 report="$example/out/report.json"
 
-section "pytest: benchmark xgboost, torch_mlp and logreg against the ADRs"
+# The evaluation cache lives in out/ for this script only: emptied first, so every run shows a
+# cold run (every candidate trained) and then a warm one (quality restored from the cache).
+cache="$example/out/evaluation-cache"
+rm -rf "$cache"
+
+section "pytest, cold evaluation cache: benchmark xgboost, torch_mlp and logreg against the ADRs"
 start=$(date +%s)
-"$py" -m pytest examples/fraud_detection -q -p no:cacheprovider \
+"$py" -m pytest examples/fraud_detection -q -p no:cacheprovider --archgate-cache-dir="$cache" \
+  --archgate-report="examples/fraud_detection/out/report-cold.json"
+cold=$(($(date +%s) - start))
+echo "pytest took $cold s"
+
+section "pytest again, warm evaluation cache: quality restored, latency measured afresh"
+start=$(date +%s)
+"$py" -m pytest examples/fraud_detection -q -p no:cacheprovider --archgate-cache-dir="$cache" \
   --archgate-report="examples/fraud_detection/out/report.json"
-echo "pytest took $(($(date +%s) - start)) s"
+warm=$(($(date +%s) - start))
+echo "pytest took $warm s (cold: $cold s)"
+"$py" - "$example/out/report-cold.json" "$report" <<'PY'
+import json, sys
+cold, warm = (json.load(open(p)) for p in sys.argv[1:])
+def verdicts(r):
+    return {(a["id"], c["name"], c.get("option")): c["verdict"]
+            for a in r["adrs"] for c in (a.get("criteria") or []) + (a.get("constraints") or [])}
+restored = sum(1 for m in warm["measurements"] if (m.get("cache") or {}).get("restored"))
+print(f"{restored} of {len(warm['measurements'])} measurements restored from the cache")
+if verdicts(cold) != verdicts(warm):
+    sys.exit("the warm run's verdicts differ from the cold run's")
+print("same verdicts, criterion by criterion, as the cold run")
+PY
 
 cd "$example"
 
