@@ -558,3 +558,21 @@ def test_dependencies_refuse_what_they_cannot_hash(tmp_path: Path) -> None:
     x = np.arange(6.0)
     assert deps(data=x)["data"] != deps(data=x.reshape(2, 3))["data"]
     assert deps(data="fp")["data"] == ["fp"]
+
+
+def test_the_restored_line_of_a_report_without_dates_or_commits() -> None:
+    """Reports may come from elsewhere: missing provenance is said, never guessed or a crash."""
+    restored = {"restored": True, "key": "", "origin": ""}
+    ms = [
+        {"adr": "A", "metric": "m", "estimate": {"value": 0}},
+        {"adr": "A", "metric": "m", "option": "x", "estimate": {"value": 0}, "cache": restored},
+    ]
+    assert cache.restored_line(ms, "A") == (
+        "cached: 1 of 2 measurements restored from the evaluation cache, not measured in this "
+        "run (m [x]); made at an unknown date (no commit known)"
+    )
+    assert cache.restored_line(ms, "B") is None
+    dated = {**restored, "created": "2026-12-07T00:09:29+00:00", "commit": "f" * 40}
+    line = cache.restored_line([{**ms[1], "cache": dated}], "A")
+    assert line is not None
+    assert line.endswith("made 2026-12-07T00:09:29 UTC at commit ffffffffffff")

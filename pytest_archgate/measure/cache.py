@@ -608,8 +608,12 @@ def restored_line(measurements: Iterable[Mapping[str, Any]], adr: str) -> str | 
     )
     commits = sorted({str(c)[:12] for m in restored if (c := m["cache"].get("commit"))})
     dates = sorted({str(d)[:19] for m in restored if (d := m["cache"].get("created"))})
-    made = f"made {dates[0]}" + (f" to {dates[-1]}" if len(dates) > 1 else "")
-    made += f" UTC at commit {', '.join(commits[:3])}" if commits else " UTC (no commit known)"
+    # a report written by hand or by another tool may lack the dates: say so, never guess
+    if dates:
+        made = f"made {dates[0]}" + (f" to {dates[-1]}" if len(dates) > 1 else "") + " UTC"
+    else:
+        made = "made at an unknown date"
+    made += f" at commit {', '.join(commits[:3])}" if commits else " (no commit known)"
     if len(commits) > 3:
         made += f" (+{len(commits) - 3})"
     return (
