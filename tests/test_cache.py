@@ -469,6 +469,37 @@ def test_a_restored_value_never_counts_as_another_replicate(project: pytest.Pyte
     assert "never counts as an independent replicate" in text
 
 
+COPIED = """\
+import pytest
+
+
+@pytest.mark.archgate("ADR-0001")
+def test_copies(archgate):
+    with archgate.cache(config={"seed": 0}) as cached:
+        if not cached.hit:
+            archgate.record("score", 0.7, ci=(0.6, 0.8), replicate="seed-0")
+    # the same value recorded again as another seed: still one run
+    archgate.record_estimate("score", cached.estimates["score"], replicate="seed-1")
+"""
+
+
+@pytest.mark.parametrize("warm", [False, True], ids=["stored", "restored"])
+def test_a_cached_estimate_recorded_again_is_still_one_run(
+    project: pytest.Pytester, warm: bool
+) -> None:
+    (project.path / "test_score.py").write_text(COPIED)
+    if warm:
+        run(project, "--archgate-cache=off")  # nothing stored
+        (project.path / "test_score.py").write_text(
+            COPIED.replace("    archgate.record_estimate", "    pass  # ")
+        )
+        run(project).assert_outcomes(passed=1)  # stores seed-0
+        (project.path / "test_score.py").write_text(COPIED)
+    result = run(project)
+    assert result.ret == 1
+    assert "never counts as an independent replicate" in result.stdout.str()
+
+
 def test_the_rule_holds_for_merged_reports(project: pytest.Pytester) -> None:
     """A cold report and a warm one merged: each seed appears as measured and as restored."""
     seeds = REPLICATES.replace('config={"model": "m"}', 'config={"seed": seed}')

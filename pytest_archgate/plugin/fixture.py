@@ -72,6 +72,9 @@ class Archgate:
     ) -> None:
         self.nodeid = nodeid
         self._cache = cache
+        # id(estimate) -> (estimate, cache provenance) of what a cache block restored or stored,
+        # so that the same Estimate recorded again keeps its origin (see record_estimate)
+        self._cached_estimates: dict[int, tuple[Estimate, Mapping[str, Any]]] = {}
         self._family = family  # the run's family setting: Holm needs more levels computed
         self.links = list(links)
         self.measurements: list[Measurement] = []
@@ -174,7 +177,9 @@ class Archgate:
                 m = self.measurements[i]
                 extra = {"rows": Path(m.predictions).stem} if m.predictions else {}
                 origin = f"{cache['origin']}:{i - start}"
-                self.measurements[i] = replace(m, cache={**cache, **extra, "origin": origin})
+                provenance = {**cache, **extra, "origin": origin}
+                self.measurements[i] = replace(m, cache=provenance)
+                self._cached_estimates[id(m.estimate)] = (m.estimate, provenance)
             return self.measurements[start:]
 
     def _add(
@@ -188,6 +193,7 @@ class Archgate:
         predictions: str | None = None,
         environment: dict[str, Any] | None = None,
         replicate: str | None = None,
+        cache: Mapping[str, Any] | None = None,
     ) -> None:
         for link, chosen in self._targets(option):
             self._append(
@@ -202,6 +208,7 @@ class Archgate:
                     predictions=predictions,
                     environment=environment or {},
                     replicate=replicate,
+                    cache=cache,
                 )
             )
 
@@ -311,7 +318,11 @@ class Archgate:
         dev = check_device(device, name)
         rep = _check_replicate(replicate)
         self._targets(option)
-        self._add(name, estimate, option, device=dev, replicate=rep)
+        # an estimate a cache block restored (or stored) keeps its origin: recorded again under
+        # another replicate id it is still the one run, never an independent replicate
+        known = self._cached_estimates.get(id(estimate))
+        provenance = known[1] if known is not None and known[0] is estimate else None
+        self._add(name, estimate, option, device=dev, replicate=rep, cache=provenance)
         return estimate
 
     def evaluate(
@@ -731,6 +742,8 @@ class CacheBlock:
             restored.append(replace(m, nodeid=self._recorder.nodeid, predictions=predictions))
         for m in restored:
             self._recorder._append(m)
+            if m.cache is not None:
+                self._recorder._cached_estimates[id(m.estimate)] = (m.estimate, m.cache)
         self.measurements = restored
         self.hit = True
 
