@@ -8,10 +8,14 @@ setting resolves to, and the one-line message of a bad value.
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 
+import pytest_archgate
 from pytest_archgate.settings import (
     BY_NAME,
     SETTINGS,
@@ -37,6 +41,8 @@ def test_every_setting_defaults_to_off_or_unset() -> None:
         "require_gpu": False,
         "family": None,
     }
+    assert resolve_one("strict", environ={}) == ("strict", False, "default")
+    assert resolve_one("report", environ={}) == ("report", None, "default")
     settings = resolve(environ={})
     assert settings[:4] == (None, None, False, False)
     assert settings.family == "none"
@@ -112,6 +118,12 @@ def test_a_text_setting_keeps_its_case_and_loses_surrounding_blanks() -> None:
     r = resolve_one("report", ini={"report": "Out.json"}, environ={})
     assert r == ("report", "Out.json", "ini key archgate_report")
     assert resolve_one("family", cli={"family": " Holm "}, environ={}).value == "holm"
+
+
+def test_a_path_given_for_a_text_setting_is_taken_as_its_text() -> None:
+    """A Python caller may pass a ``Path``; the resolved value is its text, never dropped."""
+    r = resolve_one("adr_dir", cli={"adr_dir": Path("docs") / "adr"}, environ={})
+    assert r == ("adr_dir", str(Path("docs") / "adr"), "command line")
 
 
 def test_a_long_family_word_is_cut_at_40_characters_and_names_its_source() -> None:
@@ -267,3 +279,47 @@ def test_resolve_in_project_takes_the_cli_value_before_env_and_ini(tmp_path: Pat
     _write(tmp_path, "pytest.ini", "[pytest]\narchgate_family = bonferroni\n")
     with pytest.raises(SettingError, match="ini key archgate_family"):
         resolve_in_project("family", None, tmp_path, {})
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="LC_ALL=C sets the locale on POSIX only")
+def test_configuration_files_are_read_as_utf8_under_any_locale(tmp_path: Path) -> None:
+    """pytest reads its configuration as UTF-8; so does the CLI, also under an ASCII locale
+    (``LC_ALL=C`` without UTF-8 mode), where the locale's encoding would refuse the bytes."""
+    _write(tmp_path / "ini", "pytest.ini", "[pytest]\narchgate_adr_dir = décisions\n")
+    _write(tmp_path / "toml", "pytest.toml", "[pytest]\narchgate_adr_dir = 'décisions'\n")
+    root = Path(pytest_archgate.__file__).resolve().parent.parent  # the package under test
+    env = {
+        **os.environ,
+        "LC_ALL": "C",
+        "LANG": "C",
+        "PYTHONUTF8": "0",
+        "PYTHONCOERCECLOCALE": "0",
+        "PYTHONPATH": str(root),
+    }
+    code = (
+        "import sys; from pathlib import Path; from pytest_archgate.settings import read_ini; "
+        "print(ascii(read_ini(Path(sys.argv[1]))[1]))"
+    )
+    for sub in ("ini", "toml"):
+        assert read_ini(tmp_path / sub)[1] == {"archgate_adr_dir": "décisions"}
+        out = subprocess.run(
+            [sys.executable, "-c", code, str(tmp_path / sub)],
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=False,
+        )
+        assert out.stdout.strip() == ascii({"archgate_adr_dir": "décisions"}), out.stderr
+
+
+@pytest.mark.xfail(
+    strict=True,
+    raises=UnicodeDecodeError,
+    reason="read_ini catches configparser.Error only: a pytest.ini that is not UTF-8 ends the "
+    "CLI with a UnicodeDecodeError traceback (pytest itself does the same)",
+)
+def test_a_configuration_file_that_is_not_utf8_is_not_a_traceback(tmp_path: Path) -> None:
+    (tmp_path / "pytest.ini").write_bytes(b"[pytest]\narchgate_adr_dir = d\xe9cisions\n")
+    with pytest.raises(SettingError, match=r"pytest\.ini"):  # one line naming the file
+        read_ini(tmp_path)
