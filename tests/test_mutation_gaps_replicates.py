@@ -820,3 +820,138 @@ def test_the_variance_line_gives_p_outperform_of_a_vs_over_replicates() -> None:
         assert variance_line([{**result, "estimate": broken}]) == (
             "variance: gain [mlp]: test set + 5 vs 5 replicates"
         )
+
+
+# ---------------------------------------------------------------------------------------------
+# second round: what the first full run left alive
+
+
+def test_five_ids_that_are_not_consecutive_show_four_and_a_count() -> None:
+    ids = ["a", "b", "c", "d", "e"]
+    assert variance_label(_labelled(ids)) == "test set + 5 replicates (a, b, c, d, +1)"
+
+
+def test_two_replicates_report_their_between_replicate_sd() -> None:
+    est = combine([rep(0.80, "a", fp="1"), rep(0.82, "b", fp="2")])
+    assert est.details["replicates"]["between_sd"] == pytest.approx(0.02 / math.sqrt(2))
+
+
+def test_a_group_refused_at_every_level_still_names_a_replicates_method() -> None:
+    est = combine([rep(0.8, "a", fp="r"), rep(0.82, "b", fp="r")])
+    assert est.intervals == {}
+    assert est.method == "replicates-t"
+    assert est.details["replicates"]["method"] == "replicates-t"
+
+
+def test_a_wilson_upper_bound_is_never_above_one() -> None:
+    """At P = 1 the score interval's upper end is 1 exactly; float rounding can put it a hair
+    above (10 of 10 pairs at level 0.8), and the bound is clipped to 1."""
+    est = outperform_estimate([1.0] * 10, [0.0] * 10, paired=True)
+    for lo, hi in est.intervals.values():
+        assert 0.0 <= lo <= hi <= 1.0
+    assert est.intervals[0.8][1] == 1.0
+
+
+def test_paired_values_of_unequal_length_are_refused() -> None:
+    with pytest.raises(ValueError, match="zip"):
+        probability_of_outperforming([1.0, 2.0], [1.0], paired=True)
+
+
+def test_p_outperform_as_an_estimate_keeps_the_level_it_was_asked_for() -> None:
+    est = outperform_estimate([3.0, 1.0, 2.0], [1.0, 2.0], paired=False, level=0.9)
+    p = est.details["p_outperform"]
+    assert p["level"] == 0.9
+    assert p["ci"] == pytest.approx(list(est.intervals[0.9]))
+    assert est.n == 2  # the smaller group, not the first
+
+
+def test_unpaired_groups_of_two_get_an_interval() -> None:
+    """Two replicates a side (t with 1 degree of freedom each): wide, but an interval."""
+    a = [rep(0.90, "s0", fp="a0", option="a"), rep(0.92, "s1", fp="a1", option="a")]
+    b = [rep(0.80, "r0", fp="b0", option="b"), rep(0.84, "r1", fp="b1", option="b")]
+    est = difference(a, b, (), _paired_one([]))
+    half_a, half_b = T975[1] * 0.01, T975[1] * 0.02
+    d = 0.91 - 0.82
+    expected = (d - math.hypot(half_a, half_b), d + math.hypot(half_a, half_b))
+    assert lo_hi(est, 0.95) == pytest.approx(expected, abs=1e-3)
+
+
+def test_paired_groups_carry_every_level_asked_for() -> None:
+    a = [rep(v, f"seed-{i}", fp=f"r{i}", option="a") for i, v in enumerate([0.90, 0.92, 0.91])]
+    b = [rep(v, f"seed-{i}", fp=f"r{i}", option="b") for i, v in enumerate([0.85, 0.88, 0.85])]
+    est = difference(a, b, (0.9973,), _paired_one([]))
+    assert set(est.intervals) == STANDARD | {0.9973}
+    group = [rep(v, f"s{i}", fp=f"r{i}") for i, v in enumerate([0.8, 0.82, 0.84])]
+    (combined,) = estimates_of(group, (0.9973,))
+    assert set(combined.intervals) == STANDARD | {0.9973}
+
+
+def test_a_combined_group_keeps_its_device_and_drops_predictions() -> None:
+    group = [
+        Measurement(
+            "A", "x", "auc", Estimate(0.8), device="cuda", predictions="p0.npz", replicate="s0"
+        ),
+        Measurement(
+            "A", "x", "auc", Estimate(0.9), device="cuda", predictions="p1.npz", replicate="s1"
+        ),
+    ]
+    m = as_measurement(group, Estimate(0.85))
+    assert m.device == "cuda"
+    assert m.predictions is None  # one file cannot stand for several replicates
+
+
+def test_a_pass_rate_of_equal_items_strictly_inside_zero_and_one_uses_the_cap() -> None:
+    """Every item at 0.5: no item-level variance beyond the runs', so the effective size is the
+    independent draws, n * (runs // k) = 12 * 3."""
+    est = item_mean_estimate(np.full(12, 0.5), runs=6, k=2, levels=(), level=0.95, seed=0)
+    assert est.details["runs"]["n_eff"] == 36.0
+
+
+def test_a_refused_pass_rate_keeps_its_level_and_effective_size() -> None:
+    """Two items (refused): p = 0.75, s^2 / n = 0.0625 / 1, n_eff = 0.1875 / 0.0625 = 3."""
+    est = item_mean_estimate(np.array([1.0, 0.5]), runs=4, k=1, levels=(), level=0.9, seed=0)
+    assert "refused" in est.details
+    assert est.level == 0.9
+    assert est.details["runs"]["n_eff"] == pytest.approx(3.0)
+    one = item_mean_estimate(np.array([0.5]), runs=4, k=1, levels=(), level=0.9, seed=0)
+    assert one.details["runs"]["n_eff"] == 4.0  # no item-level variance from one item
+
+
+def test_vs_between_one_candidate_and_a_reference_group() -> None:
+    """One candidate run against three seeds of the reference: the reference group is combined
+    at every level asked for and handed to the comparison as one measurement."""
+    cand = rep(0.9, None, option="a", se=(0.01, 0.01))
+    refs = [rep(v, f"s{i}", fp=f"r{i}", option="b") for i, v in enumerate([0.80, 0.82, 0.84])]
+    seen: list[tuple[Measurement, Measurement]] = []
+
+    def paired_one(a: Measurement, b: Measurement) -> Estimate:
+        seen.append((a, b))
+        d = a.estimate.value - b.estimate.value
+        return Estimate(d, method="paired-test", level=0.9, intervals={0.9: (d - 0.1, d + 0.1)})
+
+    ((est, _),) = vs_estimates([cand], refs, (0.9973,), paired_one)
+    ((ma, mb),) = seen
+    assert ma.estimate is cand.estimate
+    assert 0.9973 in mb.estimate.intervals
+    assert mb.estimate.value == pytest.approx(0.82)
+    assert (est.method, est.level) == ("paired-test", 0.9)
+    assert est.details["replicates"]["b"]["k"] == 3
+    ((est, _),) = vs_estimates(refs, [cand], (0.9973,), paired_one)
+    assert 0.9973 in seen[-1][0].estimate.intervals
+
+
+def test_vs_between_groups_of_two_compares_the_groups() -> None:
+    a = [rep(v, f"s{i}", fp=f"r{i}", option="a") for i, v in enumerate([0.90, 0.92])]
+    b = [rep(v, f"t{i}", fp=f"q{i}", option="b") for i, v in enumerate([0.80, 0.82])]
+    ((est, _),) = vs_estimates(a, b, (), _paired_one([]))
+    assert est.method == "replicates-mover"
+
+
+def test_the_variance_line_joins_entries_and_names_options_only_when_set() -> None:
+    results: list[dict[str, Any]] = [
+        {"name": "auc", "option": None, "value": 0.9, "variance": "test set + 5 replicates"},
+        {"name": "f1", "option": "mlp", "value": 0.8, "variance": "test set + 3 replicates"},
+    ]
+    assert variance_line(results) == (
+        "variance: auc: test set + 5 replicates; f1 [mlp]: test set + 3 replicates"
+    )
