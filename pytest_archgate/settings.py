@@ -276,6 +276,9 @@ def _ini_section(path: Path, section: str) -> dict[str, str] | None:
         parser.read(path, encoding="utf-8")
     except configparser.Error:
         return None
+    except UnicodeDecodeError:
+        # one line naming the file, never a traceback (pytest reads its ini files as UTF-8 too)
+        raise SettingError("is not UTF-8 text: save it as UTF-8", source=str(path)) from None
     if not parser.has_section(section):
         return None
     return dict(parser.items(section))

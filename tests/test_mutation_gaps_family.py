@@ -129,13 +129,18 @@ def test_a_holm_level_is_shown_with_at_most_four_decimals_and_no_trailing_zeros(
     assert fmt_level(2.0) == "2"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="fmt_level rounds to 4 decimals: a Holm level of 0.99999 (conf. 0.9999 over 10 "
-    "criteria) is shown as '1', a confidence no interval has",
-)
 def test_a_holm_level_below_one_is_never_shown_as_one() -> None:
     level = holm_confidence(0.9999, 10)
     assert level is not None
     assert level < 1
     assert fmt_level(level) != "1"
+
+
+def test_fmt_level_keeps_the_decimals_that_tell_a_level_from_one() -> None:
+    assert fmt_level(0.99999) == "0.99999"
+    assert fmt_level(0.9999996) == "0.9999996"
+    assert fmt_level(0.99994) == "0.9999"
+    assert fmt_level(0.99995) == "0.99995"
+    assert fmt_level(1 - 2**-53) == "0.9999999999999999"
+    assert fmt_level(1.0) == "1"
+    assert fmt_level(1.00004) == "1"
