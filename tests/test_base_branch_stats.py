@@ -108,11 +108,6 @@ def test_base_criterion_needs_confidence() -> None:
     assert info.value.field == "archgate.acceptance.r.confidence"
 
 
-def test_unknown_vs_names_the_base_spelling() -> None:
-    with pytest.raises(CriterionError, match="'@base' for the base branch"):
-        parse_criterion("r", {"vs": "main", "min": 0}, kind="acceptance", options=("a",))
-
-
 def test_an_option_cannot_be_named_at_base() -> None:
     with pytest.raises(AdrError, match="reserved") as info:
         check_archgate_block(

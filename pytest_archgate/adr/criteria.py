@@ -364,7 +364,7 @@ def parse_criterion(
             listed = ", ".join(map(_shown, options)) if options else "none listed"
             raise CriterionError(
                 f"vs names {vs!r}, which is not one of the ADR's options ({listed}); "
-                f"add it to archgate.options (or write {BASE_VS!r} for the base branch)",
+                "add it to archgate.options",
                 file=file,
                 line=line,
                 field=f"{field}.vs",
