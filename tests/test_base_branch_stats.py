@@ -5,17 +5,18 @@ from __future__ import annotations
 
 import datetime as _dt
 import math
+from pathlib import Path
 
 import numpy as np
 import pytest
 
 from pytest_archgate.adr.criteria import BASE_VS, check_archgate_block, parse_criterion
 from pytest_archgate.adr.model import Adr
-from pytest_archgate.errors import AdrError, CriterionError
+from pytest_archgate.errors import AdrError, CriterionError, ReportError
 from pytest_archgate.measure import stats
 from pytest_archgate.measure.estimate import Estimate, Measurement, level_key
-from pytest_archgate.measure.metrics import compare, evaluate
-from pytest_archgate.report.baseline import _age_problem, parse_age
+from pytest_archgate.measure.metrics import compare, data_fingerprint, evaluate
+from pytest_archgate.report.baseline import _age_problem, _check_rows, parse_age, rows_folder
 from pytest_archgate.verdict.baseline import Baseline, Recorder, mover_difference, named_test
 from pytest_archgate.verdict.judge import default_paired, judge_adr, judge_criterion
 
@@ -391,3 +392,71 @@ def test_age_rules() -> None:
     assert "future" in (_age_problem("2026-12-07T12:00:00+00:00", now, 2 * day) or "")
     assert "does not say" in (_age_problem(None, now, day) or "")
     assert "ISO 8601" in (_age_problem("yesterday", now, day) or "")
+
+
+# --------------------------------------------------------------------------- rows files
+
+
+def _rows_file(tmp: Path, *, compressed: bool = False, **arrays: np.ndarray) -> dict[str, object]:
+    import hashlib
+    import io
+
+    buf = io.BytesIO()
+    (np.savez_compressed if compressed else np.savez)(buf, **arrays)
+    data = buf.getvalue()
+    digest = hashlib.sha256(data).hexdigest()
+    folder = rows_folder(tmp / "base.json")
+    folder.mkdir(exist_ok=True)
+    (folder / f"{digest}.npz").write_bytes(data)
+    return {"file": f"{digest}.npz", "sha256": digest, "bytes": len(data)}
+
+
+def test_rows_files_are_checked_before_use(tmp_path: Path) -> None:
+    y = np.array([0.0, 1.0, 1.0, 0.0])
+    fp = data_fingerprint(y)
+    ok = _rows_file(tmp_path, y_true=y, y_score=np.array([0.1, 0.9, 0.8, 0.3]))
+    target = _check_rows(tmp_path / "base.json", ok, fp, "m")  # type: ignore[arg-type]
+    assert target is not None
+    assert target.name == ok["file"]
+    bad = {
+        "compressed": _rows_file(
+            tmp_path, compressed=True, y_true=y, y_score=np.array([0.2, 0.9, 0.8, 0.3])
+        ),
+        "not finite": _rows_file(tmp_path, y_true=y, y_score=np.array([np.nan, 0.9, 0.8, 0.3])),
+        "lengths": _rows_file(tmp_path, y_true=y, y_score=np.array([0.9, 0.8])),
+        "no y_score": _rows_file(tmp_path, y_true=y),
+    }
+    for why, entry in bad.items():
+        with pytest.raises(ReportError, match="rows file") as info:
+            _check_rows(tmp_path / "base.json", entry, fp, "m")  # type: ignore[arg-type]
+        assert info.value.field == "m", why
+    with pytest.raises(ReportError, match="does not hold the rows"):
+        _check_rows(tmp_path / "base.json", ok, "0" * 16, "m")  # type: ignore[arg-type]
+    with pytest.raises(ReportError, match="size is missing or too large"):
+        _check_rows(tmp_path / "base.json", {**ok, "bytes": True}, fp, "m")  # type: ignore[arg-type]
+    gone = {**ok, "file": "f" * 64 + ".npz"}
+    assert _check_rows(tmp_path / "base.json", gone, fp, "m") is None  # type: ignore[arg-type]
+
+
+def test_rows_over_the_cap_are_left_out_with_a_note(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import pytest_archgate.report.baseline as rb
+
+    src = tmp_path / "scratch.npz"
+    np.savez(src, y_true=np.zeros(1000), y_score=np.zeros(1000))
+    m = Measurement(
+        adr="ADR-0001", option="m", metric="accuracy", estimate=Estimate(0.9), predictions=str(src)
+    )
+    report = {
+        "adrs": [{"id": "ADR-0001", "definition": {"constraints": [CRIT.to_json()]}}],
+        "measurements": [{"adr": "ADR-0001", "metric": "accuracy"}],
+    }
+    assert rb.write_rows(report, [m], tmp_path / "r.json") is None  # type: ignore[arg-type]
+    assert report["measurements"][0]["rows"]["bytes"] == src.stat().st_size  # type: ignore[index]
+    monkeypatch.setattr(rb, "MAX_ROWS_BYTES", 100)
+    report["measurements"] = [{"adr": "ADR-0001", "metric": "accuracy"}]
+    note = rb.write_rows(report, [m], tmp_path / "r2.json")  # type: ignore[arg-type]
+    assert note is not None
+    assert note.startswith("1 evaluation(s) kept no per-row predictions")
+    assert "rows" not in report["measurements"][0]  # type: ignore[operator]

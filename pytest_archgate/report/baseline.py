@@ -136,13 +136,19 @@ def _check_rows(path: Path, entry: RowsFile, fingerprint: str | None, where: str
             field=where,
         )
     import io
+    import zipfile
 
     from pytest_archgate.measure.metrics import data_fingerprint
 
     try:
+        # np.savez stores its members uncompressed: a compressed member could expand far
+        # beyond the size checked above, so it is refused before anything is decompressed
+        with zipfile.ZipFile(io.BytesIO(data)) as z:
+            if any(i.compress_type != zipfile.ZIP_STORED for i in z.infolist()):
+                raise ValueError("compressed member")
         with np.load(io.BytesIO(data), allow_pickle=False) as f:
             y, s = f["y_true"], f["y_score"]
-    except (OSError, ValueError, KeyError) as exc:
+    except (OSError, ValueError, KeyError, zipfile.BadZipFile) as exc:
         raise ReportError(
             f"rows file {name} is not an archgate rows file ({type(exc).__name__})",
             file=str(path),
@@ -257,12 +263,12 @@ def write_rows(
     ``report``'s measurements (in the order of ``measurements``) get a ``rows`` key each. Returns
     a note when some rows were left out (over :data:`MAX_ROWS_BYTES`), else None.
     """
-    wanted = {
-        (a["id"], c["metric"])
-        for a in report["adrs"]
-        for c in (a.get("definition") or {}).get("acceptance") or ()
-        if c.get("vs") == BASE_VS
-    }
+    wanted = set()
+    for a in report["adrs"]:
+        d = a.get("definition") or {}
+        for c in (*(d.get("acceptance") or ()), *(d.get("constraints") or ())):
+            if c.get("vs") == BASE_VS:
+                wanted.add((a["id"], c["metric"]))
     entries = report.get("measurements") or []
     folder = rows_folder(report_path)
     total = 0
