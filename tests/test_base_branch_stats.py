@@ -107,6 +107,10 @@ def test_base_criterion_needs_confidence() -> None:
     with pytest.raises(CriterionError, match="needs confidence") as info:
         parse_criterion("r", {"metric": "roc_auc", "vs": "@base", "min": -0.01}, kind="acceptance")
     assert info.value.field == "archgate.acceptance.r.confidence"
+    assert info.value.message == (
+        "a criterion vs @base (the base branch) needs confidence, e.g. 0.95: the difference "
+        "from the base is judged by its one-sided bound, never its point value"
+    )
 
 
 def test_an_option_cannot_be_named_at_base() -> None:
@@ -121,6 +125,10 @@ def test_an_option_cannot_be_named_at_base() -> None:
             line_of=lambda _k: 3,
         )
     assert info.value.field == "archgate.options"
+    assert info.value.line == 3
+    assert info.value.message == (
+        "option name '@base' is reserved: vs @base means the base branch's report"
+    )
 
 
 # --------------------------------------------------------------------------- verdicts
@@ -234,6 +242,8 @@ def test_stale_baselines_are_unmeasured_never_pass(base: Baseline, words: str) -
     assert words in (r.reason or "")
     assert r.base is not None
     assert any(words in s for s in r.base.stale)
+    assert r.tests == ["t.py::test"]
+    assert r.estimate is None
 
 
 def test_changed_definition_is_stale() -> None:
@@ -460,3 +470,44 @@ def test_rows_over_the_cap_are_left_out_with_a_note(
     assert note is not None
     assert note.startswith("1 evaluation(s) kept no per-row predictions")
     assert "rows" not in report["measurements"][0]  # type: ignore[operator]
+
+
+def test_judge_adr_and_judge_all_take_the_base_to_every_criterion() -> None:
+    from pytest_archgate.verdict.judge import judge_all
+
+    guard = parse_criterion(
+        "no_regression_guard",
+        {"metric": "accuracy", "vs": "@base", "min": -0.02, "confidence": 0.95},
+        kind="constraint",
+        options=("m",),
+    )
+    adr = Adr(**{**ADR.__dict__, "constraints": (guard,)})
+    base = _base(_m(1800), adrs={"ADR-0001": adr})
+    res = judge_adr(adr, [_m(1700)], base=base)
+    assert [r.verdict for r in res.criteria] == ["fail"]
+    assert [r.verdict for r in res.constraints] == ["fail"]
+    assert res.verdict == "fail"
+    assert res.needs_review
+    assert res.criteria[0].base is not None
+    assert res.criteria[0].base.base_value == 0.9
+    (again,) = judge_all([adr], [_m(1800)], base=base)
+    assert again.verdict == "pass"
+    assert again.constraints[0].verdict == "pass"
+    # the ADR judged is the one compared with the base report's definition
+    stale = judge_all([adr], [_m(1800)], base=_base(_m(1800)))[0]
+    assert stale.verdict == "unmeasured"
+    assert "criteria changed" in (stale.criteria[0].reason or "")
+
+
+def test_holm_judges_base_criteria_with_the_base() -> None:
+    auc = parse_criterion(
+        "accuracy", {"min": 0.5, "confidence": 0.95}, kind="acceptance", options=("m",)
+    )
+    adr = Adr(**{**ADR.__dict__, "acceptance": (auc, CRIT), "family": "holm"})
+    res = judge_adr(adr, [_m(1800)], base=_base(_m(1800), adrs={"ADR-0001": adr}))
+    assert [r.verdict for r in res.criteria] == ["pass", "pass"]
+    assert [r.family for r in res.criteria] == ["holm", "holm"]
+    base = res.criteria[1].base
+    assert base is not None
+    assert base.test == named_test("unpaired-mover")
+    assert judge_adr(adr, [_m(1800)]).criteria[1].verdict == "unmeasured"
