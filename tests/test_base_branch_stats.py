@@ -253,14 +253,12 @@ def test_changed_definition_is_stale() -> None:
         kind="acceptance",
         options=("m",),
     )
-    then = Adr(**{**ADR.__dict__, "acceptance": (old,)})
+    then = ADR.replace(acceptance=(old,))
     r = _judge(_m(1800), _base(_m(1800), adrs={"ADR-0001": then}))
     assert r.verdict == "unmeasured"
     assert "criteria changed" in (r.reason or "")
     # a moved line is not a change of definition
-    moved = Adr(
-        **{**ADR.__dict__, "acceptance": (CRIT.__class__(**{**CRIT.__dict__, "line": 99}),)}
-    )
+    moved = ADR.replace(acceptance=(CRIT.replace(line=99),))
     assert _judge(_m(1800), _base(_m(1800), adrs={"ADR-0001": moved})).verdict == "pass"
 
 
@@ -310,7 +308,7 @@ def test_paired_when_both_sides_have_rows(tmp_path: object) -> None:
         kind="acceptance",
         options=("m",),
     )
-    adr = Adr(**{**ADR.__dict__, "acceptance": (crit,)})
+    adr = ADR.replace(acceptance=(crit,))
 
     def meas(s: np.ndarray, path: str) -> Measurement:
         est = evaluate(y, s, ["roc_auc"], levels=(0.9,))["roc_auc"]
@@ -481,7 +479,7 @@ def test_judge_adr_and_judge_all_take_the_base_to_every_criterion() -> None:
         kind="constraint",
         options=("m",),
     )
-    adr = Adr(**{**ADR.__dict__, "constraints": (guard,)})
+    adr = ADR.replace(constraints=(guard,))
     base = _base(_m(1800), adrs={"ADR-0001": adr})
     res = judge_adr(adr, [_m(1700)], base=base)
     assert [r.verdict for r in res.criteria] == ["fail"]
@@ -503,7 +501,7 @@ def test_holm_judges_base_criteria_with_the_base() -> None:
     auc = parse_criterion(
         "accuracy", {"min": 0.5, "confidence": 0.95}, kind="acceptance", options=("m",)
     )
-    adr = Adr(**{**ADR.__dict__, "acceptance": (auc, CRIT), "family": "holm"})
+    adr = ADR.replace(acceptance=(auc, CRIT), family="holm")
     res = judge_adr(adr, [_m(1800)], base=_base(_m(1800), adrs={"ADR-0001": adr}))
     assert [r.verdict for r in res.criteria] == ["pass", "pass"]
     assert [r.family for r in res.criteria] == ["holm", "holm"]

@@ -24,12 +24,13 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from typing import Any
 
 from pytest_archgate.adr.criteria import BASE_VS, Criterion
 from pytest_archgate.adr.model import Adr
 from pytest_archgate.measure.estimate import Estimate, Measurement, level_key
+from pytest_archgate.record import replace
 
 __all__ = [
     "BASE_VS",
