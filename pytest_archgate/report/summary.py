@@ -417,6 +417,29 @@ def base_delta(report: Report, base_report: Report) -> str:
     return md_table(header, rows)
 
 
+def base_branch_section(report: Report) -> str:
+    """The ``vs @base`` criteria: base value, PR value, difference and interval, test, verdict
+    and staleness flags, per criterion and option (empty when there are none)."""
+    from pytest_archgate.report.text import BASE_HEADER, base_rows
+
+    rows = [
+        [escape_md(x) for x in row[:7]] + [_badge(row[7]), escape_md(row[8])]
+        for row in (base_rows(_adrs(report)))
+    ]
+    if not rows:
+        return ""
+    head = ""
+    if (b := report.get("base_report")) is not None:
+        commit = str(b.get("commit") or MISSING)[:12]
+        rows_note = "" if b.get("paired_rows") else "; no per-row predictions: unpaired"
+        text = (
+            f"Base report {b.get('file') or MISSING} (commit {commit}, written "
+            f"{b.get('generated_at') or MISSING}{rows_note})"
+        )
+        head = escape_md(text) + "\n\n"
+    return head + md_table(BASE_HEADER, rows)
+
+
 def _diff_entries(diff: object) -> list[Mapping[str, Any]]:
     if isinstance(diff, Mapping):
         for key in ("changes", "entries", "criteria", "items"):
@@ -572,6 +595,9 @@ def _sections(
         delta = base_delta(report, base)
         if delta:
             sections += [("### Compared with the base run", False), (delta, True)]
+    branch = base_branch_section(report)
+    if branch:
+        sections += [("### Compared with the base branch", False), (branch, True)]
     attention = attention_lists(report)
     if attention:
         sections.append((attention, True))
