@@ -178,6 +178,7 @@ def report(
     name: str = "accuracy",
     option: str = "model",
     title: str = "Serve the model",
+    bound: str = ">= 0.8",
 ) -> dict[str, Any]:
     """A small report of run ``i`` (one day apart), checked by the loader."""
     ci = [value - half, value + half] if value is not None and half is not None else None
@@ -197,7 +198,7 @@ def report(
                         "name": name,
                         "metric": "accuracy",
                         "option": option,
-                        "bound": ">= 0.8",
+                        "bound": bound,
                         "min": 0.8,
                         "value": value,
                         "ci": ci,
@@ -235,6 +236,24 @@ def test_a_move_inside_the_intervals_is_not_reported(
     _rc, out, _ = _run(capsys, "history", str(tmp_path / "s"), "--json")
     (step,) = json.loads(out)["criteria"][0]["steps"]
     assert (step["run"], step["better"]) == (5, False)
+
+
+def test_a_holm_level_that_moves_is_not_a_new_definition(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # Holm's level depends on the family's other results, so it moves from run to run; the
+    # criterion as the ADR writes it did not change
+    for i, holm in enumerate(["0.99", "0.975", "0.99", "0.9833"]):
+        bound = f">= 0.8 (conf. 0.95, Holm {holm})"
+        (tmp_path / f"r{i}.json").write_text(json.dumps(report(i, 0.9, bound=bound)))
+    (tmp_path / "r9.json").write_text(json.dumps(report(9, 0.9, bound=">= 0.8 (conf. 0.9)")))
+    rc, out, _ = _run(capsys, "history", str(tmp_path), "--json")
+    assert rc == 0
+    parts = json.loads(out)["criteria"]
+    assert [(c["bound"], len(c["points"])) for c in parts] == [
+        (">= 0.8 (conf. 0.95)", 4),
+        (">= 0.8 (conf. 0.9)", 1),
+    ]
 
 
 def test_unmeasured_runs_are_gaps_not_zeros(

@@ -29,6 +29,7 @@ import datetime as _dt
 import itertools
 import math
 import os
+import re
 import subprocess
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -44,7 +45,7 @@ from pytest_archgate.measure.steps import (
     standard_error,
 )
 from pytest_archgate.report.load import load_report
-from pytest_archgate.report.schema import CriterionResult, Estimate, Report
+from pytest_archgate.report.schema import AdrEntry, CriterionResult, Estimate, Report
 
 if TYPE_CHECKING:
     from pytest_archgate.report.table import Table
@@ -341,7 +342,7 @@ def load_history(
         if os.path.normcase(os.path.abspath(path)) in given:
             continue
         try:
-            loaded.append((str(path), load_report(path)))
+            loaded.append((str(path), _slim(load_report(path))))
         except ReportError as exc:
             if strict:
                 raise
@@ -351,6 +352,39 @@ def load_history(
             skipped.append(Skipped(str(path), where + exc.message))
     loaded.extend(extra)
     return build_history(loaded, skipped=skipped, commits=commits, last=last, alpha=alpha)
+
+
+def _slim(report: Report) -> Report:
+    """Only what a history reads (when, which commit, the criteria results): a series of up to
+    :data:`MAX_FILES` reports must not hold every measurement and environment in memory."""
+    adrs: list[AdrEntry] = []
+    for entry in report["adrs"]:
+        adrs.append(
+            {
+                "id": entry["id"],
+                "criteria": [_slim_result(c) for c in entry.get("criteria") or []],
+                "constraints": [_slim_result(c) for c in entry.get("constraints") or []],
+            }
+        )
+    return {
+        "schema": report["schema"],
+        "version": report["version"],
+        "adrs": adrs,
+        "generated_at": report.get("generated_at"),
+        "commit": report.get("commit"),
+    }
+
+
+def _slim_result(c: CriterionResult) -> CriterionResult:
+    """A criterion result without its tests, reason and the estimate's details."""
+    slim = c.copy()
+    slim.pop("tests", None)
+    slim.pop("reason", None)
+    slim.pop("error", None)
+    estimate = c.get("estimate")
+    if estimate:
+        slim["estimate"] = {"value": estimate["value"], "level": estimate.get("level")}
+    return slim
 
 
 def build_history(
@@ -402,6 +436,17 @@ def build_history(
 # --------------------------------------------------------------------------- aligning
 
 
+_HOLM_RE = re.compile(r", Holm [^)]*")
+
+
+def _bound(c: CriterionResult) -> str | None:
+    """The bound as the ADR writes it: without the Holm level, which the family's other
+    results move from run to run (``>= 0.9 (conf. 0.95, Holm 0.99)`` is ``>= 0.9 (conf.
+    0.95)``)."""
+    bound = c.get("bound")
+    return _HOLM_RE.sub("", bound) if bound else bound
+
+
 def _definition(c: CriterionResult) -> tuple[object, ...]:
     """What a criterion measures and how it is judged: a change of any splits the series."""
     return (
@@ -409,7 +454,7 @@ def _definition(c: CriterionResult) -> tuple[object, ...]:
         c.get("kind"),
         c.get("min"),
         c.get("max"),
-        c.get("bound"),
+        _bound(c),
         c.get("vs"),
         c.get("confidence"),
         c.get("device"),
@@ -456,7 +501,7 @@ def _align(reports: Sequence[Report]) -> list[CriterionHistory]:
                         option=option,
                         kind=c.get("kind"),
                         metric=c.get("metric"),
-                        bound=c.get("bound"),
+                        bound=_bound(c),
                         direction=_direction(c),
                         bounds=tuple(
                             float(b) for b in (c.get("min"), c.get("max")) if b is not None
