@@ -19,7 +19,7 @@ import pytest
 from conftest import no_traceback
 
 from pytest_archgate.cli.main import main
-from pytest_archgate.report.history import MAX_FILES
+from pytest_archgate.report.history import MAX_FILES, sparkline
 from pytest_archgate.report.load import check_report
 
 ADR = """\
@@ -67,8 +67,9 @@ def _run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]
 
 @pytest.fixture
 def series(pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch) -> tuple[Path, list[str]]:
-    """Six commits of a project, each run with ``--archgate-report``; the accuracy moves from
-    0.90 to 0.95 at the fourth commit (index 3), and the reports lie in ``reports/``."""
+    """Six commits of a project, each run with ``--archgate-report`` (the fourth under xdist);
+    the accuracy moves from 0.90 to 0.95 at the fourth commit (index 3), and the reports lie in
+    ``reports/``."""
     pytester.makeini("[pytest]\n")
     (pytester.path / "adr").mkdir()
     (pytester.path / "adr" / "0001-model.md").write_text(ADR.format(bound="0.8"))
@@ -84,7 +85,14 @@ def series(pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch) -> tuple[
         _git(pytester.path, "commit", "-q", "-m", f"change {i}")
         commits.append(_git(pytester.path, "rev-parse", "HEAD"))
         monkeypatch.setenv("ACC", acc)
-        result = pytester.runpytest(f"--archgate-report={reports / f'run-{i}.json'}")
+        # one run under xdist: its report (written by the controller) lines up like the others
+        xdist = ["-p", "xdist", "-n", "2"] if i == 3 else []
+        report_arg = f"--archgate-report={reports / f'run-{i}.json'}"
+        result = (
+            pytester.runpytest_subprocess(report_arg, *xdist)
+            if xdist
+            else (pytester.runpytest(report_arg))
+        )
         result.assert_outcomes(passed=1)
     return reports, commits
 
@@ -461,3 +469,11 @@ def test_the_report_itself_is_the_latest_run_and_read_once(
     assert rc == 0
     assert err == ""
     assert "3 runs from" in md.read_text()
+
+
+def test_sparkline_scales_gaps_and_extremes() -> None:
+    assert sparkline([0.0, 0.5, 1.0]) == "\u2581\u2585\u2588"
+    assert sparkline([2.0, None, 2.0]) == "\u2584 \u2584"
+    assert sparkline([None, None]) == "  "
+    assert sparkline([-1.7e308, 1.7e308]) == "\u2581\u2588"
+    assert len(sparkline([float(i) for i in range(30)])) == 30
