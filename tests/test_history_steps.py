@@ -13,6 +13,8 @@ import math
 import random
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from pytest_archgate.measure.distributions import z_value
 from pytest_archgate.measure.steps import (
@@ -146,3 +148,35 @@ def test_penalty_is_the_bonferroni_chi_square_quantile() -> None:
     assert penalty(2, 0.01) == pytest.approx(6.634897, rel=1e-5)
     # at 1 - 0.05 / 9 it is the square of the normal quantile at 1 - 0.05 / 18
     assert penalty(10, 0.05) == pytest.approx(z_value(1 - 0.05 / 9) ** 2)
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.lists(
+        st.tuples(
+            st.floats(-1e6, 1e6, allow_nan=False),
+            st.one_of(st.none(), st.floats(0, 1e3, allow_nan=False)),
+        ),
+        max_size=40,
+    )
+)
+def test_the_fit_is_a_partition_whose_levels_lie_within_their_points(
+    points: list[tuple[float, float | None]],
+) -> None:
+    values = [v for v, _ in points]
+    fit = detect_steps(values, [e for _, e in points])
+    if not values:
+        assert fit.segments == ()
+        return
+    assert fit.segments[0].start == 0
+    assert fit.segments[-1].stop == len(values)
+    for a, b in zip(fit.segments, fit.segments[1:], strict=False):
+        assert a.stop == b.start
+    for s in fit.segments:
+        assert s.stop > s.start
+        part = values[s.start : s.stop]
+        span = max(abs(v) for v in part) * 1e-9 + 1e-300
+        assert min(part) - span <= s.mean <= max(part) + span
+        assert s.se >= 0
+    # the penalised cost of the fit is never above that of no step at all (it is the optimum)
+    assert fit.steps == sorted(set(fit.steps))

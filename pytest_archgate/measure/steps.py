@@ -24,9 +24,10 @@ chi-square quantile at ``1 - alpha / (n - 1)``. Solutions with more steps pay ``
 step; ``tests/test_history_steps.py`` checks the whole rate by simulation.
 
 The exact optimum is found by dynamic programming (optimal partitioning, Jackson et al. 2005)
-with PELT's pruning (Killick, Fearnhead and Eckley 2012), which is exact for this cost: linear
-time on series without steps, quadratic at worst. Pure Python with :mod:`math` only: series are
-a few hundred reports long, and ``archgate history`` should not need numpy.
+with PELT's pruning (Killick, Fearnhead and Eckley 2012), which is exact for this cost: close
+to linear time on series with regular steps, quadratic on a flat one. Pure Python with
+:mod:`math` only: series are a few hundred reports long, and ``archgate history`` should not
+need numpy.
 """
 
 from __future__ import annotations
@@ -61,6 +62,10 @@ _MAD_EFFICIENCY = 0.37
 """The asymptotic efficiency of the median absolute deviation against the standard deviation
 for normal data (about 37%): the estimated scale is worth that fraction of its points as
 degrees of freedom."""
+
+_ABSOLUTE_FLOOR = 1e-12
+"""... and never below this, in the scaled units of :func:`detect_steps` (largest magnitude
+of the values and errors in [0.5, 1))."""
 
 _RELATIVE_FLOOR = 1e-9
 """The smallest standard error, relative to the series' scale: a value without noise (a count,
@@ -141,7 +146,9 @@ def _weights(
     known = [e for e in errors if e is not None and math.isfinite(e) and e >= 0.0]
     scale = max((abs(v) for v in values), default=0.0)
     spread = (max(values) - min(values)) if values else 0.0
-    floor = _RELATIVE_FLOOR * max(scale, spread, 1e-300)
+    # the values and errors were scaled so that the largest is in [0.5, 1): an absolute floor
+    # keeps every weight finite when the values themselves are all (nearly) zero
+    floor = max(_RELATIVE_FLOOR * max(scale, spread), _ABSOLUTE_FLOOR)
     if len(known) == len(errors):
         noise = "intervals"
         ses = [max(float(e), floor) for e in known]
@@ -192,30 +199,29 @@ def detect_steps(
     w, noise = weighted
     df = max(1.0, _MAD_EFFICIENCY * (n - 1)) if noise == "estimated" else None
     beta = penalty(n, alpha, df=df)
-    # centre and scale the values so that the prefix sums lose no precision to a large offset
-    centre = sum(wi * v for wi, v in zip(w, values, strict=True)) / sum(w)
-    ys = [v - centre for v in values]
-    s0, s1, s2 = [0.0], [0.0], [0.0]
-    for wi, y in zip(w, ys, strict=True):
-        s0.append(s0[-1] + wi)
-        s1.append(s1[-1] + wi * y)
-        s2.append(s2[-1] + wi * y * y)
-
-    def cost(a: int, b: int) -> float:
-        sw = s0[b] - s0[a]
-        sy = s1[b] - s1[a]
-        return max(s2[b] - s2[a] - sy * sy / sw, 0.0)
-
     best = [0.0] * (n + 1)  # best[b]: the optimal penalised cost of the first b points
     last = [0] * (n + 1)  # last[b]: where the last segment of that optimum starts
     best[0] = -beta
-    candidates = [0]
+    # each candidate start a keeps the weighted sum, mean and sum of squared deviations of
+    # [a, b), updated point by point (West's weighted Welford update): no differences of large
+    # prefix sums, so a heavy point next to a light one loses no precision
+    candidates: list[list[float]] = []  # [start, weight, mean, squares]
     for b in range(1, n + 1):
-        scores = [(best[a] + cost(a, b) + beta, a) for a in candidates]
-        best[b], last[b] = min(scores)
+        candidates.append([float(b - 1), 0.0, 0.0, 0.0])
+        wi, y = w[b - 1], values[b - 1]
+        for cand in candidates:
+            total = cand[1] + wi
+            delta = y - cand[2]
+            cand[2] += delta * (wi / total)
+            cand[3] += wi * delta * (y - cand[2])
+            cand[1] = total
+        scores = [best[int(c[0])] + max(c[3], 0.0) + beta for c in candidates]
+        best[b] = min(scores)
+        last[b] = int(candidates[scores.index(best[b])][0])
         # PELT: a start that cannot beat the optimum now never will (the cost is additive)
-        candidates = [a for (score, a) in scores if score - beta <= best[b]]
-        candidates.append(b)
+        candidates = [
+            c for c, score in zip(candidates, scores, strict=True) if score - beta <= best[b]
+        ]
     bounds = []
     b = n
     while b > 0:
