@@ -9,6 +9,7 @@ binomial standard errors, so a test fails only when the rate is clearly off.
 
 from __future__ import annotations
 
+import itertools
 import math
 import random
 
@@ -178,5 +179,41 @@ def test_the_fit_is_a_partition_whose_levels_lie_within_their_points(
         span = max(abs(v) for v in part) * 1e-9 + 1e-300
         assert min(part) - span <= s.mean <= max(part) + span
         assert s.se >= 0
-    # the penalised cost of the fit is never above that of no step at all (it is the optimum)
     assert fit.steps == sorted(set(fit.steps))
+
+
+def _penalised_cost(
+    values: list[float], errors: list[float], starts: list[int], beta: float
+) -> float:
+    bounds = [0, *starts, len(values)]
+    total = beta * len(starts)
+    for a, b in itertools.pairwise(bounds):
+        w = [1 / errors[i] ** 2 for i in range(a, b)]
+        mean = sum(wi * values[i] for wi, i in zip(w, range(a, b), strict=True)) / sum(w)
+        total += sum(wi * (values[i] - mean) ** 2 for wi, i in zip(w, range(a, b), strict=True))
+    return total
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    st.lists(
+        st.tuples(st.floats(-10, 10, allow_nan=False), st.floats(0.05, 5, allow_nan=False)),
+        min_size=2,
+        max_size=7,
+    )
+)
+def test_the_fit_is_the_optimum_of_every_segmentation(points: list[tuple[float, float]]) -> None:
+    # brute force over all 2^(n-1) segmentations: the dynamic programme with PELT's pruning
+    # finds the least penalised cost
+    values = [v for v, _ in points]
+    errors = [e for _, e in points]
+    fit = detect_steps(values, errors)
+    n = len(values)
+    best = min(
+        _penalised_cost(values, errors, list(starts), fit.beta)
+        for k in range(n)
+        for starts in itertools.combinations(range(1, n), k)
+    )
+    assert _penalised_cost(values, errors, fit.steps, fit.beta) == pytest.approx(
+        best, rel=1e-9, abs=1e-9
+    )
