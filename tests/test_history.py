@@ -382,6 +382,10 @@ def test_hostile_names_are_escaped_everywhere(
     paths = write_series(
         tmp_path / "runs", [0.9] * 4 + [0.8] * 4, adr=HOSTILE, name=HOSTILE, option=HOSTILE
     )
+    # the commit a report claims is shown too (its first 7 characters label the run)
+    data = json.loads(paths[4].read_text())
+    data["commit"] = "::warn<b>\x1b[2J##[x"
+    paths[4].write_text(json.dumps(data))
     rc, out, err = _run(capsys, "history", str(tmp_path / "runs"), "--full")
     assert rc == 0
     for line in out.splitlines():
@@ -426,7 +430,7 @@ def test_hostile_names_are_escaped_everywhere(
     assert "<script>" not in section
     assert "@org" not in section.replace("@&#8203;org", "")
     assert re.search(r"[\u2581-\u2588]{8}", section)
-    assert "at 0000004 (worse)" in section
+    assert "at ::warn&lt; (worse)" in section
 
 
 def test_the_comment_history_is_bounded(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
