@@ -481,3 +481,25 @@ def test_sparkline_scales_gaps_and_extremes() -> None:
     assert sparkline([None, None]) == "  "
     assert sparkline([-1.7e308, 1.7e308]) == "\u2581\u2588"
     assert len(sparkline([float(i) for i in range(30)])) == 30
+
+
+def test_the_comment_names_a_criterion_that_moved_in_this_run(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    write_series(tmp_path / "base", [0.9, 0.901, 0.899, 0.9, 0.9, 0.901])
+    current = tmp_path / "pr.json"
+    current.write_text(json.dumps(report(20, 0.86)))
+    rc, out, err = _run(
+        capsys, "comment", str(current), "--dry-run", "--history", str(tmp_path / "base")
+    )
+    assert rc == 0, err
+    section = out[out.index("### History") :]
+    assert "**Moved in this run**" in section
+    assert "- ADR-0001 accuracy \\[model\\]: -0.04" in section
+    assert "(worse)" in section
+    # a run inside the noise of the others is not named
+    current.write_text(json.dumps(report(20, 0.905)))
+    rc, out, _ = _run(
+        capsys, "comment", str(current), "--dry-run", "--history", str(tmp_path / "base")
+    )
+    assert "Moved in this run" not in out

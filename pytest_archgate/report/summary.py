@@ -504,7 +504,7 @@ HISTORY_ROWS = 30
 def history_section(history: History) -> str:
     """The criteria over past runs: latest value, a sparkline of the latest runs and the last
     step, one row per criterion (at most :data:`HISTORY_ROWS`); every cell escaped."""
-    from pytest_archgate.report.history import SPARK_POINTS, summary_table
+    from pytest_archgate.report.history import SPARK_POINTS, step_text, summary_table
 
     if not history.runs:
         return ""
@@ -513,6 +513,15 @@ def history_section(history: History) -> str:
         f"{len(history.runs)} runs, trend over the last {shown}; a step is a move beyond the "
         f"runs' intervals."
     )
+    latest = len(history.runs) - 1
+    moved = [
+        f"- {escape_md(c.label)}: {escape_md(step_text(history, c.steps[-1]))}"
+        for c in history.criteria
+        if c.steps and c.steps[-1].run == latest
+    ]
+    if moved:
+        lead += "\n\n**Moved in this run** (beyond the intervals of the runs before):\n\n"
+        lead += "\n".join(moved[:HISTORY_ROWS])
     return lead + "\n\n" + "\n".join(markdown_table(summary_table(history, max_rows=HISTORY_ROWS)))
 
 
