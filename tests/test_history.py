@@ -11,7 +11,9 @@ from __future__ import annotations
 import json
 import os
 import re
+import shutil
 import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -65,36 +67,57 @@ def _run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]
     return rc, out, err
 
 
-@pytest.fixture
-def series(pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch) -> tuple[Path, list[str]]:
-    """Six commits of a project, each run with ``--archgate-report`` (the fourth under xdist);
-    the accuracy moves from 0.90 to 0.95 at the fourth commit (index 3), and the reports lie in
-    ``reports/``."""
-    pytester.makeini("[pytest]\n")
-    (pytester.path / "adr").mkdir()
-    (pytester.path / "adr" / "0001-model.md").write_text(ADR.format(bound="0.8"))
-    pytester.makepyfile(test_model=TESTS)
-    reports = pytester.path / "reports"
+def _pytest_run(project: Path, report: Path, acc: str, *extra: str) -> None:
+    """One real pytest run of ``project`` in its own process, as CI runs it."""
+    env = {**os.environ, "ACC": acc}
+    env.pop("PYTEST_ADDOPTS", None)
+    out = subprocess.run(
+        [sys.executable, "-m", "pytest", "-q", f"--archgate-report={report}", *extra],
+        cwd=project,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert out.returncode == 0, out.stdout + out.stderr
+
+
+@pytest.fixture(scope="module")
+def series_repo(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, list[str]]:
+    """Six commits of a project in a real git repository, each run with ``--archgate-report``
+    (the fourth under xdist); the accuracy moves from 0.90 to 0.95 at the fourth commit (index
+    3), and the reports lie in ``reports/``. Built once; each test works on a copy."""
+    project = tmp_path_factory.mktemp("series") / "project"
+    (project / "adr").mkdir(parents=True)
+    (project / "pytest.ini").write_text("[pytest]\n")
+    (project / "adr" / "0001-model.md").write_text(ADR.format(bound="0.8"))
+    (project / "test_model.py").write_text(TESTS)
+    (project / ".gitignore").write_text("reports/\n")
+    reports = project / "reports"
     reports.mkdir()
-    (pytester.path / ".gitignore").write_text("reports/\n")
-    _git(pytester.path, "init", "-q", "-b", "main")
+    _git(project, "init", "-q", "-b", "main")
     commits = []
     for i, acc in enumerate(["0.90", "0.901", "0.899", "0.95", "0.951", "0.949"]):
-        (pytester.path / "version.txt").write_text(str(i))
-        _git(pytester.path, "add", "-A")
-        _git(pytester.path, "commit", "-q", "-m", f"change {i}")
-        commits.append(_git(pytester.path, "rev-parse", "HEAD"))
-        monkeypatch.setenv("ACC", acc)
+        (project / "version.txt").write_text(str(i))
+        _git(project, "add", "-A")
+        _git(project, "commit", "-q", "-m", f"change {i}")
+        commits.append(_git(project, "rev-parse", "HEAD"))
         # one run under xdist: its report (written by the controller) lines up like the others
         xdist = ["-p", "xdist", "-n", "2"] if i == 3 else []
-        report_arg = f"--archgate-report={reports / f'run-{i}.json'}"
-        result = (
-            pytester.runpytest_subprocess(report_arg, *xdist)
-            if xdist
-            else (pytester.runpytest(report_arg))
-        )
-        result.assert_outcomes(passed=1)
-    return reports, commits
+        _pytest_run(project, reports / f"run-{i}.json", acc, *xdist)
+    return project, commits
+
+
+@pytest.fixture
+def series(
+    series_repo: tuple[Path, list[str]], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> tuple[Path, list[str]]:
+    """A copy of :func:`series_repo` (the current folder is the copy): its reports folder and
+    the commits."""
+    project = tmp_path / "project"
+    shutil.copytree(series_repo[0], project, symlinks=True)
+    monkeypatch.chdir(project)
+    return project / "reports", series_repo[1]
 
 
 def test_history_of_real_runs_points_at_the_commit_that_moved(
@@ -151,17 +174,14 @@ def test_history_in_git_order_follows_the_commits_not_the_clock(
 
 
 def test_a_changed_definition_splits_the_series(
-    series: tuple[Path, list[str]],
-    pytester: pytest.Pytester,
-    monkeypatch: pytest.MonkeyPatch,
-    capsys: pytest.CaptureFixture[str],
+    series: tuple[Path, list[str]], capsys: pytest.CaptureFixture[str]
 ) -> None:
     reports, _ = series
+    project = reports.parent
     # the bound changes, and the value drops at the same commit: no step is claimed across
-    (pytester.path / "adr" / "0001-model.md").write_text(ADR.format(bound="0.85"))
+    (project / "adr" / "0001-model.md").write_text(ADR.format(bound="0.85"))
     for i, acc in enumerate(["0.90", "0.901"]):
-        monkeypatch.setenv("ACC", acc)
-        pytester.runpytest(f"--archgate-report={reports / f'run-9{i}.json'}")
+        _pytest_run(project, reports / f"run-9{i}.json", acc)
     rc, out, _ = _run(capsys, "history", str(reports), "--json")
     assert rc == 0
     parts = json.loads(out)["criteria"]
