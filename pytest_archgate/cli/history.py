@@ -6,7 +6,8 @@ import argparse
 import json
 import math
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING
 
 from pytest_archgate import escape
 from pytest_archgate.errors import CommandError, ReportError
@@ -18,6 +19,9 @@ from pytest_archgate.report.history import (
     run_table,
     step_lines,
 )
+
+if TYPE_CHECKING:
+    from pytest_archgate.report.schema import Report
 
 HELP = "show each criterion's value and interval over the reports of past runs, with steps"
 
@@ -42,9 +46,10 @@ def _alpha(text: str) -> float:
     return value
 
 
-def read_history(args: argparse.Namespace, **kwargs: object) -> History:
-    """The history named by ``args.history`` (``archgate report`` and ``comment`` use this
-    too), with one warning line per skipped file on stderr."""
+def read_history(args: argparse.Namespace, extra: Sequence[tuple[str, Report]] = ()) -> History:
+    """The history of the reports at ``args.history_paths`` (``archgate report`` and
+    ``comment`` use this too, with their own report in ``extra``), with one warning line per
+    skipped file on stderr."""
     commits = (
         git_commit_order(rev=args.git_rev) if getattr(args, "order", "time") == "git" else None
     )
@@ -54,7 +59,7 @@ def read_history(args: argparse.Namespace, **kwargs: object) -> History:
         commits=commits,
         last=getattr(args, "last", None),
         alpha=getattr(args, "alpha", 0.01),
-        **kwargs,  # type: ignore[arg-type]
+        extra=extra,
     )
     for s in history.skipped:
         print(escape.line(f"warning: {s.file}: {s.reason}; skipped"), file=sys.stderr)
