@@ -391,6 +391,10 @@ def test_bad_arguments_are_refused(tmp_path: Path, capsys: pytest.CaptureFixture
     rc, _, err = _run(capsys, "history", str(tmp_path), "--adr", "ADR-9")
     assert rc == 2
     assert "no criterion of ADR-9" in err
+    # a revision that git would read as an option is refused before git runs
+    rc, _, err = _run(capsys, "history", str(tmp_path), "--order", "git", "--git-rev=--all")
+    assert rc == 2
+    assert "--git-rev: '--all' is not a revision" in err
 
 
 HOSTILE = "::error::pwned\x1b[31m <script>alert(1)</script> @org/team #12 |x|"
