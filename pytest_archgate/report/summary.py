@@ -644,8 +644,8 @@ def render_comment(
 
     ``base`` adds a table of changes against a base report; ``diff`` (or the report's own
     ``diff``) adds "Criteria changed in this PR"; ``history`` adds each criterion's trend over
-    past runs. The body never exceeds ``max_chars`` (capped
-    below GitHub's 65,536); when cut, it ends with a note and keeps the marker.
+    past runs. The body never exceeds ``max_chars`` (capped below GitHub's 65,536); when cut,
+    it ends with a note and keeps the marker.
     """
     max_chars = min(max_chars, GITHUB_COMMENT_LIMIT - 1)
     marker = comment_marker(key)
