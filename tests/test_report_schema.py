@@ -58,6 +58,32 @@ NOT_WRITTEN = {
         ("CacheProvenance", k): "only with the evaluation cache"
         for k in ("restored", "key", "origin", "commit", "created", "rows")
     },
+    # base-branch comparisons (tests/test_base_branch.py writes and reads them)
+    ("Measurement", "rows"): "only beside a report whose ADRs have vs @base criteria",
+    ("CriterionResult", "base"): "only for vs @base criteria",
+    ("Report", "base_report"): "only when a base report is given",
+    **{
+        (cls, key): "base-branch comparisons only"
+        for cls, keys in (
+            ("RowsFile", ("file", "sha256", "bytes")),
+            ("BaseReport", ("file", "commit", "generated_at", "stale", "flags", "paired_rows")),
+            (
+                "BaseComparison",
+                (
+                    "file",
+                    "commit",
+                    "generated_at",
+                    "base_value",
+                    "pr_value",
+                    "test",
+                    "paired",
+                    "stale",
+                    "flags",
+                ),
+            ),
+        )
+        for key in keys
+    },
 }
 
 

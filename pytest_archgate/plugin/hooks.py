@@ -40,6 +40,8 @@ HELP_FAMILY = help_text("family")
 HELP_CACHE = help_text("cache")
 HELP_CACHE_DIR = help_text("cache_dir")
 HELP_CACHE_MAX_AGE = help_text("cache_max_age")
+HELP_BASE_REPORT = help_text("base_report")
+HELP_BASE_MAX_AGE = help_text("base_max_age")
 
 
 class Slot:
@@ -108,6 +110,20 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     parser.addini("archgate_cache", HELP_CACHE, default="")
     parser.addini("archgate_cache_dir", HELP_CACHE_DIR, default="")
     parser.addini("archgate_cache_max_age", HELP_CACHE_MAX_AGE, default="")
+    group.addoption(
+        "--archgate-base-report",
+        dest="archgate_base_report",
+        metavar="PATH",
+        help=HELP_BASE_REPORT,
+    )
+    group.addoption(
+        "--archgate-base-max-age",
+        dest="archgate_base_max_age",
+        metavar="AGE",
+        help=HELP_BASE_MAX_AGE,
+    )
+    parser.addini("archgate_base_report", HELP_BASE_REPORT, default="")
+    parser.addini("archgate_base_max_age", HELP_BASE_MAX_AGE, default="")
 
 
 def pytest_configure(config: pytest.Config) -> None:

@@ -56,6 +56,8 @@ def settings_of(config: pytest.Config) -> Settings:
                 "cache": config.getoption("archgate_cache"),
                 "cache_dir": config.getoption("archgate_cache_dir"),
                 "cache_max_age": config.getoption("archgate_cache_max_age"),
+                "base_report": config.getoption("archgate_base_report"),
+                "base_max_age": config.getoption("archgate_base_max_age"),
             },
             ini=ini,
         )
