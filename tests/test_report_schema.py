@@ -52,6 +52,12 @@ NOT_WRITTEN = {
     ("CriterionResult", "adjusted_confidence"): "only under Holm's correction",
     ("EstimateDetails", "stop_reason"): "latency estimates only",
     ("EstimateDetails", "below_minimum"): "latency estimates only",
+    ("EstimateDetails", "partial"): "only for shards (tests/test_distributed_merge.py)",
+    ("PartialStatistics", "shard"): "only for shards",
+    ("PartialStatistics", "fingerprint"): "only for shards",
+    ("PartialStatistics", "kind"): "only for shards",
+    ("PartialStatistics", "stats"): "only for shards",
+    ("PartialStatistics", "reason"): "only for shards of a metric that cannot be merged",
 }
 
 
@@ -231,6 +237,7 @@ _CHECKS: dict[str, load.obj] = {
     "Recommendation": load.recommendation,
     "DailyCost": load.daily_cost,
     "MergedInput": load.merged_input,
+    "PartialStatistics": load.partial_statistics,
 }
 # keys checked outside the object checks (check_report) or carried unchecked
 _CHECKED_ELSEWHERE = {("Report", "schema"), ("Report", "version"), ("Report", "diff")}

@@ -570,7 +570,7 @@ def evaluate(
     )
     if chunks is not None or _is_dask(y_true) or _is_dask(y_score):
         return evaluate_parts(
-            _data(y_true, y_score, chunks=chunks),
+            parts_of(y_true, y_score, chunks=chunks),
             names,
             threshold=threshold,
             level=level,
@@ -685,7 +685,7 @@ def compare(
     check_evaluate_args(metric, threshold=threshold, level=level, n_boot=n_boot, seed=seed)
     if chunks is not None or any(_is_dask(x) for x in (y_true, score_a, score_b)):
         parts = evaluate_parts(
-            _data(y_true, score_a, score_b, chunks=chunks),
+            parts_of(y_true, score_a, score_b, chunks=chunks),
             [metric],
             threshold=threshold,
             level=level,
@@ -805,7 +805,16 @@ class _Data:
     width: int  # arrays per chunk without the weights: 2 for evaluate, 3 for compare
 
 
-def _data(*arrays: Any, chunks: Iterable[Sequence[Any]] | None) -> _Data:
+def is_distributed(*arrays: object) -> bool:
+    """Whether any of ``arrays`` is a Dask array (the rows then come in blocks)."""
+    return any(_is_dask(a) for a in arrays)
+
+
+def parts_of(
+    *arrays: Any, chunks: Iterable[Sequence[Any]] | None, width: int | None = None
+) -> _Data:
+    """Rows in parts: ``chunks`` (tuples of ``width`` arrays and optional weights), or
+    ``arrays``, which must then all be Dask arrays."""
     given = [a for a in arrays if a is not None]
     if chunks is not None:
         if given:
@@ -816,7 +825,7 @@ def _data(*arrays: Any, chunks: Iterable[Sequence[Any]] | None) -> _Data:
             raise MeasurementError(
                 f"must be an iterable of chunk tuples, got {short_repr(chunks)}", field="chunks"
             )
-        return _Data(chunks, (), len(arrays))
+        return _Data(chunks, (), width or len(arrays))
     if len(given) != len(arrays) or not all(_is_dask(a) for a in arrays):
         raise MeasurementError(
             "Dask inputs must all be Dask arrays (y_true and every score)", field="chunks"
