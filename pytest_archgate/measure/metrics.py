@@ -904,8 +904,11 @@ def _merge_chunks(
     for index, chunk in enumerate(data.chunks):
         if not isinstance(chunk, Sequence) or len(chunk) not in (data.width, data.width + 1):
             want = "(y_true, y_score" if data.width == 2 else "(y_true, score_a, score_b"
+            got = type(chunk).__name__
+            if isinstance(chunk, Sequence):
+                got = f"a {got} of {len(chunk)}"
             raise MeasurementError(
-                f"chunk {index} must be a {want}[, sample_weight]) tuple, got {short_repr(chunk)}",
+                f"chunk {index} must be a {want}[, sample_weight]) tuple, got {got}",
                 field="chunks",
             )
         has_w = len(chunk) == data.width + 1
