@@ -289,7 +289,7 @@ def combine_shards(measurements: Sequence[Measurement]) -> list[Measurement]:
             ]
             estimate, fingerprint = merge_shards(metric, checked)
         except MeasurementError as exc:
-            raise ReportError(f"{where}: {exc}") from None
+            raise ReportError(f"{where}: {exc.message}") from None
         devices = {m.device for m in shards}
         out.append(
             replace(
