@@ -151,3 +151,14 @@ def test_the_fixture_takes_dask_arrays(pytester: pytest.Pytester) -> None:
     assert verdicts == {"roc_auc": "pass", "accuracy": "pass"}
     m = report["measurements"][0]
     assert m["fingerprint"] is not None
+
+
+def test_one_class_and_empty_blocks() -> None:
+    y, s, _ = data(3000, seed=24)
+    order = np.argsort(y, kind="stable")
+    y, s = y[order], s[order]
+    sizes = (0, 1000, 1000, 0, 1000)  # every block holds one class; two hold none
+    parts = evaluate(da.from_array(y, chunks=(sizes,)), da.from_array(s, chunks=(sizes,)), METRICS)
+    whole = evaluate(y, s, METRICS)
+    for m in METRICS:
+        assert_same(whole[m], parts[m])

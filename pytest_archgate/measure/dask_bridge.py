@@ -17,7 +17,14 @@ from typing import Any, TypeVar
 import numpy as np
 
 from pytest_archgate.errors import MeasurementError
-from pytest_archgate.measure.partial import Fingerprint
+from pytest_archgate.measure.partial import (
+    AucSegment,
+    Fingerprint,
+    ScoreTable,
+    merge_tables,
+    split_table,
+    table_edges,
+)
 
 T = TypeVar("T")
 
@@ -86,6 +93,89 @@ def map_reduce(
         return None
     (result,) = dask.compute(nodes[0])
     return result  # type: ignore[no-any-return]
+
+
+def _tree(dask: Any, nodes: list[Any], merge: Callable[[Any, Any], Any]) -> Any:
+    """Pairwise merges of ``nodes`` in order, as a tree of delayed calls."""
+
+    def both(a: Any, b: Any) -> Any:
+        if a is None or b is None:
+            return b if a is None else a
+        return merge(a, b)
+
+    while len(nodes) > 1:
+        nxt = [dask.delayed(both)(nodes[i], nodes[i + 1]) for i in range(0, len(nodes) - 1, 2)]
+        if len(nodes) % 2:
+            nxt.append(nodes[-1])
+        nodes = nxt
+    return nodes[0]
+
+
+def _without(stats: dict[str, Any] | None, key: str) -> dict[str, Any] | None:
+    return None if stats is None else {k: v for k, v in stats.items() if k != key}
+
+
+def _table_of(stats: dict[str, Any] | None, key: str) -> ScoreTable | None:
+    return None if stats is None else stats[key]
+
+
+def _edges(stats: Sequence[dict[str, Any] | None], key: str, pieces: int) -> Any:
+    first = next((s for s in stats if s is not None), None)
+    return table_edges(None if first is None else first[key], pieces)
+
+
+def _pieces(stats: dict[str, Any] | None, key: str, edges: Any) -> list[ScoreTable] | None:
+    return None if stats is None else split_table(stats[key], edges)
+
+
+def _piece(pieces: list[ScoreTable] | None, b: int) -> ScoreTable | None:
+    return None if pieces is None or b >= len(pieces) else pieces[b]
+
+
+def _segment(table: ScoreTable | None) -> AucSegment | None:
+    return None if table is None or table.scores.shape[0] == 0 else AucSegment.of_table(table)
+
+
+def map_reduce_ranked(
+    arrays: Sequence[Any],
+    block: Callable[..., dict[str, Any] | None],
+    merge: Callable[[dict[str, Any], dict[str, Any]], dict[str, Any]],
+    metric: str,
+    *,
+    ranked: str = "roc_auc",
+) -> dict[str, Any] | None:
+    """As :func:`map_reduce`, with the score table of ``ranked`` range-partitioned.
+
+    A sample sort: the first non-empty block's table gives splitters that cut every block's
+    table into score ranges; the pieces of one range are merged across blocks (a table of
+    that range's distinct scores only) and summarised as an :class:`AucSegment`; the driver
+    joins the segments in score order. No process ever holds the table of all distinct scores.
+    """
+    dask = _dask()
+    _check_aligned(arrays, metric)
+    first = arrays[0]
+    aligned = [first, *(a.rechunk(first.chunks) for a in arrays[1:])]
+    blocks = [list(a.to_delayed().ravel()) for a in aligned]
+    stats = [dask.delayed(block)(i, *row) for i, row in enumerate(zip(*blocks, strict=True))]
+    if not stats:
+        return None
+    ranges = max(8, min(256, 2 * len(stats)))
+    edges = dask.delayed(_edges)(stats[:1], ranked, ranges)
+    pieces = [dask.delayed(_pieces)(st, ranked, edges) for st in stats]
+    segments = []
+    for b in range(ranges):
+        tables = [dask.delayed(_piece)(p, b) for p in pieces]
+        merged = _tree(dask, tables, lambda x, y: merge_tables([x, y]))
+        segments.append(dask.delayed(_segment)(merged))
+    others = _tree(dask, [dask.delayed(_without)(st, ranked) for st in stats], merge)
+    rest, segs = dask.compute(others, segments)
+    found = [seg for seg in segs if seg is not None]
+    if rest is None or not found:
+        return None
+    joined = found[0]
+    for seg in found[1:]:
+        joined = joined.then(seg)
+    return {**rest, ranked: joined}
 
 
 def fingerprint(y_true: Any) -> str:

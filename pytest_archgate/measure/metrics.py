@@ -870,7 +870,10 @@ def evaluate_parts(
     else:
         from pytest_archgate.measure import dask_bridge
 
-        merged = dask_bridge.map_reduce(data.arrays, block, partial.merge_sets, names[0])
+        if "roc_auc" in names and not paired:  # ranked by score ranges, never one table
+            merged = dask_bridge.map_reduce_ranked(data.arrays, block, partial.merge_sets, names[0])
+        else:
+            merged = dask_bridge.map_reduce(data.arrays, block, partial.merge_sets, names[0])
         if fingerprint:
             fp = dask_bridge.fingerprint(data.arrays[0])
     if merged is None:

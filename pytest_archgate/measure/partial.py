@@ -43,7 +43,7 @@ import hashlib
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
-from typing import Any, Literal
+from typing import Any, Literal, TypeAlias
 
 import numpy as np
 import numpy.typing as npt
@@ -447,7 +447,9 @@ class PairedMoments:
         return self.a.n
 
 
-Partial = Counts | Moments | CoMoments | ScoreTable | PairedCounts | PairedMoments
+Partial: TypeAlias = (
+    "Counts | Moments | CoMoments | ScoreTable | PairedCounts | PairedMoments | AucSegment"
+)
 
 
 def _same(a: float, b: float, what: str) -> None:
@@ -457,7 +459,8 @@ def _same(a: float, b: float, what: str) -> None:
 
 def merge(a: Partial, b: Partial) -> Partial:
     """Two partial statistics of the same metric as one."""
-    if type(a) is not type(b):
+    if type(a) is not type(b) or isinstance(a, AucSegment) or isinstance(b, AucSegment):
+        # score ranges join only in score order (AucSegment.then), never as a merge
         raise MeasurementError(
             f"cannot merge {type(a).__name__} with {type(b).__name__} statistics"
         )
@@ -554,7 +557,7 @@ def estimate(
     if isinstance(part, Counts):
         est = _counts_estimate(metric, part.cells, lv, **kw)
         return _with(est, threshold=part.threshold)
-    if isinstance(part, ScoreTable):
+    if isinstance(part, ScoreTable | AucSegment):
         return _auc_estimate(part, lv, **kw)
     if not isinstance(part, Moments):
         raise MeasurementError(f"{type(part).__name__} statistics are not of one score")
@@ -682,6 +685,113 @@ class AucSums:
         return cls(auc, var10 / m + var01 / n, m, n)
 
 
+def _chan(
+    n_a: int, mean_a: float, m2_a: float, n_b: int, mean_b: float, m2_b: float
+) -> tuple[float, float]:
+    """Mean and M2 of two groups together (Chan, Golub & LeVeque 1979)."""
+    if n_a == 0 or n_b == 0:
+        return (mean_b, m2_b) if n_a == 0 else (mean_a, m2_a)
+    n = n_a + n_b
+    delta = mean_b - mean_a
+    return mean_a + delta * n_b / n, m2_a + m2_b + delta * delta * n_a * n_b / n
+
+
+@dataclass(frozen=True)
+class AucSegment:
+    """ROC AUC statistics of the rows whose scores lie in one range, merged range after range.
+
+    Placements are local to the range: a positive's ``L`` counts the range's negatives below
+    it plus half those tied, a negative's ``K`` the range's positives below plus half those
+    tied. Appending a higher range (:meth:`then`) adds the lower range's negatives to every
+    ``L`` above it, and its positives to every ``K``: the means shift, the central moments do
+    not. So ranges of a sorted (range-partitioned) score table merge exactly, and only these
+    seven numbers per range travel; this is how Dask arrays of any size are ranked.
+    """
+
+    n_pos: int
+    n_neg: int
+    twice_sum_l: int
+    mean_l: float
+    m2_l: float
+    mean_k: float
+    m2_k: float
+
+    @classmethod
+    def of_table(cls, table: ScoreTable) -> AucSegment:
+        pos, neg = table.pos, table.neg
+        m, n = table.n_pos, table.n_neg
+        twice_l = 2 * (np.cumsum(neg) - neg) + neg
+        twice_k = 2 * (np.cumsum(pos) - pos) + pos
+        mean_l = float(np.dot(pos, twice_l)) / (2.0 * m) if m else 0.0
+        mean_k = float(np.dot(neg, twice_k)) / (2.0 * n) if n else 0.0
+        dl = twice_l / 2.0 - mean_l
+        dk = twice_k / 2.0 - mean_k
+        return cls(
+            m,
+            n,
+            int(np.dot(pos, twice_l)),
+            mean_l,
+            float(np.dot(pos.astype(np.float64), dl * dl)),
+            mean_k,
+            float(np.dot(neg.astype(np.float64), dk * dk)),
+        )
+
+    def then(self, upper: AucSegment) -> AucSegment:
+        """This range followed by ``upper``, whose scores are all higher."""
+        mean_l, m2_l = _chan(
+            self.n_pos, self.mean_l, self.m2_l, upper.n_pos, upper.mean_l + self.n_neg, upper.m2_l
+        )
+        mean_k, m2_k = _chan(
+            self.n_neg, self.mean_k, self.m2_k, upper.n_neg, upper.mean_k + self.n_pos, upper.m2_k
+        )
+        return AucSegment(
+            self.n_pos + upper.n_pos,
+            self.n_neg + upper.n_neg,
+            self.twice_sum_l + upper.twice_sum_l + 2 * self.n_neg * upper.n_pos,
+            mean_l,
+            m2_l,
+            mean_k,
+            m2_k,
+        )
+
+    def sums(self) -> AucSums:
+        m, n = self.n_pos, self.n_neg
+        auc = (self.twice_sum_l / 2.0) / (float(m) * float(n))
+        var10 = self.m2_l / (m - 1) / (float(n) * n) if m > 1 else math.nan
+        var01 = self.m2_k / (n - 1) / (float(m) * m) if n > 1 else math.nan
+        return AucSums(auc, var10 / m + var01 / n, m, n)
+
+    @property
+    def rows(self) -> int:
+        return self.n_pos + self.n_neg
+
+
+def split_table(table: ScoreTable, edges: FloatArray) -> list[ScoreTable]:
+    """The table cut at ``edges`` (ascending): piece ``b`` holds ``edges[b-1] <= score <
+    edges[b]``, so every score of piece ``b`` is below every score of piece ``b + 1``."""
+    cuts = np.searchsorted(table.scores, edges, side="left")
+    return [
+        ScoreTable(sc, p, q)
+        for sc, p, q in zip(
+            np.split(table.scores, cuts),
+            np.split(table.pos, cuts),
+            np.split(table.neg, cuts),
+            strict=True,
+        )
+    ]
+
+
+def table_edges(table: ScoreTable | None, pieces: int) -> FloatArray:
+    """Scores that cut a sample table into ``pieces`` ranges of about equal row counts (the
+    splitters of a sample sort); any edges give the same result, only the balance differs."""
+    if table is None or table.scores.shape[0] == 0 or pieces < 2:
+        return np.empty(0)
+    cum = np.cumsum(table.pos + table.neg)
+    targets = cum[-1] * np.arange(1, pieces) / pieces
+    idx = np.minimum(np.searchsorted(cum, targets, side="left") + 1, table.scores.shape[0] - 1)
+    return np.unique(table.scores[idx])
+
+
 def _weighted_var(values: FloatArray, counts: IntArray, total: int) -> float:
     """``np.var(np.repeat(values, counts), ddof=1)`` without repeating (NaN below 2 rows)."""
     if total < 2:
@@ -693,10 +803,10 @@ def _weighted_var(values: FloatArray, counts: IntArray, total: int) -> float:
 
 
 def _auc_estimate(
-    table: ScoreTable, levels: tuple[float, ...], *, name: str, level: float
+    part: ScoreTable | AucSegment, levels: tuple[float, ...], *, name: str, level: float
 ) -> Estimate:
-    """:func:`.stats.roc_auc_ci` from the merged score table."""
-    m, n = table.n_pos, table.n_neg
+    """:func:`.stats.roc_auc_ci` from the merged score table (or its ranges' statistics)."""
+    m, n = part.n_pos, part.n_neg
     if m == 0 or n == 0:
         only = "negative" if m == 0 else "positive"
         raise MeasurementError(
@@ -704,7 +814,7 @@ def _auc_estimate(
             f"{name} needs both positive and negative rows",
             field=name,
         )
-    sums = AucSums.of(table)
+    sums = AucSums.of(part) if isinstance(part, ScoreTable) else part.sums()
     details: dict[str, Any] = {"n_pos": m, "n_neg": n}
     method = "score-logit-delong"
     if min(m, n) < stats.ROC_AUC_MIN_CLASS:
@@ -877,6 +987,9 @@ def partial_to_json(
             f"its score table has {part.scores.shape[0]} distinct scores, more than the "
             f"{MAX_TABLE} a report carries"
         )
+        part = None
+    if isinstance(part, AucSegment):
+        reason = "from Dask arrays it is ranked by score ranges, whose statistics cannot merge"
         part = None
     if part is None:
         out.update({"kind": NONE_KIND, "reason": reason or "no statistics were recorded"})
