@@ -42,6 +42,7 @@ import numpy as np
 
 HERE = Path(__file__).resolve().parent
 RESULTS = HERE / "results" / "distributed.json"
+FIGURES = HERE / "README_distributed_figures.md"
 METRICS = ["roc_auc", "accuracy", "recall", "log_loss", "brier"]
 SEED = 20261206
 
@@ -260,6 +261,35 @@ def main() -> None:
     existing[str(args.rows)] = entry
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(existing, indent=2) + "\n", encoding="utf-8")
+    if args.out == RESULTS:
+        FIGURES.write_text(figures(existing), encoding="utf-8")
+
+
+def figures(results: dict[str, Any]) -> str:
+    """The Markdown table of every measured size (included by docs/distributed.md)."""
+    lines = [
+        "<!-- written by benchmarks/bench_distributed.py from results/distributed.json -->",
+        "",
+        "| rows | case | evaluate (s) | peak RSS, driver (MB) | peak RSS, each worker (MB) "
+        "| same estimates | load average (1 min, before/after) |",
+        "|---:|---|---:|---:|---|---|---|",
+    ]
+    for rows in sorted(results, key=int):
+        entry = results[rows]
+        same = entry.get("largest_difference")
+        shown = "-" if same is None else f"largest difference {same:.1e}"
+        load = f"{entry['load_before'][0]:.1f} / {entry['load_after'][0]:.1f}"
+        for name, case in entry["cases"].items():
+            peaks = case["peak_rss_mb"]
+            workers = ", ".join(f"{w:.0f}" for w in peaks.get("workers", [])) or "-"
+            took = f"{case['evaluate_s']:.1f}"
+            if "generate_s" in case:
+                took += f" (+ {case['generate_s']:.1f} generating)"
+            lines.append(
+                f"| {int(rows):,} | {name} | {took} | {peaks['driver']:.0f} | {workers} "
+                f"| {shown} | {load} |"
+            )
+    return "\n".join(lines) + "\n"
 
 
 if __name__ == "__main__":
