@@ -384,3 +384,48 @@ def test_score_ranges_joined_in_order_equal_the_whole_table(edges: list[float], 
     whole, ranged = partial.AucSums.of(table), joined.sums()
     assert ranged.auc == whole.auc
     assert math.isclose(ranged.variance, whole.variance, rel_tol=1e-12)
+
+
+def _shard(y: Any, s: Any, k: int, total: int, levels: list[float]) -> Any:
+    from pytest_archgate.measure.metrics import evaluate_parts, parts_of
+
+    parts = evaluate_parts(
+        parts_of(chunks=[(y, s)], width=2),
+        ["roc_auc", "log_loss"],
+        threshold=0.5,
+        level=0.95,
+        levels=levels,
+        fingerprint=True,
+    )
+    out = {}
+    for m, est in parts.estimates.items():
+        carried = partial.partial_to_json(
+            parts.partials[m], shard=(k, total), fingerprint=parts.fingerprint or "", levels=levels
+        )
+        back = partial.partial_from_json(json.loads(json.dumps(carried)))
+        out[m] = (est, parts.fingerprint, back)
+    return out
+
+
+def test_merged_shards_have_every_level_even_where_a_shard_alone_was_refused() -> None:
+    y, s, _ = data(2000, seed=31)
+    pos, neg = np.flatnonzero(y == 1), np.flatnonzero(y == 0)
+    order = np.concatenate([pos[:3], neg[:1000], pos[3:], neg[1000:]])
+    y, s = y[order], s[order]
+    cut = 1003  # shard 1: 3 positives and 1000 negatives, too few for an AUC interval
+    levels = [0.9, 0.97]
+    one = _shard(y[:cut], s[:cut], 1, 2, levels)
+    two = _shard(y[cut:], s[cut:], 2, 2, levels)
+    assert one["roc_auc"][0].details.get("refused")  # too few positives in this shard alone
+    whole = evaluate(y, s, ["roc_auc", "log_loss"], levels=levels)
+    for m in ("roc_auc", "log_loss"):
+        merged, fp = partial.merge_shards(m, [one[m], two[m]])
+        assert merged.intervals.keys() == whole[m].intervals.keys()
+        assert_same(whole[m], _drop(merged, "shards"))
+        assert fp == partial.shards_fingerprint([one[m][1], two[m][1]])
+
+
+def _drop(est: Estimate, key: str) -> Estimate:
+    from dataclasses import replace
+
+    return replace(est, details={k: v for k, v in est.details.items() if k != key})

@@ -58,6 +58,7 @@ NOT_WRITTEN = {
     ("PartialStatistics", "kind"): "only for shards",
     ("PartialStatistics", "stats"): "only for shards",
     ("PartialStatistics", "reason"): "only for shards of a metric that cannot be merged",
+    ("PartialStatistics", "levels"): "only for shards",
 }
 
 

@@ -88,6 +88,8 @@ PAIRED_KINDS: Mapping[str, PairedKind] = {
 MAX_TABLE = 10_000
 #: The most shards one measurement may be split into.
 MAX_SHARDS = 10_000
+#: The most confidence levels a shard's statistics list.
+MAX_LEVELS = 64
 
 _WHY_NOT: Mapping[str, str] = {
     "average_precision": "its interval is a bootstrap that resamples rows",
@@ -979,9 +981,16 @@ def partial_to_json(
     shard: tuple[int, int],
     fingerprint: str,
     reason: str | None = None,
+    levels: Sequence[float] = (),
 ) -> dict[str, Any]:
-    """What a shard's estimate carries in ``details["partial"]`` (bounded: see MAX_TABLE)."""
+    """What a shard's estimate carries in ``details["partial"]`` (bounded: see MAX_TABLE).
+
+    ``levels`` are the two-sided levels the shard's run computed (its criteria's), so that the
+    merged estimate has the same intervals even where a shard alone had too few rows for one.
+    """
     out: dict[str, Any] = {"shard": [shard[0], shard[1]], "fingerprint": fingerprint}
+    if levels:
+        out["levels"] = sorted({level_key(lv) for lv in levels})[:MAX_LEVELS]
     if isinstance(part, ScoreTable) and part.scores.shape[0] > MAX_TABLE:
         reason = (
             f"its score table has {part.scores.shape[0]} distinct scores, more than the "
@@ -1097,6 +1106,7 @@ class ShardStats:
     fingerprint: str
     part: Partial | None
     reason: str | None
+    levels: tuple[float, ...] = ()
 
 
 def partial_from_json(data: object) -> ShardStats:
@@ -1114,17 +1124,23 @@ def partial_from_json(data: object) -> ShardStats:
     fp = data.get("fingerprint")
     if not isinstance(fp, str) or len(fp) != 16 or not set(fp) <= _FP_HEX:
         raise _bad("must be 16 lowercase hex digits", "fingerprint")
+    raw_levels = data.get("levels") or []
+    if not isinstance(raw_levels, list) or len(raw_levels) > MAX_LEVELS:
+        raise _bad(f"must be a list of at most {MAX_LEVELS} levels", "levels")
+    levels = tuple(_float({"level": x}, "level", "levels") for x in raw_levels)
+    if any(not 0.0 < lv < 1.0 for lv in levels):
+        raise _bad("must hold levels strictly between 0 and 1", "levels")
     kind = data.get("kind")
     if kind == NONE_KIND:
         reason = data.get("reason")
         if not isinstance(reason, str) or len(reason) > 300:
             raise _bad("must be a short text", "reason")
-        return ShardStats(shard[0], shard[1], fp, None, reason)
+        return ShardStats(shard[0], shard[1], fp, None, reason, levels)
     raw = data.get("stats")
     if not isinstance(raw, Mapping):
         raise _bad("must be an object", "stats")
     part = _stats_from_json(str(kind), raw, "stats")
-    return ShardStats(shard[0], shard[1], fp, part, None)
+    return ShardStats(shard[0], shard[1], fp, part, None, levels)
 
 
 def _kind_fits(metric: str, part: Partial) -> bool:
@@ -1191,7 +1207,9 @@ def merge_shards(
     parts = [st.part for _est, st in ordered if st.part is not None]
     merged = merge_all(parts)
     first = ordered[0][0]
-    levels = sorted({lv for est, _st in ordered for lv in est.intervals} | {first.level})
+    levels = sorted(
+        {lv for est, st in ordered for lv in (*est.intervals, *st.levels)} | {first.level}
+    )
     out = estimate(metric, merged, levels, level=first.level)
     fps = [st.fingerprint for _est, st in ordered]
     return _with(out, shards=total), shards_fingerprint(fps)

@@ -446,6 +446,7 @@ class Archgate:
                     shard=where,
                     fingerprint=fingerprint,
                     reason=partial.unmergeable_reason(m),
+                    levels=levels,
                 )
                 results[m] = replace(results[m], details={**results[m].details, "partial": carried})
         from pytest_archgate.measure.environment import collect_environment

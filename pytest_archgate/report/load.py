@@ -441,6 +441,7 @@ partial_statistics = _PartialStatistics(
         "kind": one_of(*PARTIAL_KINDS),
         "stats": _partial_stats,
         "reason": string,
+        "levels": list_of(level),
     },
     required=("shard", "fingerprint", "kind"),
 )

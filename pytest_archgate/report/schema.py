@@ -132,6 +132,9 @@ class PartialStatistics(TypedDict):
     ``scores`` (ascending, at most :data:`MAX_PARTIAL_TABLE`), ``pos``, ``neg``."""
     reason: NotRequired[str | None]
     """``none``: why the metric cannot be merged (``archgate merge`` refuses with it)."""
+    levels: NotRequired[list[float] | None]
+    """The two-sided levels the shard's run computed intervals at (the merged estimate gets
+    them all, even where one shard alone had too few rows for an interval)."""
 
 
 class EstimateDetails(TypedDict, total=False):
