@@ -81,6 +81,8 @@ def test_bad_dask_inputs_are_refused_in_one_line() -> None:
     unknown = unknown[unknown >= 0]  # block sizes unknown until computed
     with pytest.raises(MeasurementError, match="compute_chunk_sizes"):
         evaluate(unknown, da.from_array(s, chunks=100))
+    with pytest.raises(MeasurementError, match=r"^roc_auc: cannot be computed exactly.*Dask"):
+        compare(*(da.from_array(x, chunks=100) for x in (y, s, s)), "roc_auc")
     with pytest.raises(MeasurementError, match=r"^average_precision: cannot be computed exactly"):
         evaluate(da.from_array(y, chunks=100), da.from_array(s, chunks=100), ["average_precision"])
 

@@ -234,10 +234,56 @@ def test_metrics_that_do_not_merge_are_refused_by_name(metric: str) -> None:
         unregister_metric("my_metric")
 
 
-def test_paired_roc_auc_from_chunks_is_refused() -> None:
+def test_paired_roc_auc_from_a_list_of_chunks_takes_two_passes() -> None:
+    y, s, b = data(5000, seed=8)
+    cuts = split(len(y), 3)
+    whole = compare(y, s, b, "roc_auc", levels=[0.9])
+    parts = compare(
+        chunks=[(y[i:j], s[i:j], b[i:j]) for i, j in cuts], metric="roc_auc", levels=[0.9]
+    )
+    assert_same(whole, parts)
+    assert whole.value == parts.value
+    w = np.random.default_rng(9).integers(0, 3, len(y))
+    weighted = compare(np.repeat(y, w), np.repeat(s, w), np.repeat(b, w), "roc_auc")
+    parts = compare(chunks=[(y[i:j], s[i:j], b[i:j], w[i:j]) for i, j in cuts], metric="roc_auc")
+    assert_same(_drop(weighted, "fingerprint"), _drop(parts, "fingerprint"))
+
+
+def test_paired_roc_auc_from_an_iterator_is_refused() -> None:
     y, s, b = data(100)
-    with pytest.raises(MeasurementError, match=r"^roc_auc: cannot be computed exactly.*both"):
-        compare(chunks=[(y, s, b)], metric="roc_auc")
+    with pytest.raises(
+        MeasurementError, match=r"^roc_auc: cannot be computed exactly.*re-iterable"
+    ):
+        compare(chunks=iter([(y, s, b)]), metric="roc_auc")
+
+
+class Shifting:
+    """Chunks that change between reads (a re-iterable that is not what it claims)."""
+
+    def __init__(self, y: Any, s: Any, b: Any) -> None:
+        self.rows, self.reads = (y, s, b), 0
+
+    def __iter__(self) -> Iterator[tuple[Any, Any, Any]]:
+        self.reads += 1
+        y, s, b = self.rows
+        yield y, s + (0.001 if self.reads > 1 else 0.0), b
+
+
+class Relabelled(Shifting):
+    """Chunks whose labels flip on the second read (same scores)."""
+
+    def __iter__(self) -> Iterator[tuple[Any, Any, Any]]:
+        self.reads += 1
+        y, s, b = self.rows
+        yield (1 - y if self.reads > 1 else y), s, b
+
+
+def test_chunks_that_change_between_the_two_passes_are_refused() -> None:
+    y, s, b = data(500)
+    with pytest.raises(MeasurementError, match="must give the same rows each time"):
+        compare(chunks=Shifting(y, s.astype(float), b), metric="roc_auc")
+    with pytest.raises(MeasurementError, match="must give the same rows each time"):
+        compare(chunks=Relabelled(y, s, b), metric="roc_auc")
 
 
 # --------------------------------------------------------------------------- merges

@@ -860,9 +860,11 @@ def evaluate_parts(
     from pytest_archgate.measure import partial
 
     specs = [get_metric(n) for n in names]
+    t = _check_threshold(threshold, names[0])
+    if paired and [s.name for s in specs] == ["roc_auc"] and _reiterable(data):
+        return _paired_auc(data, t, level, levels, fingerprint)
     for spec in specs:
         partial.check_mergeable(spec.name, paired=paired)
-    t = _check_threshold(threshold, names[0])
     block = _ChunkStats(tuple(s.name for s in specs), t, paired)
     fp: str | None = None
     if data.chunks is not None:
@@ -893,6 +895,42 @@ def evaluate_parts(
             estimates[spec.name] = partial.estimate(spec.name, part, lv, level=level)
     rows = next(iter(merged.values())).rows
     return PartsResult(estimates, dict(merged), fp, rows)
+
+
+def _reiterable(data: _Data) -> bool:
+    """Chunks that can be read twice: a collection, not an iterator (nor Dask arrays)."""
+    chunks = data.chunks
+    return chunks is not None and iter(chunks) is not chunks
+
+
+def _paired_auc(
+    data: _Data, threshold: float, level: float, levels: Iterable[float], fingerprint: bool
+) -> PartsResult:
+    """``compare(chunks=..., metric="roc_auc")``: the two models' score tables in a first pass
+    over the chunks, the co-moments of each row's two placements in a second."""
+    from pytest_archgate.measure import partial
+
+    first = _ChunkStats(("roc_auc",), threshold, True, "tables")
+    tables, fp = _merge_chunks(first, data, fingerprint)
+    if tables is None:
+        raise MeasurementError("no rows: every chunk is empty", field="roc_auc")
+    merged: partial.PairedTables = tables["roc_auc"]
+    partial.check_two_classes(merged.a.n_pos, merged.a.n_neg, "roc_auc")
+    pa = partial.Placement.of_table(merged.a)
+    pb = partial.Placement.of_table(merged.b)
+    second = _ChunkStats(("roc_auc",), threshold, True, "placements", (pa, pb))
+    placements, _ = _merge_chunks(second, data, False)
+    found = placements["roc_auc"] if placements is not None else None
+    if found is None or (found.pos.n, found.neg.n) != (merged.a.n_pos, merged.a.n_neg):
+        raise MeasurementError(
+            "the second pass over the chunks did not give the rows of the first: the chunks "
+            "must give the same rows each time they are read",
+            field="roc_auc",
+        )
+    lv = _all_levels(level, levels, "roc_auc")
+    est = partial.paired_auc_estimate(merged, found, lv, level=level)
+    est = _with_details(est, higher_is_better=True)
+    return PartsResult({"roc_auc": est}, dict(tables), fp, merged.rows)
 
 
 def _merge_chunks(
@@ -938,6 +976,9 @@ class _ChunkStats:
     names: tuple[str, ...]
     threshold: float
     paired: bool
+    # the paired ROC AUC's passes: "tables", then "placements" with both models' placements
+    auc_pass: str = ""
+    placements: tuple[Any, ...] = ()
 
     def __call__(self, index: int, *arrays: Any) -> dict[str, Any] | None:
         return self.validated(index, *arrays)[0]
@@ -984,6 +1025,14 @@ class _ChunkStats:
             y, w, scores = y[keep], w[keep], [s[keep] for s in scores]
         eps = max(_proba_eps(a) for a in raw[1:])
         out: dict[str, Any] = {}
+        if self.auc_pass:  # the paired ROC AUC's first or second pass
+            yb, a, b = y == 1.0, scores[0], scores[1]
+            found: Any = (
+                partial.PairedTables.of_rows(yb, a, b, w)
+                if self.auc_pass == "tables"
+                else partial.PairedPlacements.of_rows(yb, a, b, w, *self.placements)
+            )
+            return {"roc_auc": found}, vecs["y_true"], given_w
         for name in self.names:
             if self.paired:
                 out[name] = partial.paired_of_rows(

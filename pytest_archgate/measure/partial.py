@@ -25,8 +25,10 @@ makes from them, with the same interval methods as the in-memory path of
 Metrics whose interval is a bootstrap over rows (average precision, recall at a false-positive
 rate, user metrics) or that need a global mean before their per-row terms (R^2) have no such
 statistics: asking for them from chunks is refused with a one-line error naming the metric,
-never approximated. So are paired ROC AUC differences, whose DeLong covariance needs each row's
-placement under both models at once.
+never approximated. The paired ROC AUC difference needs DeLong's covariance, the product of each
+row's placements under both models: it takes two passes over chunks given as a re-iterable
+collection (pass 1: both models' score tables; pass 2: the co-moments of each row's two
+placements, looked up in those tables) and is refused from an iterator or Dask arrays.
 
 Frequency weights are supported: a row of weight ``k`` counts as ``k`` identical rows, which is
 what the in-memory path gives for the rows repeated (``numpy.repeat``).
@@ -102,7 +104,11 @@ def unmergeable_reason(metric: str, *, paired: bool = False) -> str | None:
     if metric in (PAIRED_KINDS if paired else KINDS):
         return None
     if paired and metric == "roc_auc":
-        return "the paired DeLong covariance needs each row's placement under both models"
+        return (
+            "the paired DeLong covariance needs each row's placement under both models: "
+            "a second pass, possible over chunks given as a list (or another re-iterable "
+            "collection), not over an iterator or Dask arrays"
+        )
     if metric in _WHY_NOT:
         return _WHY_NOT[metric]
     if metric.startswith("recall_at_fpr_"):
@@ -804,11 +810,8 @@ def _weighted_var(values: FloatArray, counts: IntArray, total: int) -> float:
     return float(np.dot(c, dev * dev)) / (total - 1)
 
 
-def _auc_estimate(
-    part: ScoreTable | AucSegment, levels: tuple[float, ...], *, name: str, level: float
-) -> Estimate:
-    """:func:`.stats.roc_auc_ci` from the merged score table (or its ranges' statistics)."""
-    m, n = part.n_pos, part.n_neg
+def check_two_classes(m: int, n: int, name: str) -> None:
+    """The in-memory path's refusal of rows of one class only, for a ranking metric."""
     if m == 0 or n == 0:
         only = "negative" if m == 0 else "positive"
         raise MeasurementError(
@@ -816,6 +819,14 @@ def _auc_estimate(
             f"{name} needs both positive and negative rows",
             field=name,
         )
+
+
+def _auc_estimate(
+    part: ScoreTable | AucSegment, levels: tuple[float, ...], *, name: str, level: float
+) -> Estimate:
+    """:func:`.stats.roc_auc_ci` from the merged score table (or its ranges' statistics)."""
+    m, n = part.n_pos, part.n_neg
+    check_two_classes(m, n, name)
     sums = AucSums.of(part) if isinstance(part, ScoreTable) else part.sums()
     details: dict[str, Any] = {"n_pos": m, "n_neg": n}
     method = "score-logit-delong"
@@ -930,6 +941,137 @@ def _paired_counts_estimate(
     }
     method = "paired-multinomial-bootstrap"
     return stats._estimate(diff, method, n, levels, intervals, details, level)
+
+
+# --------------------------------------------------------------------------------------------
+# paired ROC AUC: two passes over the chunks
+
+
+@dataclass(frozen=True)
+class PairedTables:
+    """Pass 1 of the paired ROC AUC: the score table of each model."""
+
+    a: ScoreTable
+    b: ScoreTable
+
+    @classmethod
+    def of_rows(
+        cls, y: BoolArray, a: FloatArray, b: FloatArray, w: IntArray | None
+    ) -> PairedTables:
+        return cls(ScoreTable.of_rows(y, a, w), ScoreTable.of_rows(y, b, w))
+
+    def merge(self, other: PairedTables) -> PairedTables:
+        return PairedTables(merge_tables([self.a, other.a]), merge_tables([self.b, other.b]))
+
+    @property
+    def rows(self) -> int:
+        return self.a.rows
+
+
+@dataclass(frozen=True)
+class Placement:
+    """Each distinct score of one model (all rows) with the DeLong placement value of a
+    positive (``v10``) and of a negative (``v01``) at that score."""
+
+    scores: FloatArray
+    v10: FloatArray
+    v01: FloatArray
+
+    @classmethod
+    def of_table(cls, table: ScoreTable) -> Placement:
+        pos, neg = table.pos, table.neg
+        m, n = table.n_pos, table.n_neg
+        twice_l = 2 * (np.cumsum(neg) - neg) + neg
+        twice_k = 2 * (np.cumsum(pos) - pos) + pos
+        return cls(table.scores, twice_l / (2.0 * n), 1.0 - twice_k / (2.0 * m))
+
+    def at(self, scores: FloatArray, positive: bool) -> FloatArray:
+        """The placement of rows of one class with these scores (each is in the table)."""
+        idx = np.searchsorted(self.scores, scores)
+        if idx.shape[0] and (
+            int(idx.max()) >= self.scores.shape[0] or bool(np.any(self.scores[idx] != scores))
+        ):
+            raise MeasurementError(
+                "a score of the second pass over the chunks was not in the first: the chunks "
+                "must give the same rows each time they are read",
+                field="roc_auc",
+            )
+        return np.asarray(self.v10[idx] if positive else self.v01[idx], dtype=np.float64)
+
+
+@dataclass(frozen=True)
+class PairedPlacements:
+    """Pass 2: co-moments of the two models' placements, over positives and over negatives."""
+
+    pos: CoMoments
+    neg: CoMoments
+
+    @classmethod
+    def of_rows(
+        cls,
+        y: BoolArray,
+        a: FloatArray,
+        b: FloatArray,
+        w: IntArray | None,
+        pa: Placement,
+        pb: Placement,
+    ) -> PairedPlacements:
+        wp = None if w is None else w[y]
+        wn = None if w is None else w[~y]
+        return cls(
+            CoMoments.of_values(pa.at(a[y], True), pb.at(b[y], True), wp),
+            CoMoments.of_values(pa.at(a[~y], False), pb.at(b[~y], False), wn),
+        )
+
+    def merge(self, other: PairedPlacements) -> PairedPlacements:
+        return PairedPlacements(self.pos.merge(other.pos), self.neg.merge(other.neg))
+
+    @property
+    def rows(self) -> int:
+        return self.pos.n + self.neg.n
+
+
+def paired_auc_estimate(
+    tables: PairedTables,
+    placements: PairedPlacements,
+    levels: Sequence[float],
+    *,
+    level: float,
+    name: str = "roc_auc",
+) -> Estimate:
+    """:func:`.stats.roc_auc_diff_ci` from the two passes' statistics."""
+    lv = stats.normalise_levels(levels, name)
+    m, n = tables.a.n_pos, tables.a.n_neg
+    check_two_classes(m, n, name)
+    auc_a, auc_b = AucSums.of(tables.a).auc, AucSums.of(tables.b).auc
+    diff = auc_a - auc_b
+    details: dict[str, Any] = {"n_pos": m, "n_neg": n, "value_a": auc_a, "value_b": auc_b}
+    method = "paired-mover-score-logit-delong"
+    if min(m, n) < stats.ROC_AUC_DIFF_MIN_CLASS:
+        what = "positives" if m <= n else "negatives"
+        reason = stats.too_few(min(m, n), what, name, stats.ROC_AUC_DIFF_MIN_CLASS)
+        info = {"positives": m, "negatives": n}
+        return stats.refused_estimate(diff, method, m + n, reason, info, details, level)
+    p, q = placements.pos, placements.neg
+    va = max(p.m2_a / (m - 1) / m + q.m2_a / (n - 1) / n, 0.0)
+    vb = max(p.m2_b / (m - 1) / m + q.m2_b / (n - 1) / n, 0.0)
+    cov = p.c_ab / (m - 1) / m + q.c_ab / (n - 1) / n
+    var = va + vb - 2.0 * cov
+    r = max(-1.0, min(1.0, cov / math.sqrt(va * vb))) if va > 0 and vb > 0 else 0.0
+    se_a, se_b = math.sqrt(va), math.sqrt(vb)
+    intervals: dict[float, tuple[float, float]] = {}
+    for lvl in lv:
+        la, ua = stats._auc_interval(auc_a, se_a, m, n, lvl)
+        lb, ub = stats._auc_interval(auc_b, se_b, m, n, lvl)
+        da, db = auc_a - la, ub - auc_b
+        low = diff - math.sqrt(max(da * da + db * db - 2.0 * r * da * db, 0.0))
+        ea, eb = ua - auc_a, auc_b - lb
+        high = diff + math.sqrt(max(ea * ea + eb * eb - 2.0 * r * ea * eb, 0.0))
+        intervals[level_key(lvl)] = (max(-1.0, min(diff, low)), min(1.0, max(diff, high)))
+    details.update(
+        {"se": math.sqrt(max(var, 0.0)), "r": r, "interval": "MOVER (Zou & Donner 2008)"}
+    )
+    return stats._estimate(diff, method, m + n, lv, intervals, details, level)
 
 
 # --------------------------------------------------------------------------------------------
