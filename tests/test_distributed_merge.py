@@ -240,3 +240,78 @@ def test_missing_or_repeated_shards_are_refused(
     rc, err = merge(capsys, project.path / "merged.json", s1, copy, s2)
     assert rc == 2
     assert "appears twice" in err
+
+
+CHUNK_ADR = """\
+---
+status: accepted
+date: 2026-01-01
+archgate:
+  decision: model
+  baseline: old
+  options: [model, old]
+  acceptance:
+    roc_auc: {min: 0.75, confidence: 0.95}
+    brier_gain: {metric: brier, vs: old, max: 0.0}
+---
+# Ship the model
+"""
+
+CHUNK_TESTS = """\
+import numpy as np
+import pytest
+
+
+def rows():
+    rng = np.random.default_rng(7)
+    y = (rng.random(4000) < 0.3).astype(np.int8)
+    p = np.clip(rng.normal(0.3 + 0.4 * y, 0.2), 0, 1).astype(np.float32)
+    return y, p
+
+
+@pytest.mark.archgate("ADR-0001")
+def test_chunks(archgate):
+    y, p = rows()
+    got = archgate.evaluate(chunks=[(y[i:i + 900], p[i:i + 900]) for i in range(0, 4000, 900)],
+                            metrics=["roc_auc"])
+    assert got["roc_auc"].n == 4000
+
+
+@pytest.mark.archgate("ADR-0001")
+def test_chunks_for_a_vs_criterion(archgate):
+    y, p = rows()
+    archgate.evaluate(chunks=[(y, p)], metrics=["brier"])
+
+
+@pytest.mark.archgate("ADR-0001")
+def test_bad_shard(archgate):
+    y, p = rows()
+    archgate.evaluate(y, p, ["roc_auc"], shard="3/2")
+"""
+
+
+def test_the_fixture_takes_chunks_and_refuses_what_it_cannot_judge(
+    pytester: pytest.Pytester,
+) -> None:
+    pytester.makeini("[pytest]\n")
+    (pytester.path / "adr").mkdir()
+    (pytester.path / "adr" / "0001-ship.md").write_text(CHUNK_ADR, encoding="utf-8")
+    pytester.makepyfile(test_chunked=CHUNK_TESTS)
+    result = pytester.runpytest("-p", "no:randomly", "--archgate-report=r.json", "-rf")
+    result.assert_outcomes(passed=1, failed=2)
+    result.stdout.fnmatch_lines(
+        [
+            "*test_chunks_for_a_vs_criterion*brier: a paired vs criterion needs the rows*",
+            '*test_bad_shard*shard: must be "k/K"*',
+        ]
+    )
+    report = json.loads((pytester.path / "r.json").read_text(encoding="utf-8"))
+    (m,) = [m for m in report["measurements"] if m["metric"] == "roc_auc"]
+    assert m["estimate"]["n"] == 4000
+    import numpy as np
+
+    from pytest_archgate.measure.metrics import data_fingerprint
+
+    rng = np.random.default_rng(7)
+    y = (rng.random(4000) < 0.3).astype(np.int8)
+    assert m["fingerprint"] == data_fingerprint(y)

@@ -270,26 +270,9 @@ class Archgate:
         ``archgate merge`` of the K reports judges the metrics over all rows
         (``docs/distributed.md``).
         """
-        from pytest_archgate.measure.metrics import is_distributed
-
-        if shard is not None or chunks is not None or is_distributed(y_true, y_score):
-            return self._evaluate_parts(
-                y_true,
-                y_score,
-                metrics,
-                option=option,
-                threshold=threshold,
-                level=level,
-                n_boot=n_boot,
-                seed=seed,
-                names=names,
-                replicate=replicate,
-                chunks=chunks,
-                shard=shard,
-            )
         import numpy as np
 
-        from pytest_archgate.measure.metrics import data_fingerprint, evaluate
+        from pytest_archgate.measure.metrics import data_fingerprint, evaluate, is_distributed
 
         metric_names, _, level, _, _ = check_evaluate_args(
             metrics, threshold=threshold, level=level, n_boot=n_boot, seed=seed
@@ -312,6 +295,21 @@ class Archgate:
             )
         recorded_as = {m: renamed.get(m, m) for m in metric_names}
         confidences = [c for m in metric_names for c in self._confidences(recorded_as[m])]
+        if shard is not None or chunks is not None or is_distributed(y_true, y_score):
+            return self._evaluate_parts(
+                y_true,
+                y_score,
+                recorded_as,
+                levels_for(confidences, level),
+                option=option,
+                threshold=threshold,
+                level=level,
+                n_boot=n_boot,
+                seed=seed,
+                replicate=rep,
+                chunks=chunks,
+                shard=shard,
+            )
         results = evaluate(
             y_true,
             y_score,
@@ -359,19 +357,20 @@ class Archgate:
         self,
         y_true: Any,
         y_score: Any,
-        metrics: Iterable[str],
+        recorded_as: Mapping[str, str],
+        levels: tuple[float, ...],
         *,
         option: str | None,
         threshold: float,
         level: float,
         n_boot: int,
         seed: int,
-        names: Mapping[str, str] | None,
         replicate: str | None,
         chunks: Iterable[Any] | None,
         shard: str | None,
     ) -> dict[str, Estimate]:
-        """:meth:`evaluate` of rows in chunks, in Dask arrays, or of one shard of a test set."""
+        """:meth:`evaluate` of rows in chunks, in Dask arrays, or of one shard of a test set
+        (the arguments checked by :meth:`evaluate`)."""
         from dataclasses import replace
 
         import numpy as np
@@ -385,16 +384,9 @@ class Archgate:
             parts_of,
         )
 
-        metric_names, _, level, _, _ = check_evaluate_args(
-            metrics, threshold=threshold, level=level, n_boot=n_boot, seed=seed
-        )
         where = _check_shard(shard)
-        renamed = dict(names or {})
-        for new_name in renamed.values():
-            check_name(new_name, "names")
-        rep = _check_replicate(replicate)
-        self._targets(option)
-        recorded_as = {m: renamed.get(m, m) for m in metric_names}
+        metric_names = list(recorded_as)
+        rep = replicate
         for m in metric_names:
             if self._needs_rows(recorded_as[m]):
                 raise MeasurementError(
@@ -403,8 +395,6 @@ class Archgate:
                     "record_estimate instead",
                     field=recorded_as[m],
                 )
-        confidences = [c for m in metric_names for c in self._confidences(recorded_as[m])]
-        levels = levels_for(confidences, level)
         in_memory = chunks is None and not is_distributed(y_true, y_score)
         if in_memory:  # one shard held in memory: its statistics come from the same rows
             data = parts_of(chunks=[(y_true, y_score)], width=2)
