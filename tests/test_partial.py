@@ -475,3 +475,9 @@ def _drop(est: Estimate, key: str) -> Estimate:
     from dataclasses import replace
 
     return replace(est, details={k: v for k, v in est.details.items() if k != key})
+
+
+def test_the_report_and_the_statistics_agree_on_the_table_limit() -> None:
+    from pytest_archgate.report.schema import MAX_PARTIAL_TABLE
+
+    assert partial.MAX_TABLE == MAX_PARTIAL_TABLE

@@ -129,7 +129,7 @@ class PartialStatistics(TypedDict):
     stats: NotRequired[dict[str, Any] | None]
     """The statistics: ``counts``: ``table`` ``[tp, fp, fn, tn]``, ``threshold``, ``binary``,
     ``hard``; ``moments``: ``n``, ``mean``, ``m2``, ``m3``, ``n_pos``, ``eps``; ``table``:
-    ``scores`` (ascending, at most :data:`MAX_PARTIAL_TABLE`), ``pos``, ``neg``."""
+    ``scores`` (ascending, at most 10,000: :data:`MAX_PARTIAL_TABLE`), ``pos``, ``neg``."""
     reason: NotRequired[str | None]
     """``none``: why the metric cannot be merged (``archgate merge`` refuses with it)."""
     levels: NotRequired[list[float] | None]
