@@ -481,3 +481,17 @@ def test_the_report_and_the_statistics_agree_on_the_table_limit() -> None:
     from pytest_archgate.report.schema import MAX_PARTIAL_TABLE
 
     assert partial.MAX_TABLE == MAX_PARTIAL_TABLE
+
+
+def test_statistics_that_overflow_are_refused_in_one_line() -> None:
+    """A report's numbers may be anything finite: their merge must not raise past the gate."""
+    huge = partial.Moments(200, 1e300, 1e300, 1e300, 50)
+    other = partial.Moments(200, -1e300, 1e300, -1e300, 50)
+    shards = []
+    for k, part in ((1, huge), (2, other)):
+        fp = f"{k:016x}"
+        est = Estimate(value=part.mean, method="hall-skew-corrected", n=200, level=0.95)
+        shards.append((est, fp, partial.ShardStats(k, 2, fp, part, None)))
+    with pytest.raises(MeasurementError, match=r"no (finite )?estimate") as info:
+        partial.merge_shards("brier", shards)
+    assert "\n" not in str(info.value)

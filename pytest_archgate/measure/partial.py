@@ -1347,28 +1347,49 @@ def merge_shards(
         raise _bad(f"shard(s) {listed} of {total} missing: every shard must be merged", metric)
     ordered = [seen[k] for k in range(1, total + 1)]
     parts = [st.part for _est, st in ordered if st.part is not None]
-    merged = merge_all(parts)
     first = ordered[0][0]
     levels = sorted(
         {lv for est, st in ordered for lv in (*est.intervals, *st.levels)} | {first.level}
     )
-    out = estimate(metric, merged, levels, level=first.level)
+    out = _guarded(
+        metric,
+        "the merged statistics",
+        lambda: estimate(metric, merge_all(parts), levels, level=first.level),
+    )
     fps = [st.fingerprint for _est, st in ordered]
     return _with(out, shards=total), shards_fingerprint(fps)
+
+
+def _guarded(metric: str, what: str, compute: Any) -> Estimate:
+    """``compute()``, with statistics that overflow or give no finite estimate refused in one
+    line (a report's numbers may be anything the loader lets through)."""
+    try:
+        with np.errstate(all="ignore"):
+            est: Estimate = compute()
+    except MeasurementError as exc:
+        raise _bad(f"{what} give no estimate ({exc.message})", metric) from None
+    except (ArithmeticError, ValueError) as exc:
+        raise _bad(f"{what} give no estimate ({type(exc).__name__}: {exc})", metric) from None
+    ends = [x for pair in est.intervals.values() for x in pair]
+    if not all(math.isfinite(x) for x in (est.value, *ends)):
+        raise _bad(f"{what} give no finite estimate", metric)
+    return est
 
 
 def _check_consistent(metric: str, est: Estimate, st: ShardStats) -> None:
     """A shard's statistics must give the value and row count its estimate reports."""
     assert st.part is not None
     where = f"shard {st.shard}/{st.shards}"
-    if st.part.rows != est.n:
+    if st.part.rows != est.n or st.part.rows == 0:
         raise _bad(
             f"{where}: its statistics count {st.part.rows} rows but its estimate {est.n}", metric
         )
-    try:
-        value = estimate(metric, st.part, [est.level], level=est.level).value
-    except MeasurementError as exc:
-        raise _bad(f"{where}: its statistics give no estimate ({exc.message})", metric) from None
+    part = st.part
+    value = _guarded(
+        metric,
+        f"{where}: its statistics",
+        lambda: estimate(metric, part, [est.level], level=est.level),
+    ).value
     if not math.isclose(value, est.value, rel_tol=1e-9, abs_tol=1e-12):
         raise _bad(
             f"{where}: its statistics give {value!r} but its estimate reports {est.value!r}",
