@@ -59,6 +59,32 @@ NOT_WRITTEN = {
     ("PartialStatistics", "stats"): "only for shards",
     ("PartialStatistics", "reason"): "only for shards of a metric that cannot be merged",
     ("PartialStatistics", "levels"): "only for shards",
+    # base-branch comparisons (tests/test_base_branch.py writes and reads them)
+    ("Measurement", "rows"): "only beside a report whose ADRs have vs @base criteria",
+    ("CriterionResult", "base"): "only for vs @base criteria",
+    ("Report", "base_report"): "only when a base report is given",
+    **{
+        (cls, key): "base-branch comparisons only"
+        for cls, keys in (
+            ("RowsFile", ("file", "sha256", "bytes")),
+            ("BaseReport", ("file", "commit", "generated_at", "stale", "flags", "paired_rows")),
+            (
+                "BaseComparison",
+                (
+                    "file",
+                    "commit",
+                    "generated_at",
+                    "base_value",
+                    "pr_value",
+                    "test",
+                    "paired",
+                    "stale",
+                    "flags",
+                ),
+            ),
+        )
+        for key in keys
+    },
 }
 
 
