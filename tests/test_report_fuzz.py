@@ -62,6 +62,8 @@ def _pair() -> st.SearchStrategy[list[float]]:
 
 def strategy(check: Any, depth: int = 0) -> st.SearchStrategy[Any]:
     """Values ``check`` (a validator of report/load.py) accepts."""
+    if check is load.partial_statistics:  # its stats' shape follows its kind
+        return _partial_statistics()
     if isinstance(check, load.obj):
         return _object(check, depth)
     if isinstance(check, load.one_of):
@@ -143,6 +145,48 @@ def _comparison(draw: st.DrawFn) -> dict[str, Any]:
         weights=draw(st.dictionaries(st.sampled_from(criteria or ["a"]), _numbers)),
     )
     return base
+
+
+@st.composite
+def _partial_statistics(draw: st.DrawFn) -> dict[str, Any]:
+    """A shard's statistics of any shape the loader accepts (merge checks their meaning)."""
+    total = draw(st.integers(1, 3))
+    out: dict[str, Any] = {
+        "shard": [draw(st.integers(1, total)), total],
+        "fingerprint": draw(st.sampled_from(["0123456789abcdef", "fedcba9876543210", "x"])),
+    }
+    counts, sizes = st.integers(0, 10**6), st.integers(0, 4)
+    kind = draw(st.sampled_from(["counts", "moments", "table", "none"]))
+    out["kind"] = kind
+    if kind == "none":
+        out["reason"] = draw(_strings)
+    elif kind == "counts":
+        t = draw(_numbers)
+        out["stats"] = {
+            "table": draw(st.lists(counts, min_size=4, max_size=4)),
+            "threshold": t,
+            "binary": draw(st.booleans()),
+            "hard": draw(st.none() | st.lists(counts, min_size=4, max_size=4)),
+        }
+    elif kind == "moments":
+        out["stats"] = {
+            "n": draw(counts),
+            "mean": draw(_numbers),
+            "m2": abs(draw(_numbers)),
+            "m3": draw(_numbers),
+            "n_pos": draw(counts),
+            "eps": draw(st.none() | st.sampled_from([1e-7, 2.2e-16])),
+        }
+    else:
+        k = draw(sizes)
+        out["stats"] = {
+            "scores": draw(st.lists(_numbers, min_size=k, max_size=k)),
+            "pos": draw(st.lists(counts, min_size=k, max_size=k)),
+            "neg": draw(st.lists(counts, min_size=k, max_size=k)),
+        }
+    if draw(st.booleans()):
+        out["levels"] = draw(st.lists(st.sampled_from([0.5, 0.9, 0.95]), max_size=3))
+    return out
 
 
 # a criteria diff (``--diff`` or a report's ``diff``) is any JSON: read defensively

@@ -58,6 +58,13 @@ NOT_WRITTEN = {
         ("CacheProvenance", k): "only with the evaluation cache"
         for k in ("restored", "key", "origin", "commit", "created", "rows")
     },
+    ("EstimateDetails", "partial"): "only for shards (tests/test_distributed_merge.py)",
+    ("PartialStatistics", "shard"): "only for shards",
+    ("PartialStatistics", "fingerprint"): "only for shards",
+    ("PartialStatistics", "kind"): "only for shards",
+    ("PartialStatistics", "stats"): "only for shards",
+    ("PartialStatistics", "reason"): "only for shards of a metric that cannot be merged",
+    ("PartialStatistics", "levels"): "only for shards",
     # base-branch comparisons (tests/test_base_branch.py writes and reads them)
     ("Measurement", "rows"): "only beside a report whose ADRs have vs @base criteria",
     ("CriterionResult", "base"): "only for vs @base criteria",
@@ -263,6 +270,7 @@ _CHECKS: dict[str, load.obj] = {
     "Recommendation": load.recommendation,
     "DailyCost": load.daily_cost,
     "MergedInput": load.merged_input,
+    "PartialStatistics": load.partial_statistics,
 }
 # keys checked outside the object checks (check_report) or carried unchecked
 _CHECKED_ELSEWHERE = {("Report", "schema"), ("Report", "version"), ("Report", "diff")}

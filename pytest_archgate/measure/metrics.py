@@ -539,8 +539,8 @@ def _all_levels(level: float, levels: Iterable[float], metric: str) -> tuple[flo
 
 
 def evaluate(
-    y_true: npt.ArrayLike,
-    y_score: npt.ArrayLike,
+    y_true: npt.ArrayLike | None = None,
+    y_score: npt.ArrayLike | None = None,
     metrics: str | Sequence[str] = ("roc_auc",),
     *,
     threshold: float = 0.5,
@@ -548,6 +548,7 @@ def evaluate(
     levels: Iterable[float] = (),
     n_boot: int = stats.DEFAULT_N_BOOT,
     seed: int = stats.DEFAULT_SEED,
+    chunks: Iterable[Sequence[Any]] | None = None,
 ) -> dict[str, Estimate]:
     """Named metrics of one set of predictions, each with two-sided intervals.
 
@@ -557,10 +558,24 @@ def evaluate(
     predicts 1; hard 0/1 labels are used as they are). Regression metrics (mae, rmse, r2) take
     ``y_score`` as the predictions.
     ``n_boot`` and ``seed`` drive the bootstrap-based intervals.
+
+    Inputs too large for memory: ``chunks`` instead of the arrays, an iterable of
+    ``(y_true, y_score)`` or ``(y_true, y_score, sample_weight)`` tuples (integer frequency
+    weights), or Dask arrays as ``y_true`` and ``y_score`` (the ``dask`` extra). The metrics
+    that merge exactly from per-chunk statistics (:mod:`~.partial`) give the same estimates as
+    the arrays in memory; the others are refused with an error naming them.
     """
     names, *_ = check_evaluate_args(
         metrics, threshold=threshold, level=level, n_boot=n_boot, seed=seed
     )
+    if chunks is not None or _is_dask(y_true) or _is_dask(y_score):
+        return evaluate_parts(
+            parts_of(y_true, y_score, chunks=chunks),
+            names,
+            threshold=threshold,
+            level=level,
+            levels=levels,
+        ).estimates
     out: dict[str, Estimate] = {}
     for name in names:
         spec = get_metric(name)
@@ -644,16 +659,17 @@ def _with_details(est: Estimate, **extra: Any) -> Estimate:
 
 
 def compare(
-    y_true: npt.ArrayLike,
-    score_a: npt.ArrayLike,
-    score_b: npt.ArrayLike,
-    metric: str,
+    y_true: npt.ArrayLike | None = None,
+    score_a: npt.ArrayLike | None = None,
+    score_b: npt.ArrayLike | None = None,
+    metric: str | None = None,
     *,
     threshold: float = 0.5,
     level: float = DEFAULT_LEVEL,
     levels: Iterable[float] = (),
     n_boot: int = stats.DEFAULT_N_BOOT,
     seed: int = stats.DEFAULT_SEED,
+    chunks: Iterable[Sequence[Any]] | None = None,
 ) -> Estimate:
     """Paired difference ``metric(score_a) - metric(score_b)`` on the same rows.
 
@@ -661,10 +677,25 @@ def compare(
     joint confusion table, CLT or delta method on per-row differences, or a bootstrap applying
     the same resample weights to both). ``details`` holds both values and the rows' fingerprint.
     Intervals are computed at ``level``, ``levels`` and the standard set, as in :func:`evaluate`.
+    ``chunks`` (``(y_true, score_a, score_b[, sample_weight])`` tuples) or Dask arrays work as in
+    :func:`evaluate`, for the metrics whose paired statistics merge exactly.
     """
     if not isinstance(metric, str):
         raise MeasurementError(f"must be a metric name, got {short_repr(metric)}", field="metric")
     check_evaluate_args(metric, threshold=threshold, level=level, n_boot=n_boot, seed=seed)
+    if chunks is not None or any(_is_dask(x) for x in (y_true, score_a, score_b)):
+        parts = evaluate_parts(
+            parts_of(y_true, score_a, score_b, chunks=chunks),
+            [metric],
+            threshold=threshold,
+            level=level,
+            levels=levels,
+            n_boot=n_boot,
+            seed=seed,
+            paired=True,
+            fingerprint=True,
+        )
+        return _with_details(parts.estimates[metric], fingerprint=parts.fingerprint)
     spec = get_metric(metric)
     name = spec.name
     lv = _all_levels(level, levels, name)
@@ -754,3 +785,273 @@ def data_fingerprint(y_true: npt.ArrayLike) -> str:
     h = hashlib.sha256(arr.tobytes())
     h.update(f"|{arr.shape[0]}".encode())
     return h.hexdigest()[:16]
+
+
+# --------------------------------------------------------------------------------------------
+# inputs too large for memory: chunks and Dask arrays (the statistics live in partial.py)
+
+
+def _is_dask(x: object) -> bool:
+    """Whether ``x`` is a Dask collection (checked without importing dask)."""
+    return type(x).__module__.split(".")[0] == "dask"
+
+
+@dataclass(frozen=True)
+class _Data:
+    """Rows that arrive in parts: an iterable of chunk tuples, or aligned Dask arrays."""
+
+    chunks: Iterable[Sequence[Any]] | None
+    arrays: tuple[Any, ...]
+    width: int  # arrays per chunk without the weights: 2 for evaluate, 3 for compare
+
+
+def is_distributed(*arrays: object) -> bool:
+    """Whether any of ``arrays`` is a Dask array (the rows then come in blocks)."""
+    return any(_is_dask(a) for a in arrays)
+
+
+def parts_of(
+    *arrays: Any, chunks: Iterable[Sequence[Any]] | None, width: int | None = None
+) -> _Data:
+    """Rows in parts: ``chunks`` (tuples of ``width`` arrays and optional weights), or
+    ``arrays``, which must then all be Dask arrays."""
+    given = [a for a in arrays if a is not None]
+    if chunks is not None:
+        if given:
+            raise MeasurementError(
+                "pass the rows either as arrays or as chunks=, not both", field="chunks"
+            )
+        if isinstance(chunks, str | bytes | Mapping) or not isinstance(chunks, Iterable):
+            raise MeasurementError(
+                f"must be an iterable of chunk tuples, got {short_repr(chunks)}", field="chunks"
+            )
+        return _Data(chunks, (), width or len(arrays))
+    if len(given) != len(arrays) or not all(_is_dask(a) for a in arrays):
+        raise MeasurementError(
+            "Dask inputs must all be Dask arrays (y_true and every score)", field="chunks"
+        )
+    return _Data(None, tuple(arrays), len(arrays))
+
+
+@dataclass(frozen=True)
+class PartsResult:
+    """What evaluating rows in parts gives: the estimates, the merged statistics per metric,
+    and the rows' fingerprint and count (``None`` when not asked for)."""
+
+    estimates: dict[str, Estimate]
+    partials: dict[str, Any]
+    fingerprint: str | None
+    rows: int
+
+
+def evaluate_parts(
+    data: _Data,
+    names: Sequence[str],
+    *,
+    threshold: float,
+    level: float,
+    levels: Iterable[float] = (),
+    n_boot: int = stats.DEFAULT_N_BOOT,
+    seed: int = stats.DEFAULT_SEED,
+    paired: bool = False,
+    fingerprint: bool = False,
+) -> PartsResult:
+    """Evaluate ``names`` from rows in parts: statistics per chunk, merged, then estimated."""
+    from pytest_archgate.measure import partial
+
+    specs = [get_metric(n) for n in names]
+    t = _check_threshold(threshold, names[0])
+    if paired and [s.name for s in specs] == ["roc_auc"] and _reiterable(data):
+        return _paired_auc(data, t, level, levels, fingerprint)
+    for spec in specs:
+        partial.check_mergeable(spec.name, paired=paired)
+    block = _ChunkStats(tuple(s.name for s in specs), t, paired)
+    fp: str | None = None
+    if data.chunks is not None:
+        merged, fp = _merge_chunks(block, data, fingerprint)
+    else:
+        from pytest_archgate.measure import dask_bridge
+
+        if "roc_auc" in names and not paired:  # ranked by score ranges, never one table
+            merged = dask_bridge.map_reduce_ranked(data.arrays, block, partial.merge_sets, names[0])
+        else:
+            merged = dask_bridge.map_reduce(data.arrays, block, partial.merge_sets, names[0])
+        if fingerprint:
+            fp = dask_bridge.fingerprint(data.arrays[0])
+    if merged is None:
+        raise MeasurementError("no rows: every chunk is empty", field=names[0])
+    estimates: dict[str, Estimate] = {}
+    for spec in specs:
+        lv = _all_levels(level, levels, spec.name)
+        part = merged[spec.name]
+        if paired:
+            est = partial.paired_estimate(
+                spec.name, part, lv, level=level, n_boot=n_boot, seed=seed
+            )
+            if spec.name in _COUNTS:
+                est = _with_details(est, threshold=t)
+            estimates[spec.name] = _with_details(est, higher_is_better=spec.higher_is_better)
+        else:
+            estimates[spec.name] = partial.estimate(spec.name, part, lv, level=level)
+    rows = next(iter(merged.values())).rows
+    return PartsResult(estimates, dict(merged), fp, rows)
+
+
+def _reiterable(data: _Data) -> bool:
+    """Chunks that can be read twice: a collection, not an iterator (nor Dask arrays)."""
+    chunks = data.chunks
+    return chunks is not None and iter(chunks) is not chunks
+
+
+def _paired_auc(
+    data: _Data, threshold: float, level: float, levels: Iterable[float], fingerprint: bool
+) -> PartsResult:
+    """``compare(chunks=..., metric="roc_auc")``: the two models' score tables in a first pass
+    over the chunks, the co-moments of each row's two placements in a second."""
+    from pytest_archgate.measure import partial
+
+    first = _ChunkStats(("roc_auc",), threshold, True, "tables")
+    tables, fp = _merge_chunks(first, data, fingerprint)
+    if tables is None:
+        raise MeasurementError("no rows: every chunk is empty", field="roc_auc")
+    merged: partial.PairedTables = tables["roc_auc"]
+    partial.check_two_classes(merged.a.n_pos, merged.a.n_neg, "roc_auc")
+    pa = partial.Placement.of_table(merged.a)
+    pb = partial.Placement.of_table(merged.b)
+    second = _ChunkStats(("roc_auc",), threshold, True, "placements", (pa, pb))
+    placements, _ = _merge_chunks(second, data, False)
+    found = placements["roc_auc"] if placements is not None else None
+    if found is None or (found.pos.n, found.neg.n) != (merged.a.n_pos, merged.a.n_neg):
+        raise MeasurementError(
+            "the second pass over the chunks did not give the rows of the first: the chunks "
+            "must give the same rows each time they are read",
+            field="roc_auc",
+        )
+    lv = _all_levels(level, levels, "roc_auc")
+    est = partial.paired_auc_estimate(merged, found, lv, level=level)
+    est = _with_details(est, higher_is_better=True)
+    return PartsResult({"roc_auc": est}, dict(tables), fp, merged.rows)
+
+
+def _merge_chunks(
+    block: _ChunkStats, data: _Data, fingerprint: bool
+) -> tuple[dict[str, Any] | None, str | None]:
+    from pytest_archgate.measure import partial
+
+    assert data.chunks is not None
+    fp = partial.Fingerprint() if fingerprint else None
+    merged: dict[str, Any] | None = None
+    weighted: bool | None = None
+    for index, chunk in enumerate(data.chunks):
+        if not isinstance(chunk, Sequence) or len(chunk) not in (data.width, data.width + 1):
+            want = "(y_true, y_score" if data.width == 2 else "(y_true, score_a, score_b"
+            got = type(chunk).__name__
+            if isinstance(chunk, Sequence):
+                got = f"a {got} of {len(chunk)}"
+            raise MeasurementError(
+                f"chunk {index} must be a {want}[, sample_weight]) tuple, got {got}",
+                field="chunks",
+            )
+        has_w = len(chunk) == data.width + 1
+        if weighted is not None and has_w != weighted:
+            raise MeasurementError(
+                f"chunk {index}: either every chunk has sample_weight or none has",
+                field="chunks",
+            )
+        weighted = has_w
+        stats_of, y, w = block.validated(index, *chunk)
+        if fp is not None and y is not None:
+            fp.update(y, w)
+        if stats_of is None:
+            continue
+        merged = stats_of if merged is None else partial.merge_sets(merged, stats_of)
+    return merged, (fp.hexdigest() if fp is not None and merged is not None else None)
+
+
+@dataclass(frozen=True)
+class _ChunkStats:
+    """The statistics of one chunk of rows for every metric asked for (picklable, so that a
+    Dask worker can run it on its block)."""
+
+    names: tuple[str, ...]
+    threshold: float
+    paired: bool
+    # the paired ROC AUC's passes: "tables", then "placements" with both models' placements
+    auc_pass: str = ""
+    placements: tuple[Any, ...] = ()
+
+    def __call__(self, index: int, *arrays: Any) -> dict[str, Any] | None:
+        return self.validated(index, *arrays)[0]
+
+    def validated(
+        self, index: int, *arrays: Any
+    ) -> tuple[dict[str, Any] | None, FloatArray | None, npt.NDArray[np.int64] | None]:
+        """``(statistics per metric or None for an empty chunk, y_true, weights)``."""
+        try:
+            return self._validated(arrays)
+        except MeasurementError as exc:
+            raise MeasurementError(f"chunk {index}: {exc.message}", field=exc.field) from None
+
+    def _validated(
+        self, arrays: Sequence[Any]
+    ) -> tuple[dict[str, Any] | None, FloatArray | None, npt.NDArray[np.int64] | None]:
+        from pytest_archgate.measure import partial
+
+        width = 3 if self.paired else 2
+        what = ("y_true", "score_a", "score_b") if self.paired else ("y_true", "y_score")
+        raw, raw_w = arrays[:width], (arrays[width] if len(arrays) > width else None)
+        first = self.names[0]
+        sizes = {k: int(np.asarray(a).reshape(-1).shape[0]) for k, a in zip(what, raw, strict=True)}
+        if all(v == 0 for v in sizes.values()):
+            if raw_w is not None and np.asarray(raw_w).reshape(-1).shape[0]:
+                raise MeasurementError("sample_weight has rows but the chunk has none", field=first)
+            return None, None, None
+        vecs = {k: _as_vector(a, k, first) for k, a in zip(what, raw, strict=True)}
+        w = None if raw_w is None else _frequency_weights(raw_w, first)
+        sized = {**vecs, **({} if w is None else {"sample_weight": w.astype(np.float64)})}
+        _check_lengths(first, **sized)
+        for name in self.names:
+            spec = get_metric(name)
+            if spec.task == "binary":
+                _check_binary_truth(vecs["y_true"], spec, False)
+            if spec.needs == "proba":
+                for k in what[1:]:
+                    _check_proba(vecs[k], k, name)
+        y = vecs["y_true"]
+        scores = [vecs[k] for k in what[1:]]
+        given_w = w
+        if w is not None and not bool(np.all(w > 0)):  # a row of weight 0 is no row
+            keep = w > 0
+            y, w, scores = y[keep], w[keep], [s[keep] for s in scores]
+        eps = max(_proba_eps(a) for a in raw[1:])
+        out: dict[str, Any] = {}
+        if self.auc_pass:  # the paired ROC AUC's first or second pass
+            yb, a, b = y == 1.0, scores[0], scores[1]
+            found: Any = (
+                partial.PairedTables.of_rows(yb, a, b, w)
+                if self.auc_pass == "tables"
+                else partial.PairedPlacements.of_rows(yb, a, b, w, *self.placements)
+            )
+            return {"roc_auc": found}, vecs["y_true"], given_w
+        for name in self.names:
+            if self.paired:
+                out[name] = partial.paired_of_rows(
+                    name, y, scores[0], scores[1], w, threshold=self.threshold, eps=eps
+                )
+            else:
+                out[name] = partial.of_rows(
+                    name, y, scores[0], w, threshold=self.threshold, eps=eps
+                )
+        return out, vecs["y_true"], given_w
+
+
+def _frequency_weights(values: object, metric: str) -> npt.NDArray[np.int64]:
+    """Whole, non-negative frequency weights (a row of weight k counts as k rows)."""
+    w = _as_vector(values, "sample_weight", metric) if np.asarray(values).size else np.empty(0)
+    if w.shape[0] and (bool(np.any(w < 0)) or not bool(np.all(w == np.floor(w)))):
+        raise MeasurementError(
+            "sample_weight must hold whole numbers >= 0: frequency weights, a row of weight k "
+            "counting as k rows, are the ones that merge exactly",
+            field=metric,
+        )
+    return w.astype(np.int64)

@@ -315,6 +315,15 @@ class Archgate:
         """Record an :class:`Estimate` computed elsewhere (e.g. by ``compare`` or a bridge)."""
         name = check_name(name, "name")
         check_estimate(estimate, name)
+        if "partial" in estimate.details:  # merge computes from it: what is written must load
+            from pytest_archgate.measure.partial import partial_from_json
+
+            try:
+                partial_from_json(estimate.details["partial"])
+            except MeasurementError as exc:
+                raise MeasurementError(
+                    f"details.partial.{exc.field}: {exc.message}", field=name
+                ) from None
         dev = check_device(device, name)
         rep = _check_replicate(replicate)
         self._targets(option)
@@ -327,8 +336,8 @@ class Archgate:
 
     def evaluate(
         self,
-        y_true: Any,
-        y_score: Any,
+        y_true: Any = None,
+        y_score: Any = None,
         metrics: Iterable[str] = ("roc_auc",),
         *,
         option: str | None = None,
@@ -338,6 +347,8 @@ class Archgate:
         seed: int = 0,
         names: Mapping[str, str] | None = None,
         replicate: str | None = None,
+        chunks: Iterable[Any] | None = None,
+        shard: str | None = None,
     ) -> dict[str, Estimate]:
         """Compute ``metrics`` with intervals and record them; returns what was recorded.
 
@@ -346,10 +357,16 @@ class Archgate:
         ``replicate`` names the replicate (``"seed-3"``, ``"split-1"``, ``"run-2"``) when this
         evaluation is one of several runs of the same candidate: the criterion is then judged on
         all replicates together, with the between-replicate variance in its interval.
+
+        Rows too large for memory: ``chunks=`` (``(y_true, y_score[, sample_weight])`` tuples)
+        or Dask arrays as ``y_true`` and ``y_score``. ``shard="k/K"`` says these rows are shard
+        k of K of one test set: each estimate then carries its sufficient statistics, and
+        ``archgate merge`` of the K reports judges the metrics over all rows
+        (``docs/distributed.md``).
         """
         import numpy as np
 
-        from pytest_archgate.measure.metrics import data_fingerprint, evaluate
+        from pytest_archgate.measure.metrics import data_fingerprint, evaluate, is_distributed
 
         metric_names, _, level, _, _ = check_evaluate_args(
             metrics, threshold=threshold, level=level, n_boot=n_boot, seed=seed
@@ -372,6 +389,21 @@ class Archgate:
             )
         recorded_as = {m: renamed.get(m, m) for m in metric_names}
         confidences = [c for m in metric_names for c in self._confidences(recorded_as[m])]
+        if shard is not None or chunks is not None or is_distributed(y_true, y_score):
+            return self._evaluate_parts(
+                y_true,
+                y_score,
+                recorded_as,
+                levels_for(confidences, level),
+                option=option,
+                threshold=threshold,
+                level=level,
+                n_boot=n_boot,
+                seed=seed,
+                replicate=rep,
+                chunks=chunks,
+                shard=shard,
+            )
         results = evaluate(
             y_true,
             y_score,
@@ -414,6 +446,110 @@ class Archgate:
                 replicate=rep,
             )
         return {recorded_as.get(k, k): v for k, v in results.items()}
+
+    def _evaluate_parts(
+        self,
+        y_true: Any,
+        y_score: Any,
+        recorded_as: Mapping[str, str],
+        levels: tuple[float, ...],
+        *,
+        option: str | None,
+        threshold: float,
+        level: float,
+        n_boot: int,
+        seed: int,
+        replicate: str | None,
+        chunks: Iterable[Any] | None,
+        shard: str | None,
+    ) -> dict[str, Estimate]:
+        """:meth:`evaluate` of rows in chunks, in Dask arrays, or of one shard of a test set
+        (the arguments checked by :meth:`evaluate`)."""
+        from dataclasses import replace
+
+        import numpy as np
+
+        from pytest_archgate.measure import partial
+        from pytest_archgate.measure.metrics import (
+            data_fingerprint,
+            evaluate,
+            evaluate_parts,
+            is_distributed,
+            parts_of,
+        )
+
+        where = _check_shard(shard)
+        metric_names = list(recorded_as)
+        rep = replicate
+        for m in metric_names:
+            if self._needs_rows(recorded_as[m]):
+                raise MeasurementError(
+                    "a paired vs criterion needs the rows in memory, and these come in chunks, "
+                    "Dask arrays or shards; compare with archgate.compare(chunks=...) and "
+                    "record_estimate instead",
+                    field=recorded_as[m],
+                )
+        in_memory = chunks is None and not is_distributed(y_true, y_score)
+        if in_memory:  # one shard held in memory: its statistics come from the same rows
+            data = parts_of(chunks=[(y_true, y_score)], width=2)
+        else:
+            data = parts_of(y_true, y_score, chunks=chunks)
+        mergeable = [m for m in metric_names if partial.unmergeable_reason(m) is None]
+        rest = [m for m in metric_names if m not in mergeable]
+        if rest and not in_memory:
+            partial.check_mergeable(rest[0])
+        results: dict[str, Estimate] = {}
+        statistics: dict[str, Any] = {}
+        fingerprint, rows = "", 0
+        if mergeable:
+            parts = evaluate_parts(
+                data, mergeable, threshold=threshold, level=level, levels=levels, fingerprint=True
+            )
+            results.update(parts.estimates)
+            statistics = parts.partials
+            fingerprint, rows = parts.fingerprint or "", parts.rows
+        if rest:  # a shard in memory: its own value, marked as not mergeable
+            results.update(
+                evaluate(
+                    y_true,
+                    y_score,
+                    rest,
+                    threshold=threshold,
+                    level=level,
+                    levels=levels,
+                    n_boot=n_boot,
+                    seed=seed,
+                )
+            )
+            y = np.asarray(y_true, dtype=np.float64)
+            fingerprint, rows = data_fingerprint(y), len(y)
+        if where is not None:
+            for m in metric_names:
+                carried = partial.partial_to_json(
+                    statistics.get(m),
+                    shard=where,
+                    fingerprint=fingerprint,
+                    reason=partial.unmergeable_reason(m),
+                    levels=levels,
+                )
+                results[m] = replace(results[m], details={**results[m].details, "partial": carried})
+        from pytest_archgate.measure.environment import collect_environment
+
+        environment = collect_environment()
+        environment["data_fingerprint"] = fingerprint
+        environment["n_rows"] = rows
+        out: dict[str, Estimate] = {}
+        for m in metric_names:
+            self._add(
+                recorded_as[m],
+                results[m],
+                option,
+                fingerprint=fingerprint,
+                environment=environment,
+                replicate=rep,
+            )
+            out[recorded_as[m]] = results[m]
+        return out
 
     def record_passes(
         self,
@@ -807,6 +943,23 @@ class CacheBlock:
                 f"archgate: evaluation cache entry {self.path} not stored: "
                 f"{getattr(exc, 'strerror', None) or exc}"
             )
+
+
+def _check_shard(shard: object) -> tuple[int, int] | None:
+    """``"k/K"`` (shard k of K, from 1) as ``(k, K)``; None when not a shard."""
+    if shard is None:
+        return None
+    from pytest_archgate.measure.partial import MAX_SHARDS
+
+    parts = shard.split("/") if isinstance(shard, str) else []
+    if len(parts) == 2 and all(p.strip().isdigit() for p in parts):
+        k, total = int(parts[0]), int(parts[1])
+        if 1 <= k <= total <= MAX_SHARDS:
+            return k, total
+    raise MeasurementError(
+        f'must be "k/K", shard k of K with 1 <= k <= K <= {MAX_SHARDS}, got {short_repr(shard)}',
+        field="shard",
+    )
 
 
 def _check_replicate(replicate: object) -> str | None:

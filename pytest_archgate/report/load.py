@@ -37,6 +37,7 @@ from typing import Any, NoReturn, cast, get_args
 from pytest_archgate.errors import ReportError
 from pytest_archgate.measure.estimate import bad_name_reason, short_repr
 from pytest_archgate.report.schema import (
+    MAX_PARTIAL_TABLE,
     SCHEMA,
     VERSION,
     AdrStatus,
@@ -45,6 +46,7 @@ from pytest_archgate.report.schema import (
     CriterionVerdict,
     Direction,
     Family,
+    PartialKind,
     Report,
     Role,
 )
@@ -75,6 +77,7 @@ KINDS: tuple[str, ...] = get_args(CriterionKind)
 ROLES: tuple[str, ...] = get_args(Role)
 FAMILIES: tuple[str, ...] = get_args(Family)
 DIRECTIONS: tuple[str, ...] = get_args(Direction)
+PARTIAL_KINDS: tuple[str, ...] = get_args(PartialKind)
 
 
 class _Refused(Exception):
@@ -356,9 +359,100 @@ def _replicate_id(value: Any, path: str) -> None:
         raise _Refused(why, path)
 
 
+def _shard(value: Any, path: str) -> None:
+    if not isinstance(value, list) or len(value) != 2:
+        raise _Refused(f"expected [k, K], got {_type_name(value)}", path)
+    count(value[0], f"{path}[0]")
+    count(value[1], f"{path}[1]")
+    if not 1 <= value[0] <= value[1]:
+        raise _Refused("expected 1 <= k <= K", path)
+
+
+def _counts_of(size: int | None) -> Check:
+    def run(value: Any, path: str) -> None:
+        if not isinstance(value, list) or (size is not None and len(value) != size):
+            raise _Refused(f"expected a list of {size or 'some'} counts", path)
+        if len(value) > MAX_PARTIAL_TABLE:
+            raise _Refused(f"longer than the {MAX_PARTIAL_TABLE} entries a shard may carry", path)
+        for i, item in enumerate(value):
+            count(item, f"{path}[{i}]")
+
+    return run
+
+
+def _nonnegative(value: Any, path: str) -> None:
+    number(value, path)
+    if value < 0:
+        raise _Refused("expected a number >= 0", path)
+
+
+_PARTIAL_STATS: dict[str, obj] = {
+    "counts": obj(
+        {"table": _counts_of(4), "threshold": number, "binary": boolean, "hard": _counts_of(4)},
+        required=("table", "threshold", "binary"),
+    ),
+    "moments": obj(
+        {
+            "n": count,
+            "mean": number,
+            "m2": _nonnegative,
+            "m3": number,
+            "n_pos": count,
+            "eps": _nonnegative,
+        },
+        required=("n", "mean", "m2", "m3", "n_pos"),
+    ),
+    "table": obj(
+        {"scores": list_of(number), "pos": _counts_of(None), "neg": _counts_of(None)},
+        required=("scores", "pos", "neg"),
+    ),
+}
+
+
+def _partial_stats(value: Any, path: str) -> None:
+    """The shape of a shard's statistics (their meaning is checked again when merged)."""
+    if not isinstance(value, dict):
+        _fail(path, "an object", value)
+
+
+class _PartialStatistics(obj):
+    """A shard's statistics: the shape of ``stats`` follows ``kind``; bounded in size."""
+
+    def __call__(self, value: Any, path: str) -> None:
+        super().__call__(value, path)
+        kind = value["kind"]
+        stats = value.get("stats")
+        if kind == "none":
+            if not isinstance(value.get("reason"), str):
+                raise _Refused("required, but missing", _join(path, "reason"))
+            return
+        if stats is None:
+            raise _Refused("required, but missing", _join(path, "stats"))
+        _PARTIAL_STATS[kind](stats, _join(path, "stats"))
+        if kind == "table":
+            _counts_of(len(stats["scores"]))(stats["pos"], _join(path, "stats.pos"))
+            _counts_of(len(stats["scores"]))(stats["neg"], _join(path, "stats.neg"))
+
+
+partial_statistics = _PartialStatistics(
+    {
+        "shard": _shard,
+        "fingerprint": string,
+        "kind": one_of(*PARTIAL_KINDS),
+        "stats": _partial_stats,
+        "reason": string,
+        "levels": list_of(level),
+    },
+    required=("shard", "fingerprint", "kind"),
+)
+
 # Details are whatever the method (or a user's ``record_estimate``) put there: carried, never
-# rendered, so nothing in them is refused (a report archgate wrote must load again).
-estimate_details = obj({"stop_reason": _anything, "below_minimum": _anything})
+# rendered, so nothing in them is refused (a report archgate wrote must load again), except a
+# shard's statistics, which ``archgate merge`` computes from (the fixture checks them when
+# recorded, so that what it writes loads again).
+estimate_details = obj(
+    {"stop_reason": _anything, "below_minimum": _anything, "partial": partial_statistics}
+)
 
 estimate = obj(
     {

@@ -194,6 +194,7 @@ def merge_reports(
             }
         )
 
+    measurements = combine_shards(measurements)
     ordered = [adrs[k] for k in sorted(adrs)]
     results = judge_all(ordered, measurements, tests_by_adr, family=judged)
     for res in results:  # what the pytest run reports as errors, merge reports too
@@ -244,6 +245,62 @@ def merge_reports(
     # build_report always writes "environments" (a dict, perhaps empty)
     report["environments"] = {**pooled, **(report.get("environments") or {})}
     return MergeResult(report=report, results=results)
+
+
+def _shard_key(m: Measurement) -> tuple[str, str, str, str, int] | None:
+    raw = m.estimate.details.get("partial")
+    if not isinstance(raw, Mapping):
+        return None
+    shard = raw.get("shard")
+    total = shard[1] if isinstance(shard, list) and len(shard) == 2 else 0
+    return (m.adr, m.option or "", m.metric, m.replicate or "", int(total))
+
+
+def combine_shards(measurements: Sequence[Measurement]) -> list[Measurement]:
+    """Each metric measured in shards (``details["partial"]``) as one measurement of all rows.
+
+    The shards of one ADR, option, metric and replicate are merged from their sufficient
+    statistics (:func:`pytest_archgate.measure.partial.merge_shards`): the same estimate one
+    run over all their rows gives. A shard missing or repeated, statistics that do not match
+    the estimate they came with, or a metric that cannot be merged is a :class:`ReportError`
+    naming the metric, never a verdict on part of the rows. Other measurements pass unchanged.
+    """
+    groups: dict[tuple[str, str, str, str, int], list[Measurement]] = {}
+    out: list[Measurement] = []
+    for m in measurements:
+        key = _shard_key(m)
+        if key is None:
+            out.append(m)
+        else:
+            groups.setdefault(key, []).append(m)
+    if not groups:
+        return out
+    from dataclasses import replace
+
+    from pytest_archgate.errors import MeasurementError
+    from pytest_archgate.measure.partial import merge_shards, partial_from_json
+
+    for (adr, option, metric, _rep, _total), shards in groups.items():
+        where = f"{adr} {metric} [{option or '-'}]"
+        try:
+            checked = [
+                (m.estimate, m.fingerprint, partial_from_json(m.estimate.details["partial"]))
+                for m in shards
+            ]
+            estimate, fingerprint = merge_shards(metric, checked)
+        except MeasurementError as exc:
+            raise ReportError(f"{where}: {exc.message}") from None
+        devices = {m.device for m in shards}
+        out.append(
+            replace(
+                shards[0],
+                estimate=estimate,
+                fingerprint=fingerprint,
+                device=devices.pop() if len(devices) == 1 else "mixed",
+                nodeid=shards[0].nodeid,
+            )
+        )
+    return out
 
 
 def merge_files(

@@ -38,6 +38,7 @@ from pytest_archgate.verdict.comparison import (
 
 __all__ = [
     "FIELD_DOCS",
+    "MAX_PARTIAL_TABLE",
     "SCHEMA",
     "STOP_REASONS",
     "VERSION",
@@ -61,6 +62,8 @@ __all__ = [
     "Family",
     "Measurement",
     "MergedInput",
+    "PartialKind",
+    "PartialStatistics",
     "RankedComparison",
     "Recommendation",
     "Report",
@@ -106,6 +109,38 @@ STOP_REASONS: tuple[StopReason, ...] = ("precision", "max_seconds", "max_runs", 
 # --------------------------------------------------------------------------- measurements
 
 
+PartialKind = Literal["counts", "moments", "table", "none"]
+"""What a shard's statistics are: a confusion table, the moments of per-row values, a table of
+distinct scores (ROC AUC), or ``none`` (the metric cannot be merged from shards)."""
+
+MAX_PARTIAL_TABLE = 10_000
+"""The most distinct scores a shard's ROC AUC table may hold in a report."""
+
+
+class PartialStatistics(TypedDict):
+    """A shard's sufficient statistics of one metric (``archgate.evaluate(..., shard="k/K")``),
+    from which ``archgate merge`` computes the metric over every shard's rows exactly.
+
+    Checked when a report is read (shapes, counts, sizes) and again when merged (each shard's
+    statistics must give the value and row count its estimate reports)."""
+
+    shard: list[int]
+    """``[k, K]``: shard ``k`` of ``K``."""
+    fingerprint: str
+    """The fingerprint of this shard's rows (the measurement's ``fingerprint``)."""
+    kind: PartialKind
+    """Which statistics ``stats`` holds."""
+    stats: NotRequired[dict[str, Any] | None]
+    """The statistics: ``counts``: ``table`` ``[tp, fp, fn, tn]``, ``threshold``, ``binary``,
+    ``hard``; ``moments``: ``n``, ``mean``, ``m2``, ``m3``, ``n_pos``, ``eps``; ``table``:
+    ``scores`` (ascending, at most 10,000: :data:`MAX_PARTIAL_TABLE`), ``pos``, ``neg``."""
+    reason: NotRequired[str | None]
+    """``none``: why the metric cannot be merged (``archgate merge`` refuses with it)."""
+    levels: NotRequired[list[float] | None]
+    """The two-sided levels the shard's run computed intervals at (the merged estimate gets
+    them all, even where one shard alone had too few rows for an interval)."""
+
+
 class EstimateDetails(TypedDict, total=False):
     """Method-specific details of an estimate; any key may appear, with any value: they are
     carried, never rendered, and ``archgate.record_estimate`` takes an estimate with any
@@ -116,6 +151,9 @@ class EstimateDetails(TypedDict, total=False):
     may use the key for anything)."""
     below_minimum: object | None
     """Latency estimates: fewer calls than the requested percentiles need (a boolean)."""
+    partial: PartialStatistics | None
+    """A shard's sufficient statistics (the one key of details that is checked: ``archgate
+    merge`` computes from it)."""
 
 
 class Estimate(TypedDict):
