@@ -663,7 +663,7 @@ def test_the_needs_review_warning_points_at_the_constraint_line_and_quotes_it_es
         "(adr/0001-ship.md:8): the decision's assumptions no longer hold; revisit the ADR"
     )
     assert f"adr/0001-ship.md:8: {message}" in text
-    assert "rate: {min: 0.05, max: 0.2}  # ##\\[error]drift" in text
+    assert "    rate: {min: 0.05, max: 0.2}  # ##\\[error]drift" in result.outlines
     assert "##[error]" not in text
 
 
@@ -702,6 +702,31 @@ def test_an_adr_file_replaced_during_the_run_is_not_quoted(ship: AdrProject) -> 
     )
     assert result.ret == 0
     result.stdout.fnmatch_lines(["*adr/0001-ship.md:8: NeedsReviewWarning: needs review: *"])
+
+
+def test_an_adr_file_rewritten_with_bytes_that_are_not_utf8_is_quoted_readably(
+    ship: AdrProject,
+) -> None:
+    """An ADR file overwritten during the run with bytes that are not UTF-8 is still quoted
+    (with replacement characters), never a crash of the run."""
+    result = run(
+        ship,
+        STRICT_CASE
+        + textwrap.dedent(
+            """
+            import pathlib
+
+            def test_zz_rewrite_the_adr():
+                path = pathlib.Path("adr/0001-ship.md")
+                lines = path.read_bytes().split(b"\\n")
+                lines[7] = b"    rate: \\xff\\xfe"
+                path.write_bytes(b"\\n".join(lines))
+            """
+        ),
+    )
+    assert result.ret == 0, result.stdout.str()
+    assert no_traceback(result.stdout.str() + result.stderr.str())
+    result.stdout.fnmatch_lines(["*NeedsReviewWarning: needs review: *", "    rate: \ufffd\ufffd"])
 
 
 # ---------------------------------------------------------------------------------------------
