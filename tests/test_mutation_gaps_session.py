@@ -742,21 +742,45 @@ def pytest_sessionfinish(session):
 
 
 @pytest.mark.parametrize("order", ["", "tryfirst=True", "trylast=True"])
-def test_a_conftest_that_resets_the_exit_status_cannot_pass_a_failed_gate(
-    ship: AdrProject, order: str
-) -> None:
-    ship.pytester.makeconftest(RESET_CONFTEST.format(order=order))
-    result = run(
-        ship,
-        module_of(
-            """
-            @pytest.mark.archgate("ADR-0001")
-            @pytest.mark.xfail(reason="flaky")
-            def test_cand(archgate):
-                archgate.record("acc", 0.8)
-            """
+@pytest.mark.parametrize(
+    ("body", "args"),
+    [
+        # the test shows the failure itself
+        (
+            '@pytest.mark.archgate("ADR-0001")\ndef test_cand(archgate):\n'
+            '    archgate.record("acc", 0.8)\n',
+            (),
         ),
-    )
+        # only the session shows it
+        (
+            '@pytest.mark.xfail(reason="flaky")\n@pytest.mark.archgate("ADR-0001")\n'
+            'def test_cand(archgate):\n    archgate.record("acc", 0.8)\n',
+            (),
+        ),
+        # only strict fails it (lat is unmeasured)
+        (
+            '@pytest.mark.archgate("ADR-0001")\ndef test_cand(archgate):\n'
+            '    archgate.record("acc", 0.95)\n',
+            ("--archgate-strict",),
+        ),
+        # only an error of the run fails it
+        (
+            '@pytest.mark.archgate("ADR-0001")\ndef test_cand(archgate):\n'
+            '    archgate.record("acc", 0.95)\n'
+            '    archgate.record("lat", 10)\n'
+            "    threading.Thread(target=lambda: 1 / 0).start()\n",
+            ("-W", "ignore::pytest.PytestUnhandledThreadExceptionWarning"),
+        ),
+    ],
+    ids=["test-failed", "session-failure", "strict-failure", "error"],
+)
+def test_a_conftest_that_resets_the_exit_status_cannot_pass_a_failed_gate(
+    ship: AdrProject, order: str, body: str, args: tuple[str, ...]
+) -> None:
+    """A ``pytest_sessionfinish`` that sets the status to 0 (first, plain or last) leaves a
+    failed gate failed, whatever failed it."""
+    ship.pytester.makeconftest(RESET_CONFTEST.format(order=order))
+    result = run(ship, "import threading\n" + module_of(body), *args)
     assert result.ret == 1
 
 
