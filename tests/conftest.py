@@ -15,7 +15,11 @@ repository's pyproject (and its ``filterwarnings = error``).
 
 from __future__ import annotations
 
+import atexit
 import json
+import os
+import shutil
+import tempfile
 import textwrap
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -24,6 +28,14 @@ from typing import Any
 
 import numpy  # noqa: F401  (see below)
 import pytest
+
+# The parse cache (pytest_archgate/adr/parse_cache.py) lives in $XDG_CACHE_HOME: the suite (and
+# every pytester run and xdist worker it starts, through the environment) uses a folder of its
+# own, removed at exit, never the user's ~/.cache.
+if "ARCHGATE_TEST_CACHE_HOME" not in os.environ:
+    os.environ["ARCHGATE_TEST_CACHE_HOME"] = tempfile.mkdtemp(prefix="archgate-test-cache-")
+    atexit.register(shutil.rmtree, os.environ["ARCHGATE_TEST_CACHE_HOME"], ignore_errors=True)
+os.environ["XDG_CACHE_HOME"] = os.environ["ARCHGATE_TEST_CACHE_HOME"]
 
 # numpy is imported here, before any in-process ``pytester`` run: those runs restore
 # ``sys.modules`` afterwards, and numpy's C extension cannot be imported twice in one process.

@@ -23,8 +23,11 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import hypothesis
 import pytest
+from hypothesis import strategies as st
 
+from pytest_archgate import escape
 from pytest_archgate.report import text as terminal
 from pytest_archgate.report.html import render_html
 from pytest_archgate.report.md_package import render_markdown
@@ -247,3 +250,19 @@ def test_mypy_rejects_str_where_markup_is_expected(tmp_path: Path) -> None:
     assert 'snippet.py:5: error: Argument 2 to "html_format" has incompatible type "str"' in out
     assert 'snippet.py:6: error: Incompatible return value type (got "str", expected "Html")' in out
     assert "snippet.py:4" not in out
+
+
+@hypothesis.settings(max_examples=400, deadline=None)
+@hypothesis.given(
+    st.lists(
+        st.sampled_from(
+            [chr(i) for i in range(128)] + ["##[", "::", "\u2028", "\x9b", "\u202e", "é"]
+        ),
+        max_size=24,
+    ).map("".join)
+)
+def test_text_has_one_meaning_on_its_fast_path(s: str) -> None:
+    """Printable ASCII skips the regular expressions of ``escape.text``; the result must be what
+    the full path gives (control characters, escape sequences and line breaks handled alike)."""
+    full = escape._guard(escape._LEGACY_COMMAND_RE.sub("##\\\\[", escape._plain(s, "\\n")))
+    assert escape.text(s) == full

@@ -7,7 +7,6 @@ decision can take part in gating.
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Mapping
 from typing import Any
 
@@ -209,4 +208,4 @@ def parse_archgate_block(adr: Adr, block: Any, key_lines: Mapping[str, int]) -> 
 
 
 def _replace(adr: Adr, **changes: Any) -> Adr:
-    return dataclasses.replace(adr, **changes)
+    return adr.replace(**changes)

@@ -12,11 +12,11 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Literal
 
 from pytest_archgate.errors import AdrError, CriterionError
 from pytest_archgate.measure.names import bad_name_reason, short_repr, two_sided_level
+from pytest_archgate.record import Record
 
 if TYPE_CHECKING:  # judging takes estimates; parsing criteria (every ADR read) does not
     from pytest_archgate.measure.estimate import Bound, Estimate
@@ -29,21 +29,61 @@ DEVICES = ("cpu", "cuda")
 _OP_RE = re.compile(r"^\s*(>=|<=|>|<|=>|=<)\s*(\S+)\s*$")
 
 
-@dataclass(frozen=True)
-class Criterion:
-    """One parsed criterion: the bounds a metric of one option must meet."""
+class Criterion(Record):
+    """One parsed criterion: the bounds a metric of one option must meet (immutable)."""
 
+    __slots__ = (  # noqa: RUF023 (declaration order: repr and fields() follow it)
+        "name",
+        "metric",
+        "kind",
+        "min",
+        "max",
+        "min_strict",
+        "max_strict",
+        "vs",
+        "confidence",
+        "device",
+        "line",
+    )
     name: str
     metric: str
-    kind: Kind = "acceptance"
-    min: float | None = None
-    max: float | None = None
-    min_strict: bool = False
-    max_strict: bool = False
-    vs: str | None = None
-    confidence: float | None = None
-    device: str | None = None
-    line: int | None = None
+    kind: Kind
+    min: float | None
+    max: float | None
+    min_strict: bool
+    max_strict: bool
+    vs: str | None
+    confidence: float | None
+    device: str | None
+    line: int | None
+
+    def __init__(
+        self,
+        name: str,
+        metric: str,
+        kind: Kind = "acceptance",
+        min: float | None = None,
+        max: float | None = None,
+        min_strict: bool = False,
+        max_strict: bool = False,
+        vs: str | None = None,
+        confidence: float | None = None,
+        device: str | None = None,
+        line: int | None = None,
+    ) -> None:
+        self._init(
+            name=name,
+            metric=metric,
+            kind=kind,
+            min=min,
+            max=max,
+            min_strict=min_strict,
+            max_strict=max_strict,
+            vs=vs,
+            confidence=confidence,
+            device=device,
+            line=line,
+        )
 
     @property
     def bound(self) -> str:

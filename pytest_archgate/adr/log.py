@@ -8,12 +8,10 @@ suite.
 
 from __future__ import annotations
 
-import difflib
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pytest_archgate.adr.files import (
     ADR_SUFFIXES,
@@ -22,10 +20,13 @@ from pytest_archgate.adr.files import (
     adr_files,
     display_path,
     number_from_stem,
+    read_adr_text,
 )
 from pytest_archgate.adr.model import Adr, DuplicateAdrIdError
-from pytest_archgate.adr.parse import parse_tracked
 from pytest_archgate.errors import AdrError, UnknownAdrError
+
+if TYPE_CHECKING:
+    from pytest_archgate.adr.parse_cache import ParseCache
 
 _ID_RE = re.compile(r"^(?:adr[-_ ]?|#)?0*(\d{1,5})$", re.IGNORECASE)
 
@@ -57,7 +58,6 @@ def _ref_keys(ref: str | int) -> list[str]:
     return list(dict.fromkeys(keys))
 
 
-@dataclass
 class AdrLog:
     """All ADRs of one folder, with lookup by id, number or file stem.
 
@@ -69,13 +69,20 @@ class AdrLog:
     problem instead of "no such ADR".
     """
 
-    directory: Path | None
-    adrs: list[Adr] = field(default_factory=list)
-    errors: list[AdrError] = field(default_factory=list)
-    warnings: list[AdrError] = field(default_factory=list)
-    failed: dict[str, AdrError] = field(default_factory=dict)
-
-    def __post_init__(self) -> None:
+    # a plain class, not a dataclass: the CLI must not import dataclasses (record.py)
+    def __init__(
+        self,
+        directory: Path | None,
+        adrs: list[Adr] | None = None,
+        errors: list[AdrError] | None = None,
+        warnings: list[AdrError] | None = None,
+        failed: dict[str, AdrError] | None = None,
+    ) -> None:
+        self.directory = directory
+        self.adrs: list[Adr] = adrs if adrs is not None else []
+        self.errors: list[AdrError] = errors if errors is not None else []
+        self.warnings: list[AdrError] = warnings if warnings is not None else []
+        self.failed: dict[str, AdrError] = failed if failed is not None else {}
         self._index: dict[str, list[Adr]] = {}
         for adr in self.adrs:
             for key in self._keys(adr):
@@ -91,6 +98,12 @@ class AdrLog:
         if adr.number is not None:
             yield str(adr.number)
             yield f"#{adr.number}"
+
+    def __repr__(self) -> str:
+        return (
+            f"AdrLog(directory={self.directory!r}, adrs={len(self.adrs)}, "
+            f"errors={len(self.errors)}, warnings={len(self.warnings)})"
+        )
 
     def __iter__(self) -> Any:
         return iter(self.adrs)
@@ -139,6 +152,8 @@ class AdrLog:
                 f"{ref!r} names {problem.file}, which cannot be parsed: {problem}", file=where
             )
         known = [a.id for a in self.adrs]
+        import difflib
+
         close = difflib.get_close_matches(str(ref)[:200], known, n=3)
         hint = f"; did you mean {', '.join(close)}?" if close else ""
         folder = str(self.directory) if self.directory else "no ADR folder found"
@@ -190,6 +205,34 @@ def _file_keys(path: Path) -> list[str]:
     return keys
 
 
+def _parse(path: Path, shown: str, state: dict[str, bool], cache: ParseCache | None) -> Adr:
+    """One file, from the parse cache when its text and the parser are unchanged.
+
+    The parser (and PyYAML with it) is imported only on a miss: a run whose log is unchanged
+    never imports it.
+    """
+    if cache is None:
+        from pytest_archgate.adr.parse import parse_tracked
+
+        return parse_tracked(path, shown, state)
+    from pytest_archgate.adr.parse_cache import file_key
+
+    found = file_key(path)
+    if found is not None:
+        adr = cache.get(path, shown, found[0])
+        if adr is not None:
+            return adr
+    from pytest_archgate.adr.parse import parse_text
+
+    text = read_adr_text(path, file=shown)
+    adr = parse_text(path, shown, text, state)
+    if found is not None and found[1]:
+        # stat'ed before the read: a write during the read changes ctime, so at worst the
+        # entry is stale-looking and missed next time, never a new text under an old key
+        cache.put(shown, found[0], adr)
+    return adr
+
+
 def load_log(directory: Path | None, *, root: Path | None = None) -> AdrLog:
     """Parse every ADR in ``directory``; problems are collected in ``AdrLog.errors`` (files
     that take part in gating) and ``AdrLog.warnings`` (files used only as records)."""
@@ -200,16 +243,21 @@ def load_log(directory: Path | None, *, root: Path | None = None) -> AdrLog:
     warnings: list[AdrError] = []
     failed: dict[str, AdrError] = {}
     shown_dir = display_path(directory, root)  # resolved once, not once per file
+    from pytest_archgate.adr.parse_cache import open_cache
+
+    cache = open_cache(directory)
     for path in adr_files(directory):
         shown = path.name if shown_dir == "." else f"{shown_dir}/{path.name}"
         state: dict[str, bool] = {}
         try:
-            adrs.append(parse_tracked(path, shown, state))
+            adrs.append(_parse(path, shown, state, cache))
         except AdrError as exc:
             gated = state.get("gated") or _probe_gated(path)
             (errors if gated else warnings).append(exc)
             for key in _file_keys(path):
                 failed.setdefault(key, exc)
+    if cache is not None:
+        cache.save()
     adrs.sort(key=lambda a: (a.number is None, a.number or 0, a.stem))
     log = AdrLog(directory=directory, adrs=adrs, errors=errors, warnings=warnings, failed=failed)
     for _ident, group in sorted(log.duplicate_ids().items()):

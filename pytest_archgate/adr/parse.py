@@ -185,7 +185,11 @@ def parse_adr(path: Path, *, root: Path | None = None, file: str | None = None) 
 def parse_tracked(path: Path, file: str, state: dict[str, bool]) -> Adr:
     """:func:`parse_adr`; sets ``state["gated"]`` as soon as the file is known to have an
     ``archgate:`` block, so that a caller can tell how serious a failure is."""
-    text = read_adr_text(path, file=file)
+    return parse_text(path, file, read_adr_text(path, file=file), state)
+
+
+def parse_text(path: Path, file: str, text: str, state: dict[str, bool]) -> Adr:
+    """:func:`parse_tracked` of a text already read from ``path`` (by the parse cache)."""
     if path.name.lower().endswith(".rst"):
         from pytest_archgate.adr.rst_format import scan_rst
 

@@ -7,7 +7,6 @@ problem to the log is refused and leaves both files untouched.
 
 from __future__ import annotations
 
-import dataclasses
 import os
 import re
 from pathlib import Path
@@ -165,4 +164,4 @@ def _supersede_locked(
 
 def _with_path(parsed: Adr, original: Adr) -> Adr:
     """A probe-parsed ADR with the real file's path and display name."""
-    return dataclasses.replace(parsed, path=original.path, file=original.file)
+    return parsed.replace(path=original.path, file=original.file)

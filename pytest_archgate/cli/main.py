@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import os
 import sys
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any, NamedTuple
@@ -149,6 +150,49 @@ def _chosen(argv: Sequence[str]) -> str | None:
     return next((w for w in argv if not w.startswith("-")), None)
 
 
+def _columns() -> int:
+    """The terminal width by :func:`shutil.get_terminal_size`'s rule: ``$COLUMNS``, else the
+    terminal of standard output, else 80."""
+    try:
+        columns = int(os.environ.get("COLUMNS", "0"))
+    except ValueError:
+        columns = 0
+    if columns <= 0:
+        try:
+            columns = os.get_terminal_size(sys.__stdout__.fileno()).columns  # type: ignore[union-attr]
+        except (AttributeError, ValueError, OSError):
+            columns = 0
+    return columns if columns > 0 else 80
+
+
+class _Formatter(argparse.HelpFormatter):
+    """argparse's help formatter, given its width so that it does not import :mod:`shutil`.
+
+    argparse creates a formatter for every argument it adds, and the formatter asks
+    :func:`shutil.get_terminal_size` for the width: importing shutil (with zlib, bz2 and lzma)
+    was a tenth of the start-up that ``archgate list`` adds to the interpreter (issue 12).
+    """
+
+    def __init__(
+        self,
+        prog: str,
+        indent_increment: int = 2,
+        max_help_position: int = 24,
+        width: int | None = None,
+    ) -> None:
+        super().__init__(
+            prog, indent_increment, max_help_position, _columns() - 2 if width is None else width
+        )
+
+
+class _Parser(argparse.ArgumentParser):
+    """An ArgumentParser (and every sub-command's) that uses :class:`_Formatter`."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("formatter_class", _Formatter)
+        super().__init__(*args, **kwargs)
+
+
 def build_parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
     """The ``archgate`` parser; with ``argv``, only the command named there is imported.
 
@@ -157,12 +201,14 @@ def build_parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
     """
     from pytest_archgate import __version__
 
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="archgate",
         description="Architecture decisions with acceptance criteria, checked by pytest.",
     )
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
-    sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+    sub = parser.add_subparsers(
+        dest="command", metavar="COMMAND", required=True, parser_class=_Parser
+    )
 
     p = sub.add_parser("list", help="list the ADRs with their status")
     _add_common(p)

@@ -10,10 +10,10 @@ the interpreter start plus PyYAML). This module imports nothing of archgate but 
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
 from typing import Literal
 
 from pytest_archgate import escape
+from pytest_archgate.record import Record
 
 Style = Literal["plain", "strong", "code", "meta", "good", "bad", "break", "arrow"]
 """How a span is shown: as it is, emphasised, as code, as secondary (smaller, grey) text, as
@@ -21,8 +21,7 @@ a change for the better or the worse, as a line break between items of one cell,
 arrow between a before and an after."""
 
 
-@dataclass(frozen=True, slots=True)
-class Span:
+class Span(Record):
     """A piece of a table cell: plain text (never markup) and how to show it.
 
     ``href`` links the span (a URL-quoted relative path or a ``#fragment``; a writer drops a
@@ -30,10 +29,16 @@ class Span:
     badge in HTML, emphasised in Markdown when it is ``fail``.
     """
 
+    __slots__ = ("text", "style", "href", "badge")  # noqa: RUF023 (declaration order)
     text: str
-    style: Style = "plain"
-    href: str | None = None
-    badge: str | None = None
+    style: Style
+    href: str | None
+    badge: str | None
+
+    def __init__(
+        self, text: str, style: Style = "plain", href: str | None = None, badge: str | None = None
+    ) -> None:
+        self._init(text=text, style=style, href=href, badge=badge)
 
 
 Cell = tuple[Span, ...]
@@ -63,13 +68,21 @@ def cell_text(value: CellLike) -> str:
     return "".join(s.text for s in cell(value))
 
 
-@dataclass(frozen=True, slots=True)
-class Table:
+class Table(Record):
     """A table as data: a header (or none) and rows of cells; ``numeric`` columns align right."""
 
+    __slots__ = ("header", "rows", "numeric")  # noqa: RUF023 (declaration order)
     header: tuple[str, ...] | None
     rows: tuple[tuple[Cell, ...], ...]
-    numeric: frozenset[int] = frozenset()
+    numeric: frozenset[int]
+
+    def __init__(
+        self,
+        header: tuple[str, ...] | None,
+        rows: tuple[tuple[Cell, ...], ...],
+        numeric: frozenset[int] = frozenset(),
+    ) -> None:
+        self._init(header=header, rows=rows, numeric=numeric)
 
 
 def table(

@@ -26,7 +26,7 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
@@ -37,6 +37,7 @@ from pytest_archgate.errors import ArchgateError, MeasurementError
 from pytest_archgate.measure import replicates
 from pytest_archgate.measure.distributions import z_value
 from pytest_archgate.measure.estimate import Estimate, Measurement, level_key, levels_for
+from pytest_archgate.record import replace
 
 AdrVerdict = Literal["pass", "fail", "unmeasured", "none"]
 Role = Literal["decision", "comparison", "candidate"]
