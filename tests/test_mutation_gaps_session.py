@@ -1378,3 +1378,33 @@ def test_measurements_of_a_gpu_test_are_on_the_cuda_device(
     result.assert_outcomes(passed=2)
     devices = {m["metric"]: m["device"] for m in ship.report()["measurements"]}
     assert devices == {"lat": "cuda", "acc": "cpu"}
+
+
+def test_the_report_names_successors_by_id_and_every_linked_test(
+    make_adr_project: MakeProject,
+) -> None:
+    """A superseded ADR's successor is reported by its id (though the status names its file
+    stem); an ADR without criteria is reported with the tests linked to it, which recorded
+    nothing."""
+    old = SHIP.replace("status: accepted", "status: superseded by 0002-new")
+    new = "---\nstatus: accepted\ndate: 2026-12-01\n---\n# New\n"
+    project = make_adr_project(standard=False, **{"0001-ship": old, "0002-new": new})
+    result = run(
+        project,
+        module_of(
+            """
+            @pytest.mark.archgate("ADR-0001")
+            def test_old(archgate):
+                archgate.record("acc", 0.95)
+
+            @pytest.mark.archgate("ADR-0002")
+            def test_new():
+                pass
+            """
+        ),
+    )
+    assert result.ret == 0
+    report = project.report()
+    one, two = entry(report, "ADR-0001"), entry(report, "ADR-0002")
+    assert (one["superseded_by"], one["tests"]) == ("ADR-0002", ["test_models.py::test_old"])
+    assert (two["verdict"], two["tests"]) == ("none", ["test_models.py::test_new"])
