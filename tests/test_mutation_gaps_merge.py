@@ -15,6 +15,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pytest
 
 from pytest_archgate.adr.criteria import Criterion, parse_criterion
@@ -370,10 +371,20 @@ def test_where_a_criterion_is_written_and_the_adr_lines_do_not_matter() -> None:
     definition = two["adrs"][0]["definition"]
     definition["status_line"] = 9
     definition["date"] = "2026-12-05"
-    for c in definition["acceptance"]:
+    for c in [*definition["acceptance"], *definition["constraints"]]:
         c["line"] = 40
         c["bound"] = "at most fifty"
     merged = merge_reports([("one.json", one), ("two.json", two)])
+    assert merged.exit_code() == 1
+    assert adr_entry(merged.report)["failing"] == ["acc"]
+
+
+def test_a_definition_without_status_line_or_date_merges(tmp_path: Path) -> None:
+    """The lines and dates are left out of the comparison, also when a report has none."""
+    data = report([SHIP], [m("acc", 0.8)])
+    for key in ("status_line", "date"):
+        data["adrs"][0]["definition"].pop(key)  # type: ignore[misc]
+    merged = merge_files([written(tmp_path, "old.json", data)])
     assert merged.exit_code() == 1
     assert adr_entry(merged.report)["failing"] == ["acc"]
 
@@ -459,12 +470,15 @@ def test_the_merged_report_takes_the_folders_of_its_first_input() -> None:
 
 
 def test_a_superseded_adr_names_its_successor_as_the_job_reported_it() -> None:
-    """The successor of a superseded ADR is taken from the report; an ADR no input defines is
-    still named, by its id."""
-    old = make_adr("ADR-0001", status="superseded", acceptance=(ACC,), superseded_by="ADR-0002")
+    """The successor of a superseded ADR is the id the job resolved (its status may name the
+    successor's file stem); an ADR no input defines is still named, by that id."""
+    old = make_adr("ADR-0001", status="superseded", acceptance=(ACC,), superseded_by="0002-new")
     new = make_adr("ADR-0002", acceptance=(crit("acc", ">= 0.95"),))
-    gone = make_adr("ADR-0003", status="superseded", acceptance=(ACC,), superseded_by="ADR-0009")
+    gone = make_adr("ADR-0003", status="superseded", acceptance=(ACC,), superseded_by="0009-x")
     data = report([old, new, gone], [m("acc", 0.97, adr=a) for a in ("ADR-0001", "ADR-0002")])
+    # as a live run writes them, with the log's successors resolved to ids
+    for entry in data["adrs"]:
+        entry["superseded_by"] = {"ADR-0001": "ADR-0002", "ADR-0003": "ADR-0009"}.get(entry["id"])
     merged = merge_reports([("r.json", data)])
     assert adr_entry(merged.report, "ADR-0001")["superseded_by"] == "ADR-0002"
     assert adr_entry(merged.report, "ADR-0003")["superseded_by"] == "ADR-0009"
@@ -496,13 +510,20 @@ def test_stored_predictions_are_never_opened_and_a_paired_vs_is_judged_unpaired(
     """A report names scratch files of the run that wrote it; merge never opens them (a
     handed-over report must not make it read a path), so a ``vs`` criterion is judged from the
     two options' intervals."""
-    gain = crit("gain", {"metric": "acc", "vs": "b", "min": 0.0, "confidence": 0.95})
+    gain = crit("gain", {"metric": "roc_auc", "vs": "b", "min": 0.0, "confidence": 0.95})
     adr = make_adr(acceptance=(gain,))
-    trap = tmp_path / "not-a-file.npz"
-    trap.mkdir()  # opening it would be an error of the merge
+    # rows files that cannot be paired (their y_true differ): opening them would be an error
+    np.savez(tmp_path / "a.npz", y_true=np.array([0, 1, 0, 1]), y_score=np.linspace(0, 1, 4))
+    np.savez(tmp_path / "b.npz", y_true=np.array([1, 1, 0]), y_score=np.linspace(0, 1, 3))
     ms = [
-        m("acc", 0.9, intervals={0.9: (0.88, 0.92)}, predictions=str(trap), node="t::a"),
-        m("acc", 0.7, option="b", intervals={0.9: (0.68, 0.72)}, predictions=str(trap)),
+        m("roc_auc", 0.9, intervals={0.9: (0.88, 0.92)}, predictions=str(tmp_path / "a.npz")),
+        m(
+            "roc_auc",
+            0.7,
+            option="b",
+            intervals={0.9: (0.68, 0.72)},
+            predictions=str(tmp_path / "b.npz"),
+        ),
     ]
     data = report([adr], [])
     data["measurements"] = [dict(x.to_json()) for x in ms]  # type: ignore[misc]
@@ -580,3 +601,16 @@ def test_a_merge_result_without_an_errors_key_has_no_errors() -> None:
     result.report.pop("errors")
     assert result.errors == []
     assert result.exit_code() == 0
+
+
+def test_an_environment_written_inline_by_another_tool_is_stored_once_by_key() -> None:
+    """A measurement may carry its environment itself (reports written by other tools): the
+    merged report stores it under a key in ``environments`` and the measurement refers to it."""
+    data = report([SHIP])
+    inline = {**m("acc", 0.95).to_json(), "environment": {"device": "tpu", "host": "x"}}
+    data["measurements"] = [inline]  # type: ignore[list-item]
+    merged = merge_reports([("other-tool.json", data)])
+    [measured] = merged.report["measurements"]
+    key = measured["environment"]
+    assert isinstance(key, str)
+    assert merged.report["environments"] == {key: {"device": "tpu", "host": "x"}}

@@ -817,6 +817,37 @@ def test_pytest_exit_with_status_0_after_a_violation_fails_the_run(ship: AdrProj
     assert report["session_failures"] == [ACC_FAILS]
 
 
+def test_pytest_exit_keeps_the_link_and_the_thread_errors_of_the_test_it_interrupted(
+    ship: AdrProject,
+) -> None:
+    """The interrupted test is still one of the ADR's tests, and an error in its thread is
+    still an error of the run."""
+    result = run(
+        ship,
+        "import threading\n"
+        + module_of(
+            """
+            @pytest.mark.archgate("ADR-0001")
+            def test_cand(archgate):
+                t = threading.Thread(target=lambda: 1 / 0, name="t1")
+                t.start()
+                t.join()
+                pytest.exit("done early", returncode=0)
+            """
+        ),
+        "-W",
+        "ignore::pytest.PytestUnhandledThreadExceptionWarning",
+    )
+    assert result.ret == 1
+    report = ship.report()
+    assert entry(report, "ADR-0001")["tests"] == ["test_models.py::test_cand"]
+    assert report["errors"] == [
+        "test_models.py::test_cand: unhandled ZeroDivisionError in thread t1: "
+        "ZeroDivisionError('division by zero'); a thread of a test linked to an ADR failed, so "
+        "what it measured is missing"
+    ]
+
+
 def test_sys_exit_0_in_a_hook_cannot_pass_a_failed_gate(ship: AdrProject) -> None:
     ship.pytester.makeconftest(
         """
