@@ -352,8 +352,9 @@ def test_an_adr_defined_differently_in_two_inputs_is_refused_naming_both_and_the
         (make_adr(status="proposed", acceptance=(ACC, LAT), constraints=(ROWS,)), "status"),
         (make_adr(acceptance=(ACC, LAT), constraints=()), "constraints"),
         (make_adr(acceptance=(ACC, LAT), constraints=(ROWS,), decision="b"), "decision"),
+        (make_adr(acceptance=(ACC,), constraints=()), "acceptance, constraints"),
     ],
-    ids=["status", "constraints", "decision"],
+    ids=["status", "constraints", "decision", "two-keys"],
 )
 def test_status_and_every_judged_part_of_a_definition_must_agree(other: Adr, keys: str) -> None:
     """The status decides whether the ADR gates; the constraints and the decision what is
