@@ -1439,3 +1439,131 @@ def test_the_report_names_successors_by_id_and_every_linked_test(
     one, two = entry(report, "ADR-0001"), entry(report, "ADR-0002")
     assert (one["superseded_by"], one["tests"]) == ("ADR-0002", ["test_models.py::test_old"])
     assert (two["verdict"], two["tests"]) == ("none", ["test_models.py::test_new"])
+
+
+# ---------------------------------------------------------------------------------------------
+# pytest.exit in the places a report never follows
+
+
+def test_pytest_exit_in_a_fixture_keeps_what_the_setup_measured(ship: AdrProject) -> None:
+    """Stopped during the setup (no setup report): the test still counts as linked, what its
+    fixture recorded is judged, and the run fails."""
+    result = run(
+        ship,
+        module_of(
+            """
+            @pytest.fixture
+            def model(archgate):
+                archgate.record("acc", 0.8)
+                pytest.exit("stop", returncode=0)
+
+            @pytest.mark.archgate("ADR-0001")
+            def test_cand(archgate, model):
+                pass
+            """
+        ),
+    )
+    assert result.ret == 1
+    report = ship.report()
+    assert entry(report, "ADR-0001")["tests"] == ["test_models.py::test_cand"]
+    assert report["session_failures"] == [ACC_FAILS]
+
+
+def test_pytest_exit_between_a_report_and_its_logging_keeps_the_measurements(
+    ship: AdrProject,
+) -> None:
+    """A hook wrapper that stops the run once the call's report is made (before it is
+    logged): the measurements that report carried are still judged."""
+    ship.pytester.makeconftest(
+        """
+        import pytest
+
+        @pytest.hookimpl(wrapper=True, tryfirst=True)
+        def pytest_runtest_makereport(item, call):
+            report = yield
+            if call.when == "call":
+                pytest.exit("stop", returncode=0)
+            return report
+        """
+    )
+    result = run(
+        ship,
+        module_of(
+            """
+            @pytest.mark.archgate("ADR-0001")
+            def test_cand(archgate):
+                archgate.record("lat", 60)
+            """
+        ),
+    )
+    assert result.ret == 1
+    lat = criterion(entry(ship.report(), "ADR-0001"), "lat", "cand")
+    assert (lat["verdict"], lat["value"]) == ("fail", 60)
+
+
+def test_a_thread_that_records_after_pytest_exit_is_a_late_error(
+    ship: AdrProject, late_plugin: None
+) -> None:
+    """The interrupted test's recorder is closed when its measurements are gathered: a thread
+    that records later is an error of the run, never a value silently dropped."""
+    result = run(
+        ship,
+        module_of(
+            """
+            import threading
+            import time
+
+            @pytest.mark.archgate("ADR-0001")
+            def test_cand(archgate):
+                archgate.record("acc", 0.95)
+                archgate.record("lat", 10)
+
+                def later():
+                    time.sleep(0.5)
+                    try:
+                        archgate.record("acc", 0.5)
+                    except Exception:
+                        pass  # the recorder refuses it, and the run is told
+
+                threading.Thread(target=later).start()
+                pytest.exit("stop", returncode=0)
+            """
+        ),
+        "-p",
+        "late_plugin",
+    )
+    assert result.ret == 1
+    assert ship.report()["errors"] == [LATE_MESSAGE]
+
+
+def test_a_thread_that_fails_during_the_setup_of_a_linked_test_fails_the_run(
+    ship: AdrProject,
+) -> None:
+    result = run(
+        ship,
+        module_of(
+            """
+            import threading
+
+            @pytest.fixture
+            def model():
+                t = threading.Thread(target=lambda: 1 / 0, name="loader")
+                t.start()
+                t.join()
+                return "m"
+
+            @pytest.mark.archgate("ADR-0001")
+            def test_cand(archgate, model):
+                archgate.record("acc", 0.95)
+                archgate.record("lat", 10)
+            """
+        ),
+        "-W",
+        "ignore::pytest.PytestUnhandledThreadExceptionWarning",
+    )
+    assert result.ret == 1
+    assert ship.report()["errors"] == [
+        "test_models.py::test_cand: unhandled ZeroDivisionError in thread loader: "
+        "ZeroDivisionError('division by zero'); a thread of a test linked to an ADR failed, so "
+        "what it measured is missing"
+    ]
