@@ -1567,3 +1567,26 @@ def test_a_thread_that_fails_during_the_setup_of_a_linked_test_fails_the_run(
         "ZeroDivisionError('division by zero'); a thread of a test linked to an ADR failed, so "
         "what it measured is missing"
     ]
+
+
+def test_a_test_stopped_in_its_setup_before_measuring_is_still_linked(
+    make_adr_project: MakeProject,
+) -> None:
+    plain = "---\nstatus: accepted\ndate: 2026-12-01\n---\n# Use Postgres\n"
+    project = make_adr_project(standard=False, **{"0001-pg": plain})
+    result = run(
+        project,
+        module_of(
+            """
+            @pytest.fixture
+            def db():
+                pytest.exit("stop", returncode=0)
+
+            @pytest.mark.archgate("ADR-0001")
+            def test_pg(db):
+                pass
+            """
+        ),
+    )
+    assert result.ret == 0
+    assert entry(project.report(), "ADR-0001")["tests"] == ["test_models.py::test_pg"]
