@@ -66,6 +66,7 @@ CORE = (
     "plugin/session",
     "report/merge",
     "settings",
+    "measure/names",
 )
 EQUIVALENTS = HERE / "mutation-equivalents.txt"
 

@@ -28,9 +28,11 @@ class Record:
     __slots__: tuple[str, ...] = ()
 
     def _init(self, **values: Any) -> None:
-        """Set every field; for ``__init__`` only (the record is immutable afterwards)."""
-        for name in self.__slots__:
-            object.__setattr__(self, name, values[name])
+        """Set every field (``__init__`` passes each one); for ``__init__`` only: the record is
+        immutable afterwards."""
+        setter = object.__setattr__
+        for name, value in values.items():
+            setter(self, name, value)
 
     def __setattr__(self, name: str, value: Any) -> None:
         raise AttributeError(f"{type(self).__name__} is immutable: cannot set {name!r}")

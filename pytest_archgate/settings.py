@@ -112,6 +112,24 @@ SETTINGS: tuple[Setting, ...] = (
         "own 'family: holm' applies either way)",
         choices=("none", "holm"),
     ),
+    Setting(
+        "base_report",
+        "--archgate-base-report",
+        "ARCHGATE_BASE_REPORT",
+        "archgate_base_report",
+        "text",
+        "the base branch's archgate JSON report: criteria with vs: '@base' compare this run "
+        "with it (relative to the folder pytest was started in)",
+    ),
+    Setting(
+        "base_max_age",
+        "--archgate-base-max-age",
+        "ARCHGATE_BASE_MAX_AGE",
+        "archgate_base_max_age",
+        "text",
+        "a base report older than this (e.g. 30d, 36h, 90m; default 30d) is stale: vs '@base' "
+        "criteria are then unmeasured",
+    ),
 )
 BY_NAME: dict[str, Setting] = {s.name: s for s in SETTINGS}
 
@@ -193,6 +211,8 @@ class Settings(NamedTuple):
     require_gpu: bool
     sources: Mapping[str, str]
     family: str = "none"
+    base_report: str | None = None
+    base_max_age: str | None = None
 
 
 def resolve(
@@ -211,7 +231,13 @@ def resolve(
         require_gpu=values["require_gpu"].value is True,
         sources={k: v.source for k, v in values.items()},
         family="holm" if values["family"].value == "holm" else "none",
+        base_report=_text(values["base_report"].value),
+        base_max_age=_text(values["base_max_age"].value),
     )
+
+
+def _text(value: bool | str | None) -> str | None:
+    return value if isinstance(value, str) else None
 
 
 # --------------------------------------------------------------------------------------------
@@ -276,6 +302,9 @@ def _ini_section(path: Path, section: str) -> dict[str, str] | None:
         parser.read(path, encoding="utf-8")
     except configparser.Error:
         return None
+    except UnicodeDecodeError:
+        # one line naming the file, never a traceback (pytest reads its ini files as UTF-8 too)
+        raise SettingError("is not UTF-8 text: save it as UTF-8", source=str(path)) from None
     if not parser.has_section(section):
         return None
     return dict(parser.items(section))

@@ -52,6 +52,32 @@ NOT_WRITTEN = {
     ("CriterionResult", "adjusted_confidence"): "only under Holm's correction",
     ("EstimateDetails", "stop_reason"): "latency estimates only",
     ("EstimateDetails", "below_minimum"): "latency estimates only",
+    # base-branch comparisons (tests/test_base_branch.py writes and reads them)
+    ("Measurement", "rows"): "only beside a report whose ADRs have vs @base criteria",
+    ("CriterionResult", "base"): "only for vs @base criteria",
+    ("Report", "base_report"): "only when a base report is given",
+    **{
+        (cls, key): "base-branch comparisons only"
+        for cls, keys in (
+            ("RowsFile", ("file", "sha256", "bytes")),
+            ("BaseReport", ("file", "commit", "generated_at", "stale", "flags", "paired_rows")),
+            (
+                "BaseComparison",
+                (
+                    "file",
+                    "commit",
+                    "generated_at",
+                    "base_value",
+                    "pr_value",
+                    "test",
+                    "paired",
+                    "stale",
+                    "flags",
+                ),
+            ),
+        )
+        for key in keys
+    },
 }
 
 

@@ -16,6 +16,25 @@ start=$(date +%s)
   --archgate-report="examples/fraud_detection/out/report.json"
 echo "pytest took $(($(date +%s) - start)) s"
 
+section "base-branch comparison (ADR-0003): this checkout plays the base branch, then two PRs"
+scorer=examples/fraud_detection/tests/test_production_scorer.py
+out=examples/fraud_detection/out/base-branch
+"$py" -m pytest "$scorer" -q -p no:cacheprovider --archgate-report="$out/main.json"
+echo "--- a PR that leaves the scorer as it is: must pass"
+"$py" -m pytest "$scorer" -q -p no:cacheprovider --archgate-report="$out/pr-same.json" \
+  --archgate-base-report="$out/main.json"
+echo "--- a PR that drops the feature device_age_days: must fail the run"
+set +e
+FRAUD_DROP_FEATURE=device_age_days "$py" -m pytest "$scorer" -q -p no:cacheprovider \
+  --archgate-report="$out/pr-drop.json" --archgate-base-report="$out/main.json"
+rc=$?
+set -e
+if [ "$rc" -ne 1 ]; then
+  echo "the regression should have failed the run (exit 1), got exit $rc" >&2
+  exit 1
+fi
+echo "the regression failed the run, as it should"
+
 cd "$example"
 
 section "archgate list"

@@ -25,6 +25,9 @@ Kind = Literal["acceptance", "constraint"]
 Verdict = Literal["pass", "fail", "unmeasured"]
 
 SPEC_KEYS = ("min", "max", "metric", "vs", "confidence", "device")
+#: ``vs: "@base"``: compare with the same option measured by the base branch's report
+#: (non-inferiority within a margin, e.g. ``min: -0.01``); never the name of an option
+BASE_VS = "@base"
 DEVICES = ("cpu", "cuda")
 _OP_RE = re.compile(r"^\s*(>=|<=|>|<|=>|=<)\s*(\S+)\s*$")
 
@@ -397,7 +400,7 @@ def parse_criterion(
                 line=line,
                 field=f"{field}.vs",
             )
-        if vs not in options:
+        if vs not in options and vs != BASE_VS:
             listed = ", ".join(map(_shown, options)) if options else "none listed"
             raise CriterionError(
                 f"vs names {vs!r}, which is not one of the ADR's options ({listed}); "
@@ -428,6 +431,14 @@ def parse_criterion(
                 line=line,
                 field=f"{field}.confidence",
             )
+    if vs == BASE_VS and conf_v is None:
+        raise CriterionError(
+            f"a criterion vs {BASE_VS} (the base branch) needs confidence, e.g. 0.95: the "
+            "difference from the base is judged by its one-sided bound, never its point value",
+            file=file,
+            line=line,
+            field=f"{field}.confidence",
+        )
     device = spec.get("device")
     if device is not None and (not isinstance(device, str) or device not in DEVICES):
         raise CriterionError(
@@ -477,6 +488,8 @@ def check_archgate_block(
             )
     for option in options:
         why = bad_name_reason(option)
+        if why is None and option == BASE_VS:
+            why = f"{BASE_VS!r} is reserved: vs {BASE_VS} means the base branch's report"
         if why is not None:
             raise AdrError(
                 f"option name {why}",

@@ -77,6 +77,13 @@ def register(
         help="compute the criteria changed since git revision REF (default on pull requests: "
         "origin/$GITHUB_BASE_REF when that ref exists; ignored when --diff is given)",
     )
+    p.add_argument(
+        "--history",
+        action="append",
+        metavar="PATH",
+        help="reports of past runs (a file or a folder; repeatable): add each criterion's "
+        "trend, with this report as the latest run",
+    )
     p.add_argument("--dry-run", action="store_true", help="print the comment body; send no request")
     p.add_argument(
         "--strict",
@@ -219,6 +226,15 @@ def cmd_comment(
     report = load_report(args.report)
     base = load_report(args.base_report) if args.base_report else None
     diff = _load_json(args.diff, "diff") if args.diff else _own_diff(args, env, stdout=stdout)
+    history = None
+    if getattr(args, "history", None):
+        from pytest_archgate.cli.history import read_history
+
+        args.history_paths = args.history
+        try:
+            history = read_history(args, extra=[(str(args.report), report)])
+        except ArchgateError as exc:  # the trend is extra: the comment goes out without it
+            _warn(f"history not shown: {exc}", env, stdout=stdout)
     comment_marker(args.key)  # validate before anything is sent
 
     if args.repo is not None:
@@ -229,7 +245,9 @@ def cmd_comment(
         if repo:
             validate_repo(repo, "GITHUB_REPOSITORY")
     links = link_base({**env, "GITHUB_REPOSITORY": repo}, repo_prefix(report, env))
-    body = render_comment(report, base=base, diff=diff, key=args.key, link_base=links)
+    body = render_comment(
+        report, base=base, diff=diff, key=args.key, link_base=links, history=history
+    )
     body = _scrubbed(body, token)  # a report may quote the environment: never publish the token
 
     if args.dry_run:

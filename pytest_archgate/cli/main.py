@@ -138,6 +138,16 @@ GROUPS: tuple[CommandGroup, ...] = (
         "report",
         (("report", "write the decision package (HTML and/or Markdown) from a JSON report"),),
     ),
+    CommandGroup(
+        "history",
+        (
+            (
+                "history",
+                "show each criterion's value and interval over the reports of past runs, "
+                "with steps",
+            ),
+        ),
+    ),
 )
 
 

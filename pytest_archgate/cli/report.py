@@ -15,7 +15,8 @@ from pytest_archgate.safe_io import write_text_atomic
 
 
 def cmd_report(args: argparse.Namespace) -> int:
-    """``archgate report REPORT.json --html OUT.html [--md OUT.md] [--base BASE.json]``."""
+    """``archgate report REPORT.json --html OUT.html [--md OUT.md] [--base BASE.json]
+    [--history PATH]``."""
     from pytest_archgate.report.load import load_report
     from pytest_archgate.report.md_package import render_markdown
 
@@ -41,8 +42,14 @@ def cmd_report(args: argparse.Namespace) -> int:
         written.append((path, f"the {flag} output too"))
     report = load_report(source)
     base = load_report(args.base) if args.base else None
+    history = None
+    if args.history:
+        from pytest_archgate.cli.history import read_history
+
+        args.history_paths = args.history
+        history = read_history(args, extra=[(str(source), report)])
     for flag, path, render in outputs:
-        kwargs: dict[str, Any] = {"base": base, "out_dir": path.parent}
+        kwargs: dict[str, Any] = {"base": base, "out_dir": path.parent, "history": history}
         if render is render_html:
             kwargs["charts"] = args.charts
         text = render(report, **kwargs)  # the loader checked every field the renderers read
@@ -71,6 +78,13 @@ def register(
     p.add_argument("--md", metavar="OUT.md", help="write the Markdown variant here")
     p.add_argument(
         "--base", metavar="BASE.json", help="an earlier report: add the changes since it"
+    )
+    p.add_argument(
+        "--history",
+        action="append",
+        metavar="PATH",
+        help="reports of past runs (a file or a folder; repeatable): add each criterion's "
+        "history, with the report itself as the latest run",
     )
     p.add_argument(
         "--charts",

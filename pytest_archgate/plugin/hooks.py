@@ -37,6 +37,8 @@ HELP_REPORT = help_text("report")
 HELP_STRICT = help_text("strict")
 HELP_REQUIRE_GPU = help_text("require_gpu")
 HELP_FAMILY = help_text("family")
+HELP_BASE_REPORT = help_text("base_report")
+HELP_BASE_MAX_AGE = help_text("base_max_age")
 
 
 class Slot:
@@ -86,6 +88,20 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     parser.addini("archgate_strict", HELP_STRICT, type="bool", default=False)
     parser.addini("archgate_require_gpu", HELP_REQUIRE_GPU, type="bool", default=False)
     parser.addini("archgate_family", HELP_FAMILY, default="")
+    group.addoption(
+        "--archgate-base-report",
+        dest="archgate_base_report",
+        metavar="PATH",
+        help=HELP_BASE_REPORT,
+    )
+    group.addoption(
+        "--archgate-base-max-age",
+        dest="archgate_base_max_age",
+        metavar="AGE",
+        help=HELP_BASE_MAX_AGE,
+    )
+    parser.addini("archgate_base_report", HELP_BASE_REPORT, default="")
+    parser.addini("archgate_base_max_age", HELP_BASE_MAX_AGE, default="")
 
 
 def pytest_configure(config: pytest.Config) -> None:

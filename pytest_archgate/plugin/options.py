@@ -53,6 +53,8 @@ def settings_of(config: pytest.Config) -> Settings:
                 "strict": config.getoption("archgate_strict") or None,
                 "require_gpu": config.getoption("archgate_require_gpu") or None,
                 "family": config.getoption("archgate_family"),
+                "base_report": config.getoption("archgate_base_report"),
+                "base_max_age": config.getoption("archgate_base_max_age"),
             },
             ini=ini,
         )

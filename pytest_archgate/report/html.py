@@ -30,7 +30,7 @@ import re
 import warnings
 from collections.abc import Iterable, Sequence
 from pathlib import Path
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from pytest_archgate import escape
 from pytest_archgate.errors import CommandError
@@ -71,6 +71,9 @@ from pytest_archgate.report.view import (
     table,
     value_changes_table,
 )
+
+if TYPE_CHECKING:
+    from pytest_archgate.report.history import History
 
 Charts = Literal["auto", "matplotlib", "svg"]
 
@@ -678,18 +681,66 @@ def _changes_html(changes: Changes) -> Html:
     return html_join(out)
 
 
+def _history_html(history: History, *, charts: Charts, engines: set[str]) -> Html:
+    """The history section: the criteria table with trends and steps, and one chart per
+    criterion (its latest runs as rows: value, interval, bound; a step marked by an arrow)."""
+    from pytest_archgate.report.history import SPARK_POINTS, chart_rows, charted, summary_table
+
+    first, final = history.runs[0], history.runs[-1]
+    out = [
+        html_literal("<h2 id='history'>History</h2>"),
+        html_format(
+            "<p class='meta'>{} runs from {} ({}) to {} ({}); a step is a move beyond the "
+            "runs' intervals (false-step rate {} per criterion).</p>",
+            esc(len(history.runs)),
+            esc(first.generated_at),
+            esc(first.label),
+            esc(final.generated_at),
+            esc(final.label),
+            esc(history.alpha),
+        ),
+        html_table(summary_table(history)),
+    ]
+    figs = []
+    for i, c in enumerate(charted(history)):
+        bound_text = c.bound or ""
+        svg, engine = chart(
+            f"{c.label} over the last {SPARK_POINTS} runs ({bound_text})",
+            chart_rows(history, c),
+            c.bounds,
+            bound_text,
+            charts=charts,
+            scope=f"h{i}",
+        )
+        engines.add(engine)
+        figs.append(
+            html_format(
+                "<figure><figcaption>{}: value and interval per run, bound {}</figcaption>"
+                "{}</figure>",
+                esc(c.label),
+                esc(bound_text),
+                svg,
+            )
+        )
+    if figs:
+        out.append(html_format('<div class="charts">{}</div>', html_join(figs)))
+    return html_join(out)
+
+
 def render_html(
     report: Report,
     *,
     base: Report | None = None,
     out_dir: str | Path | None = None,
     charts: Charts = "auto",
+    history: History | None = None,
 ) -> str:
     """The decision package for ``report`` as one self-contained HTML page.
 
     ``base`` adds a "changes since" section; ``out_dir`` is the folder the page will be
     written to, so that links to ADR files are relative to it (default: as in the report).
-    ``charts``: ``auto`` uses matplotlib when importable, ``svg`` never does.
+    ``charts``: ``auto`` uses matplotlib when importable, ``svg`` never does. ``history``
+    adds the criteria over past runs (:mod:`pytest_archgate.report.history`).
     """
     folder = Path(out_dir) if out_dir is not None else None
     adrs = list(report["adrs"])
@@ -734,6 +785,8 @@ def render_html(
     )
     if base is not None:
         out.append(_changes_html(report_changes(report, base)))
+    if history is not None and history.runs:
+        out.append(_history_html(history, charts=charts, engines=engines))
     for a in adrs:
         out.append(
             _adr_section(a, report, out_dir=folder, charts=charts, engines=engines, known=known)

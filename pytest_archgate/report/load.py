@@ -386,8 +386,24 @@ measurement = obj(
         "predictions": string,
         "environment": _environment_ref,
         "replicate": _replicate_id,
+        "rows": obj({"file": string, "sha256": string, "bytes": count}),
     },
     required=("adr", "metric", "estimate"),
+)
+
+_notes = list_of(string)
+base_comparison = obj(
+    {
+        "file": string,
+        "commit": string,
+        "generated_at": string,
+        "base_value": number,
+        "pr_value": number,
+        "test": string,
+        "paired": boolean,
+        "stale": _notes,
+        "flags": _notes,
+    }
 )
 
 criterion_definition = obj(
@@ -435,6 +451,7 @@ criterion_result = obj(
         "variance": string,
         "family": one_of("holm"),
         "adjusted_confidence": level,
+        "base": base_comparison,
     },
     required=("name", "verdict"),
 )
@@ -593,6 +610,16 @@ report_shape = obj(
         "data_fingerprints": list_of(string),
         "merged_from": list_of(string),
         "merged_inputs": list_of(merged_input),
+        "base_report": obj(
+            {
+                "file": string,
+                "commit": string,
+                "generated_at": string,
+                "stale": _notes,
+                "flags": _notes,
+                "paired_rows": boolean,
+            }
+        ),
     },
     required=("adrs",),
 )

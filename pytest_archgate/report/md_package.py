@@ -14,6 +14,7 @@ import math
 import re
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from pytest_archgate.measure.replicates import variance_line
 from pytest_archgate.report.schema import CriterionResult, RankedComparison, Report
@@ -47,6 +48,9 @@ from pytest_archgate.report.view import (
     table,
     value_changes_table,
 )
+
+if TYPE_CHECKING:
+    from pytest_archgate.report.history import History
 
 md = markdown_text
 """One value as escaped Markdown prose (``-`` for None): the one escaper, the one formatter."""
@@ -136,13 +140,57 @@ def _comparison(comp: RankedComparison) -> list[str]:
     return out
 
 
+def _history(history: History) -> list[str]:
+    """The history section: the criteria table with trends and steps, and a Mermaid line of
+    each charted criterion's latest runs (intervals stay in ``archgate history --full``)."""
+    from pytest_archgate.report.history import SPARK_POINTS, charted, summary_table
+
+    first, final = history.runs[0], history.runs[-1]
+    out = [
+        "## History",
+        "",
+        f"{len(history.runs)} runs from {md(first.generated_at)} ({md(first.label)}) to "
+        f"{md(final.generated_at)} ({md(final.label)}); a step is a move beyond the runs' "
+        f"intervals (false-step rate {md(history.alpha)} per criterion).",
+        "",
+        *markdown_table(summary_table(history)),
+        "",
+    ]
+    for c in charted(history):
+        rows = [
+            (history.runs[p.run].label, p.value)
+            for p in c.points[-SPARK_POINTS:]
+            if p.value is not None
+        ]
+        values = chart_values([v for _, v in rows])
+        if len(values) < 2:
+            continue
+        lo, hi = min(values), max(values)
+        pad = (hi - lo) * 0.1 or abs(hi) * 0.1 or 1.0
+        names = ", ".join(f'"{_mermaid_text(label)}"' for label, _ in rows)
+        out += [
+            "```mermaid",
+            "xychart-beta",
+            f'    title "{_mermaid_text(c.label)}"',
+            f"    x-axis [{names}]",
+            f'    y-axis "{_mermaid_text(c.metric or c.name)}" {fmt_value(lo - pad)} --> '
+            f"{fmt_value(hi + pad)}",
+            f"    line [{', '.join(repr(float(v)) for v in chart_values(v for _, v in rows))}]",
+            "```",
+            "",
+        ]
+    return out
+
+
 def render_markdown(
     report: Report,
     *,
     base: Report | None = None,
     out_dir: str | Path | None = None,
+    history: History | None = None,
 ) -> str:
-    """The decision package for ``report`` as Markdown with Mermaid charts."""
+    """The decision package for ``report`` as Markdown with Mermaid charts (``history`` adds
+    the criteria over past runs)."""
     folder = Path(out_dir) if out_dir is not None else None
     adrs = list(report["adrs"])
     summary = report.get("summary") or {}
@@ -176,6 +224,9 @@ def render_markdown(
         if not changes["adrs"] and not changes["values"]:
             out += ["No value or verdict changed.", ""]
         out += [f"{changes['unchanged']} measured results unchanged.", ""]
+
+    if history is not None and history.runs:
+        out += _history(history)
 
     for a in adrs:
         d = a.get("definition") or {}

@@ -44,6 +44,8 @@ __all__ = [
     "AdrEntry",
     "AdrStatus",
     "AdrVerdict",
+    "BaseComparison",
+    "BaseReport",
     "Cell",
     "Comparison",
     "CriterionDefinition",
@@ -62,6 +64,7 @@ __all__ = [
     "Recommendation",
     "Report",
     "Role",
+    "RowsFile",
     "StopReason",
     "Summary",
     "ranked",
@@ -135,6 +138,59 @@ class Estimate(TypedDict):
     """Method-specific details."""
 
 
+class RowsFile(TypedDict, total=False):
+    """Per-row predictions kept beside the report for paired base-branch comparisons (in the
+    folder ``<report>.rows/``; see ``docs/base-branch.md``)."""
+
+    file: str
+    """The file's name in that folder: its SHA-256 and ``.npz``."""
+    sha256: str
+    """The SHA-256 of its bytes, checked before it is read."""
+    bytes: int
+    """Its size in bytes, checked before it is read."""
+
+
+class BaseComparison(TypedDict, total=False):
+    """A ``vs: "@base"`` criterion's comparison with the base branch's report."""
+
+    file: str | None
+    """The base report's file name."""
+    commit: str | None
+    """The commit the base report measured."""
+    generated_at: str | None
+    """When the base report was written."""
+    base_value: float | None
+    """The base branch's value of the metric."""
+    pr_value: float | None
+    """This run's value of the metric (the criterion's ``value`` is the difference)."""
+    test: str | None
+    """The test behind the difference's interval, e.g. ``paired DeLong``, ``unpaired
+    normal``."""
+    paired: bool | None
+    """Whether the difference was computed on the same rows, row by row."""
+    stale: list[str] | None
+    """Why the baseline was not used (the criterion is then ``unmeasured``)."""
+    flags: list[str] | None
+    """Warnings about the baseline that did not stop its use (e.g. not the merge base)."""
+
+
+class BaseReport(TypedDict, total=False):
+    """The base branch's report this run was compared with (``--archgate-base-report``)."""
+
+    file: str | None
+    """Its file name."""
+    commit: str | None
+    """The commit it measured."""
+    generated_at: str | None
+    """When it was written."""
+    stale: list[str] | None
+    """Why it is too old to use (every ``vs @base`` criterion is then ``unmeasured``)."""
+    flags: list[str] | None
+    """Warnings that did not stop its use."""
+    paired_rows: bool | None
+    """Whether it came with per-row predictions (paired comparisons possible)."""
+
+
 class Measurement(TypedDict):
     """One recorded estimate of a metric for one option of one ADR, from one test."""
 
@@ -160,6 +216,8 @@ class Measurement(TypedDict):
     other tools, the environment itself)."""
     replicate: NotRequired[str | None]
     """The replicate (seed, split, repeated run) this measurement belongs to."""
+    rows: NotRequired[RowsFile | None]
+    """Where its per-row predictions were kept for base-branch comparisons."""
 
 
 # --------------------------------------------------------------------------- ADRs
@@ -275,6 +333,8 @@ class CriterionResult(TypedDict):
     """``holm`` when the confidence level was corrected for multiplicity."""
     adjusted_confidence: NotRequired[float | None]
     """The corrected confidence level."""
+    base: NotRequired[BaseComparison | None]
+    """A ``vs: "@base"`` criterion: the comparison with the base branch's report."""
 
 
 class AdrEntry(TypedDict):
@@ -419,6 +479,8 @@ class Report(TypedDict):
     """``archgate merge``: the input files."""
     merged_inputs: NotRequired[list[MergedInput] | None]
     """``archgate merge``: what each input was."""
+    base_report: NotRequired[BaseReport | None]
+    """The base branch's report the run was compared with, when one was given."""
     diff: NotRequired[object]
     """A criteria diff (``archgate diff --json``) a workflow may attach for the PR comment's
     "Criteria changed in this PR"; carried, any shape, read defensively."""

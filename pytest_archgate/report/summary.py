@@ -15,7 +15,7 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Iterable, Mapping, Sequence
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 from urllib.parse import quote
 
 from pytest_archgate.errors import CommandError
@@ -38,6 +38,9 @@ from pytest_archgate.report.view import (
     markdown_text,
     table,
 )
+
+if TYPE_CHECKING:
+    from pytest_archgate.report.history import History
 
 GITHUB_COMMENT_LIMIT = 65_536
 """GitHub rejects issue comments longer than this many characters."""
@@ -417,6 +420,29 @@ def base_delta(report: Report, base_report: Report) -> str:
     return md_table(header, rows)
 
 
+def base_branch_section(report: Report) -> str:
+    """The ``vs @base`` criteria: base value, PR value, difference and interval, test, verdict
+    and staleness flags, per criterion and option (empty when there are none)."""
+    from pytest_archgate.report.text import BASE_HEADER, base_rows
+
+    rows = [
+        [escape_md(x) for x in row[:7]] + [_badge(row[7]), escape_md(row[8])]
+        for row in (base_rows(_adrs(report)))
+    ]
+    if not rows:
+        return ""
+    head = ""
+    if (b := report.get("base_report")) is not None:
+        commit = str(b.get("commit") or MISSING)[:12]
+        rows_note = "" if b.get("paired_rows") else "; no per-row predictions: unpaired"
+        text = (
+            f"Base report {b.get('file') or MISSING} (commit {commit}, written "
+            f"{b.get('generated_at') or MISSING}{rows_note})"
+        )
+        head = escape_md(text) + "\n\n"
+    return head + md_table(BASE_HEADER, rows)
+
+
 def _diff_entries(diff: object) -> list[Mapping[str, Any]]:
     if isinstance(diff, Mapping):
         for key in ("changes", "entries", "criteria", "items"):
@@ -494,6 +520,34 @@ def attention_lists(report: Report) -> str:
     return "\n\n".join(parts)
 
 
+HISTORY_ROWS = 30
+"""The most criteria the comment's history table lists (criteria with steps first)."""
+
+
+def history_section(history: History) -> str:
+    """The criteria over past runs: latest value, a sparkline of the latest runs and the last
+    step, one row per criterion (at most :data:`HISTORY_ROWS`); every cell escaped."""
+    from pytest_archgate.report.history import SPARK_POINTS, step_text, summary_table
+
+    if not history.runs:
+        return ""
+    shown = min(len(history.runs), SPARK_POINTS)
+    lead = (
+        f"{len(history.runs)} runs, trend over the last {shown}; a step is a move beyond the "
+        f"runs' intervals."
+    )
+    latest = len(history.runs) - 1
+    moved = [
+        f"- {escape_md(c.label)}: {escape_md(step_text(history, c.steps[-1]))}"
+        for c in history.criteria
+        if c.steps and c.steps[-1].run == latest
+    ]
+    if moved:
+        lead += "\n\n**Moved in this run** (beyond the intervals of the runs before):\n\n"
+        lead += "\n".join(moved[:HISTORY_ROWS])
+    return lead + "\n\n" + "\n".join(markdown_table(summary_table(history, max_rows=HISTORY_ROWS)))
+
+
 def _footer(report: Report) -> str:
     bits = ["pytest-archgate"]
     if version := report.get("archgate_version"):
@@ -558,6 +612,7 @@ def _sections(
     base: Report | None,
     diff: object,
     link_base: str | None,
+    history: History | None = None,
 ) -> list[tuple[str, bool]]:
     sections: list[tuple[str, bool]] = [
         (headline(report), False),
@@ -572,6 +627,11 @@ def _sections(
         delta = base_delta(report, base)
         if delta:
             sections += [("### Compared with the base run", False), (delta, True)]
+    branch = base_branch_section(report)
+    if branch:
+        sections += [("### Compared with the base branch", False), (branch, True)]
+    if history is not None and history.runs:
+        sections += [("### History", False), (history_section(history), True)]
     attention = attention_lists(report)
     if attention:
         sections.append((attention, True))
@@ -604,15 +664,17 @@ def render_comment(
     key: str = "default",
     link_base: str | None = None,
     max_chars: int = 65_000,
+    history: History | None = None,
 ) -> str:
     """The pull-request comment: the hidden marker for ``key`` first, then the status.
 
     ``base`` adds a table of changes against a base report; ``diff`` (or the report's own
-    ``diff``) adds "Criteria changed in this PR". The body never exceeds ``max_chars`` (capped
-    below GitHub's 65,536); when cut, it ends with a note and keeps the marker.
+    ``diff``) adds "Criteria changed in this PR"; ``history`` adds each criterion's trend over
+    past runs. The body never exceeds ``max_chars`` (capped below GitHub's 65,536); when cut,
+    it ends with a note and keeps the marker.
     """
     max_chars = min(max_chars, GITHUB_COMMENT_LIMIT - 1)
     marker = comment_marker(key)
     sections = [(marker + "\n## archgate: architecture decisions", False)]
-    sections += _sections(report, base=base, diff=diff, link_base=link_base)
+    sections += _sections(report, base=base, diff=diff, link_base=link_base, history=history)
     return _fit(sections, max_chars)

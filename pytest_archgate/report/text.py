@@ -4,8 +4,15 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from pytest_archgate.measure.names import level_key, two_sided_level
 from pytest_archgate.report.build import adr_notes
-from pytest_archgate.report.schema import AdrEntry, Cell, RankedComparison
+from pytest_archgate.report.schema import (
+    AdrEntry,
+    BaseComparison,
+    Cell,
+    CriterionResult,
+    RankedComparison,
+)
 from pytest_archgate.report.view import (
     MISSING,
     fmt_count,
@@ -52,6 +59,60 @@ def adr_rows(adrs: Sequence[AdrEntry]) -> list[list[str]]:
 
 def summary_lines(adrs: Sequence[AdrEntry]) -> list[str]:
     return table(adr_rows(adrs), ["ADR", "status", "verdict", "enforced", "notes"])
+
+
+BASE_HEADER = ["ADR", "criterion", "option", "base", "PR", "difference", "test", "verdict", "notes"]
+
+
+def _judged_interval(c: CriterionResult) -> object:
+    """The two-sided interval at ``2c - 1`` whose end the criterion judged (else its ``ci``)."""
+    conf = c.get("confidence")
+    est = c.get("estimate")
+    intervals = (est.get("intervals") if est is not None else None) or {}
+    if isinstance(conf, float) and 0.5 < conf < 1:
+        key = str(level_key(two_sided_level(conf)))
+        if key in intervals:
+            return intervals[key]
+    return c.get("ci")
+
+
+def base_rows(adrs: Sequence[AdrEntry]) -> list[list[str]]:
+    """One row per ``vs @base`` criterion and option: base value, PR value, difference with the
+    interval the verdict was judged on, the test, the verdict, and what was flagged (plain
+    text; every writer escapes the cells)."""
+    rows = []
+    for a in adrs:
+        for c in a.get("criteria") or ():
+            if c.get("base") is None and c.get("vs") != "@base":
+                continue
+            b: BaseComparison = c.get("base") or {}
+            diff = fmt_value(c.get("value"))
+            ci = _judged_interval(c)
+            if c.get("value") is not None and ci:
+                diff += " " + fmt_interval(ci)
+            notes = [f"stale: {x}" for x in b.get("stale") or ()] + list(b.get("flags") or ())
+            if not notes and c.get("verdict") == "unmeasured" and c.get("reason"):
+                notes.append(str(c.get("reason")))
+            rows.append(
+                [
+                    str(a["id"]),
+                    f"{c['name']} ({c.get('bound') or ''})",
+                    str(c.get("option") or MISSING),
+                    fmt_value(b.get("base_value")),
+                    fmt_value(b.get("pr_value")),
+                    diff,
+                    str(b.get("test") or MISSING),
+                    str(c["verdict"]),
+                    "; ".join(notes),
+                ]
+            )
+    return rows
+
+
+def base_lines(adrs: Sequence[AdrEntry]) -> list[str]:
+    """The terminal's "compared with the base branch" table (empty without such criteria)."""
+    rows = base_rows(adrs)
+    return ["compared with the base branch:", *table(rows, BASE_HEADER)] if rows else []
 
 
 def _cell_text(cell: Cell) -> str:

@@ -216,5 +216,14 @@ def describe(step: Step, confidence: float, m: int, own: float | None = None) ->
 
 
 def fmt_level(confidence: float) -> str:
-    """A Holm level for display: 0.995, 0.9944, 0.9929 (at most 4 decimals)."""
-    return f"{confidence:.4f}".rstrip("0").rstrip(".")
+    """A Holm level for display: 0.995, 0.9944, 0.9929 (4 decimals where they suffice).
+
+    A level below 1 is never shown as ``1`` (no interval has confidence 1): 0.99999 keeps
+    the decimals that tell it from 1.
+    """
+    digits = 4
+    text = f"{confidence:.{digits}f}"
+    while confidence < 1.0 and text.startswith("1") and digits < 17:
+        digits += 1
+        text = f"{confidence:.{digits}f}"
+    return text.rstrip("0").rstrip(".")

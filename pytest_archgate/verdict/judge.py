@@ -31,13 +31,14 @@ from pathlib import Path
 from typing import Any, Literal
 
 from pytest_archgate import escape
-from pytest_archgate.adr.criteria import Criterion, Verdict
+from pytest_archgate.adr.criteria import BASE_VS, Criterion, Verdict
 from pytest_archgate.adr.model import Adr
 from pytest_archgate.errors import ArchgateError, MeasurementError
 from pytest_archgate.measure import replicates
 from pytest_archgate.measure.distributions import z_value
 from pytest_archgate.measure.estimate import Estimate, Measurement, level_key, levels_for
 from pytest_archgate.record import replace
+from pytest_archgate.verdict import baseline as base_branch
 
 AdrVerdict = Literal["pass", "fail", "unmeasured", "none"]
 Role = Literal["decision", "comparison", "candidate"]
@@ -61,6 +62,8 @@ class CriterionResult:
     # family-wise adjustment (family.py): "holm" and the one-sided level the bound was judged at
     family: str | None = None
     adjusted_confidence: float | None = None
+    # a ``vs @base`` criterion: the base report, both sides' values, the test, staleness
+    base: base_branch.BaseComparison | None = None
 
     @property
     def value(self) -> float | None:
@@ -129,6 +132,7 @@ class CriterionResult:
                 if self.family is not None
                 else {}
             ),
+            **({"base": self.base.to_json()} if self.base is not None else {}),
             "device": self.criterion.device,
             "line": self.criterion.line,
             "value": est.value if est is not None else None,
@@ -292,6 +296,8 @@ def judge_criterion(
     enforced: bool,
     paired: PairedFn = default_paired,
     confidence: float | None = None,
+    adr: Adr | None = None,
+    base: base_branch.Baseline | None = None,
 ) -> CriterionResult:
     """Judge one criterion for one option; the worst of several measurements decides.
 
@@ -303,7 +309,8 @@ def judge_criterion(
     pass), then the judged quantity (lowest one-sided lower bound for a ``min`` with
     ``confidence``, highest upper bound for a ``max``), never the point value alone.
     ``confidence`` judges a confidence criterion at another one-sided level (Holm's, see
-    family.py); the result still names the criterion as written.
+    family.py); the result still names the criterion as written. A ``vs: "@base"`` criterion
+    takes its reference from ``base``, the base branch's report (see baseline.py).
     """
     result = CriterionResult(
         criterion=c, option=option, verdict="unmeasured", role=role, enforced=enforced
@@ -313,6 +320,15 @@ def judge_criterion(
     if c.vs is not None:
         cands = [m for m in measurements if _matches(m, c, option, c.metric)]
         refs = [m for m in measurements if _matches(m, c, c.vs, c.metric)]
+        if c.vs == BASE_VS and cands:
+            refs, result.base, why = base_branch.references(c, option, cands, adr, base)
+            if why is not None:
+                result.reason = why
+                result.tests = sorted({m.nodeid for m in cands})
+                return result
+            paired = recorder = base_branch.Recorder(paired)
+        else:
+            recorder = None
         if not cands:
             result.reason = f"no measurement of {c.metric} for {option or 'this option'}"
             return result
@@ -344,6 +360,8 @@ def judge_criterion(
                 pairs.append((est, [a.nodeid, b.nodeid]))
         est, _tests = max(pairs, key=lambda p: c.severity(p[0]))
         result.estimate = est
+        if result.base is not None and recorder is not None:
+            result.base = base_branch.comparison_info(result.base, est, recorder)
         result.tests = sorted({m.nodeid for m in cands} | {m.nodeid for m in refs})
     else:
         cands = [m for m in measurements if _matches(m, c, option, c.metric)]
@@ -369,6 +387,7 @@ def judge_adr(
     *,
     paired: PairedFn = default_paired,
     family: str | None = None,
+    base: base_branch.Baseline | None = None,
 ) -> AdrResult:
     """Judge every criterion of ``adr`` against ``measurements`` (already filtered or not).
 
@@ -419,17 +438,21 @@ def judge_adr(
                     role=role,
                     enforced=enforced and role == "decision",
                     paired=paired,
+                    adr=adr,
+                    base=base,
                 )
             )
         for c in adr.constraints:
             if c.vs is not None and c.vs == option:
                 continue
             constraints.append(
-                judge_criterion(c, option, ms, role=role, enforced=False, paired=paired)
+                judge_criterion(
+                    c, option, ms, role=role, enforced=False, paired=paired, adr=adr, base=base
+                )
             )
 
     if holm:
-        criteria = _holm(criteria, ms, paired)
+        criteria = _holm(criteria, ms, paired, adr, base)
     verdict = _adr_verdict(adr, criteria, options)
     needs_review = any(r.verdict == "fail" and r.role != "comparison" for r in constraints)
     all_tests = set(tests) | {m.nodeid for m in ms}
@@ -466,7 +489,11 @@ def _all_levels_paired(adr: Adr, paired: PairedFn) -> PairedFn:
 
 
 def _holm(
-    criteria: list[CriterionResult], ms: Sequence[Measurement], paired: PairedFn
+    criteria: list[CriterionResult],
+    ms: Sequence[Measurement],
+    paired: PairedFn,
+    adr: Adr | None = None,
+    base: base_branch.Baseline | None = None,
 ) -> list[CriterionResult]:
     """Holm's step-down over each option's confidence criteria (see family.py)."""
     from pytest_archgate.verdict.family import describe, family_confidence, members, step_down
@@ -491,6 +518,8 @@ def _holm(
                 enforced=r.enforced,
                 paired=paired,
                 confidence=conf,
+                adr=adr,
+                base=base,
             )
 
         steps = step_down(idx, level, lambda i, conf: rejudge(i, conf).verdict == "pass")
@@ -554,6 +583,7 @@ def judge_all(
     *,
     paired: PairedFn = default_paired,
     family: str | None = None,
+    base: base_branch.Baseline | None = None,
 ) -> list[AdrResult]:
     """Judge every ADR that has criteria or linked tests (the report's ``adrs``); ``family``
     is the run's family-wise setting (``none`` or ``holm``, see :func:`judge_adr`)."""
@@ -567,5 +597,7 @@ def judge_all(
         linked = list(tests_by_adr.get(adr.id, ()))
         if not adr.criteria and not linked and adr.id not in by_adr:
             continue
-        results.append(judge_adr(adr, by_adr.get(adr.id, []), linked, paired=paired, family=family))
+        results.append(
+            judge_adr(adr, by_adr.get(adr.id, []), linked, paired=paired, family=family, base=base)
+        )
     return results
