@@ -1229,14 +1229,15 @@ def test_the_archgate_section_shows_verdicts_variance_comparison_and_notes(
         "score                    1.00                     1.00",
         "recommended: cand. cand meets 2 of 2 criteria; base is the reference of gain, not a "
         "candidate",
-        "note: test_models.py::test_bench: the benchmark fixture was not called: no benchmark_* "
-        "measurements",
+        # why the benchmark recorded nothing depends on the run (pytest-benchmark disables
+        # itself under xdist, where this suite may run)
+        out[start + 12],
         "archgate report: report.json",
     ]
-    assert project.report()["notes"] == [
-        "test_models.py::test_bench: the benchmark fixture was not called: no benchmark_* "
-        "measurements"
-    ]
+    note = out[start + 12].removeprefix("note: ")
+    assert note.startswith("test_models.py::test_bench: ")
+    assert note.endswith(("measurements", "measurements were recorded"))
+    assert project.report()["notes"] == [note]
 
 
 def test_a_project_without_archgate_use_shows_no_section(make_adr_project: MakeProject) -> None:
