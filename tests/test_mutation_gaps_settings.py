@@ -40,6 +40,13 @@ def test_every_setting_defaults_to_off_or_unset() -> None:
         "strict": False,
         "require_gpu": False,
         "family": None,
+        # the evaluation cache (defaults applied where it is used: mode write, 7 days)
+        "cache": None,
+        "cache_dir": None,
+        "cache_max_age": None,
+        # the base-branch comparison (no base report unless given; 30 days where it is used)
+        "base_report": None,
+        "base_max_age": None,
     }
     assert resolve_one("strict", environ={}) == ("strict", False, "default")
     assert resolve_one("report", environ={}) == ("report", None, "default")
@@ -72,8 +79,28 @@ def test_the_help_of_each_setting_names_its_variable_and_ini_key() -> None:
         "every criterion reported as met holds simultaneously at the family's level (an ADR's "
         "own 'family: holm' applies either way); env ARCHGATE_FAMILY, ini archgate_family"
     )
-    assert [s.kind for s in SETTINGS] == ["text", "text", "bool", "bool", "text"]
-    assert [s.choices for s in SETTINGS] == [(), (), (), (), ("none", "holm")]
+    assert help_text("cache") == (
+        "evaluation cache of archgate.cache() blocks: write (default: read and write), read "
+        "(never write), refresh (never read, rewrite) or off; env ARCHGATE_CACHE, ini "
+        "archgate_cache"
+    )
+    assert help_text("base_max_age") == (
+        "a base report older than this (e.g. 30d, 36h, 90m; default 30d) is stale: vs '@base' "
+        "criteria are then unmeasured; env ARCHGATE_BASE_MAX_AGE, ini archgate_base_max_age"
+    )
+    assert [s.kind for s in SETTINGS] == ["text", "text", "bool", "bool"] + ["text"] * 6
+    assert [s.choices for s in SETTINGS] == [
+        (),
+        (),
+        (),
+        (),
+        ("none", "holm"),
+        ("off", "read", "write", "refresh"),
+        (),
+        (),
+        (),
+        (),
+    ]
 
 
 # ---------------------------------------------------------------------------------------------
