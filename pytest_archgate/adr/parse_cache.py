@@ -59,24 +59,13 @@ RACY_SECONDS = 3.0
 coarse clock, e.g. FAT's 2 s, could hide a second edit)."""
 
 _OFF = frozenset({"0", "false", "no", "off", "n", "f"})
-_TAG = "\x00"  # key of a tagged value; front matter keys cannot hold NUL (ADRs refuse NUL bytes)
+_TAG = "\x00"  # key of a tagged value; a mapping that has this key itself is stored tagged
 
 _STR_FIELDS = ("id", "title", "status", "stem", "format", "family")
 _OPT_STR_FIELDS = ("status_raw", "superseded_by", "date", "decision", "baseline")
 _OPT_INT_FIELDS = ("status_line", "number", "archgate_line")
-CRITERION_FIELDS = (
-    "name",
-    "metric",
-    "kind",
-    "min",
-    "max",
-    "min_strict",
-    "max_strict",
-    "vs",
-    "confidence",
-    "device",
-    "line",
-)
+CRITERION_FIELDS = Criterion.__slots__
+"""A criterion is stored as the list of its fields, in declaration order."""
 ADR_FIELDS = (
     *_STR_FIELDS,
     *_OPT_STR_FIELDS,
