@@ -886,61 +886,11 @@ def _paired_counts_estimate(
     n_boot: int,
     seed: int,
 ) -> Estimate:
-    """:func:`.stats.count_metric_diff_ci` from the 2x2x2 table."""
+    """:func:`.stats.count_metric_diff_ci` from the merged 2x2x2 table."""
     kind: stats.CountMetric = metric  # type: ignore[assignment]
-    c = part.cells
-    n = sum(c)
-    # cell index = 4 * truth + 2 * pred_a + pred_b
-    ca = (c[6] + c[7], c[2] + c[3], c[4] + c[5], c[0] + c[1])
-    cb = (c[5] + c[7], c[1] + c[3], c[4] + c[6], c[0] + c[2])
-    stats._undefined_check(kind, ca[0], ca[1], ca[2], metric)
-    stats._undefined_check(kind, cb[0], cb[1], cb[2], metric)
-    va = stats.count_metric_value(kind, *ca)
-    vb = stats.count_metric_value(kind, *cb)
-    diff = va - vb
-    if metric == "accuracy":
-        # correct: truth 1 and predicted 1, or truth 0 and predicted 0
-        both = c[7] + c[0]
-        only_a = c[6] + c[1]
-        only_b = c[5] + c[2]
-        neither = n - both - only_a - only_b
-        intervals: dict[float, tuple[float, float]] = {}
-        for lv in levels:
-            lo, hi = stats.newcombe_paired_interval(both, only_a, only_b, neither, lv)
-            intervals[level_key(lv)] = (min(lo, diff), max(hi, diff))
-        details: dict[str, Any] = {
-            "value_a": va,
-            "value_b": vb,
-            "both_correct": both,
-            "only_a_correct": only_a,
-            "only_b_correct": only_b,
-            "neither_correct": neither,
-        }
-        return stats._estimate(diff, "paired-newcombe", n, levels, intervals, details, level)
-    table = np.array(c, dtype=np.float64)
-    rng = np.random.default_rng(seed)
-    draws = rng.multinomial(n, table / n, size=n_boot).astype(np.float64)
-    tp_a = draws[:, 6] + draws[:, 7]
-    fp_a = draws[:, 2] + draws[:, 3]
-    fn_a = draws[:, 4] + draws[:, 5]
-    tp_b = draws[:, 5] + draws[:, 7]
-    fp_b = draws[:, 1] + draws[:, 3]
-    fn_b = draws[:, 4] + draws[:, 6]
-    zero = np.zeros(n_boot)
-    reps = stats._count_metric_from_cells(
-        kind, tp_a, fp_a, fn_a, zero
-    ) - stats._count_metric_from_cells(kind, tp_b, fp_b, fn_b, zero)
-    intervals = stats.percentile_intervals(reps, diff, levels, -1.0, 1.0)
-    details = {
-        "value_a": va,
-        "value_b": vb,
-        "table": [int(x) for x in c],
-        "n_boot": int(n_boot),
-        "seed": int(seed),
-        "interval": "percentile",
-    }
-    method = "paired-multinomial-bootstrap"
-    return stats._estimate(diff, method, n, levels, intervals, details, level)
+    return stats.count_metric_diff_from_table(
+        kind, part.cells, levels, n_boot=n_boot, seed=seed, label=metric, level=level
+    )
 
 
 # --------------------------------------------------------------------------------------------

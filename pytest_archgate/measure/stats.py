@@ -662,20 +662,40 @@ def count_metric_diff_ci(
     """
     label = name or metric
     levels = normalise_levels(levels, label)
-    n = int(y_true.shape[0])
-    ca = confusion_counts(y_true, pred_a)
-    cb = confusion_counts(y_true, pred_b)
+    cell = 4 * y_true.astype(np.int64) + 2 * pred_a.astype(np.int64) + pred_b.astype(np.int64)
+    table = [int(c) for c in np.bincount(cell, minlength=8)]
+    return count_metric_diff_from_table(
+        metric, table, levels, n_boot=n_boot, seed=seed, label=label, level=level
+    )
+
+
+def count_metric_diff_from_table(
+    metric: CountMetric,
+    table: Sequence[int],
+    levels: Sequence[float],
+    *,
+    n_boot: int,
+    seed: int,
+    label: str,
+    level: float | None,
+) -> Estimate:
+    """:func:`count_metric_diff_ci` from the 2x2x2 table of (truth, pred_a, pred_b) counts,
+    cell index ``4 * truth + 2 * pred_a + pred_b`` (also what shards merge, see partial.py);
+    ``levels`` already normalised."""
+    c = table
+    n = sum(c)
+    ca = (c[6] + c[7], c[2] + c[3], c[4] + c[5], c[0] + c[1])  # tp, fp, fn, tn of a
+    cb = (c[5] + c[7], c[1] + c[3], c[4] + c[6], c[0] + c[2])
     _undefined_check(metric, ca[0], ca[1], ca[2], label)
     _undefined_check(metric, cb[0], cb[1], cb[2], label)
     va = count_metric_value(metric, *ca)
     vb = count_metric_value(metric, *cb)
     diff = va - vb
     if metric == "accuracy":
-        ok_a = pred_a == y_true
-        ok_b = pred_b == y_true
-        both = int(np.count_nonzero(ok_a & ok_b))
-        only_a = int(np.count_nonzero(ok_a & ~ok_b))
-        only_b = int(np.count_nonzero(~ok_a & ok_b))
+        # correct: truth 1 and predicted 1, or truth 0 and predicted 0
+        both = c[7] + c[0]
+        only_a = c[6] + c[1]
+        only_b = c[5] + c[2]
         neither = n - both - only_a - only_b
         intervals: Intervals = {}
         for lv in levels:
@@ -691,11 +711,9 @@ def count_metric_diff_ci(
         }
         return _estimate(diff, "paired-newcombe", n, levels, intervals, details, level)
     _check_n_boot(n_boot, seed, label)
-    cell = 4 * y_true.astype(np.int64) + 2 * pred_a.astype(np.int64) + pred_b.astype(np.int64)
-    table = np.bincount(cell, minlength=8).astype(np.float64)
     rng = np.random.default_rng(seed)
-    draws = rng.multinomial(n, table / n, size=n_boot).astype(np.float64)
-    # cell index = 4 * truth + 2 * pred_a + pred_b
+    counts = np.array(c, dtype=np.float64)
+    draws = rng.multinomial(n, counts / n, size=n_boot).astype(np.float64)
     tp_a = draws[:, 6] + draws[:, 7]
     fp_a = draws[:, 2] + draws[:, 3]
     fn_a = draws[:, 4] + draws[:, 5]
@@ -710,7 +728,7 @@ def count_metric_diff_ci(
     details = {
         "value_a": va,
         "value_b": vb,
-        "table": [int(c) for c in table],
+        "table": [int(x) for x in c],
         "n_boot": int(n_boot),
         "seed": int(seed),
         "interval": "percentile",
