@@ -22,6 +22,7 @@ import platform
 import re
 import subprocess
 import sys
+from collections.abc import Sequence
 from importlib import metadata
 from typing import TYPE_CHECKING, Any
 
@@ -34,6 +35,7 @@ __all__ = [
     "collect_environment",
     "data_fingerprint",
     "git_commit",
+    "git_hash",
 ]
 
 #: Environment variables that change how many threads numerical libraries use, or how they
@@ -132,9 +134,17 @@ def git_commit(cwd: str | os.PathLike[str] | None = None, *, timeout: float = 5.
     ``None`` when git is not installed, ``cwd`` is not inside a repository, the repository has
     no commit yet, or git does not answer within ``timeout`` seconds.
     """
+    return git_hash(["rev-parse", "HEAD"], cwd, timeout=timeout)
+
+
+def git_hash(
+    args: Sequence[str], cwd: str | os.PathLike[str] | None = None, *, timeout: float = 5.0
+) -> str | None:
+    """The full commit hash (SHA-1 or SHA-256) ``git ARGS`` prints in ``cwd``, or ``None``:
+    git missing, not a repository, an unknown commit, a timeout, or any other output."""
     try:
         proc = subprocess.run(
-            ["git", "rev-parse", "HEAD"],
+            ["git", *args],
             cwd=cwd,
             capture_output=True,
             text=True,

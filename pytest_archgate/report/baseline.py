@@ -24,13 +24,13 @@ import datetime as _dt
 import hashlib
 import os
 import re
-import subprocess
 import tempfile
 from collections.abc import Sequence
 from dataclasses import replace
 from pathlib import Path
 
 from pytest_archgate.errors import ReportError
+from pytest_archgate.measure.environment import git_hash
 from pytest_archgate.measure.estimate import Measurement
 from pytest_archgate.report.build import adr_from_json
 from pytest_archgate.report.load import load_report
@@ -100,19 +100,7 @@ def merge_base(root: Path, commit: str, *, timeout: float = 5.0) -> str | None:
     """``git merge-base HEAD commit`` in ``root``, or None (no git, no such commit, timeout)."""
     if re.fullmatch(r"[0-9a-f]{40}|[0-9a-f]{64}", commit) is None:
         return None
-    try:
-        proc = subprocess.run(
-            ["git", "merge-base", "HEAD", commit],
-            cwd=root,
-            capture_output=True,
-            text=True,
-            timeout=timeout,
-            check=False,
-        )
-    except (OSError, subprocess.SubprocessError, ValueError):
-        return None
-    out = proc.stdout.strip()
-    return out if proc.returncode == 0 and re.fullmatch(r"[0-9a-f]{40,64}", out) else None
+    return git_hash(["merge-base", "HEAD", commit], root, timeout=timeout)
 
 
 def _check_rows(path: Path, entry: RowsFile, fingerprint: str | None, where: str) -> Path | None:
