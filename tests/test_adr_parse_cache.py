@@ -305,7 +305,11 @@ def test_yaml_values_round_trip_exactly() -> None:
     }
     back = parse_cache._dec(json.loads(json.dumps(parse_cache._enc(front))))
     assert back == front
-    assert repr(back) == repr(front)
+    # repr shows the types (1 against 1.0, -0.0, the dates); a set's repr order follows the
+    # string hash seed, so sets are compared as values only
+    assert repr({k: v for k, v in back.items() if k != "tags"}) == repr(
+        {k: v for k, v in front.items() if k != "tags"}
+    )
     assert type(back["numbers"][1]) is float
     assert type(back["numbers"][0]) is int
     with pytest.raises(parse_cache._Unsupported):
