@@ -28,6 +28,7 @@ from typing import Any
 
 import numpy  # noqa: F401  (see below)
 import pytest
+import yaml  # noqa: F401  (see below)
 
 # The parse cache (pytest_archgate/adr/parse_cache.py) lives in $XDG_CACHE_HOME: the suite (and
 # every pytester run and xdist worker it starts, through the environment) uses a folder of its
@@ -37,8 +38,11 @@ if "ARCHGATE_TEST_CACHE_HOME" not in os.environ:
     atexit.register(shutil.rmtree, os.environ["ARCHGATE_TEST_CACHE_HOME"], ignore_errors=True)
 os.environ["XDG_CACHE_HOME"] = os.environ["ARCHGATE_TEST_CACHE_HOME"]
 
-# numpy is imported here, before any in-process ``pytester`` run: those runs restore
-# ``sys.modules`` afterwards, and numpy's C extension cannot be imported twice in one process.
+# numpy and PyYAML are imported here, before any in-process ``pytester`` run: those runs
+# restore ``sys.modules`` afterwards, and neither C extension can be imported twice in one
+# process (a second PyYAML reads every ADR as "could not determine a constructor for the tag
+# None"). The plugin imports PyYAML only when an ADR is parsed: with a warm parse cache, an
+# xdist worker of this suite would first import it inside such a run.
 
 ADR_0001 = """\
 ---

@@ -200,6 +200,14 @@ def test_a_corrupt_cache_file_is_ignored_and_rewritten(
         ("weights", {"score": "1"}),
         ("front_matter", {"\x00": "unknown-tag", "v": 1}),
         ("front_matter", []),
+        ("tagged", []),
+        ("tagged", {"front_matter": "date", "cost": []}),
+        ("tagged", {"front_matter": [["no such key"]], "cost": []}),
+        ("tagged", {"front_matter": [[0]], "cost": []}),
+        ("tagged", {"front_matter": [["date", "deeper"]], "cost": []}),
+        ("tagged", {"front_matter": [[1.5]], "cost": []}),
+        ("tagged", {"front_matter": [[]], "cost": []}),
+        ("tagged", {"cost": []}),
     ],
 )
 def test_an_entry_with_values_of_the_wrong_type_is_parsed_again(
@@ -314,6 +322,40 @@ def test_yaml_values_round_trip_exactly() -> None:
     assert type(back["numbers"][0]) is int
     with pytest.raises(parse_cache._Unsupported):
         parse_cache._enc({"odd": object()})
+
+
+def test_only_the_tagged_values_are_decoded_and_the_entry_stays_as_read() -> None:
+    front = {
+        "date": datetime.date(2026, 1, 2),
+        "plain": {"list": [1, "two", {"three": 3.0}]},
+        "deep": [{"when": datetime.date(2026, 3, 4)}, {"set": {"x"}}],
+        "keys": {2: "int"},
+    }
+    encoded = json.loads(json.dumps(parse_cache._enc(front)))
+    paths = list(parse_cache._tag_paths(encoded, ()))
+    assert paths == [["date"], ["deep", 0, "when"], ["deep", 1, "set"], ["keys"]]
+    as_read = copy.deepcopy(encoded)
+    assert parse_cache._untag(encoded, paths) == front
+    assert encoded == as_read  # what the cache file holds is written back as it was read
+    assert parse_cache._untag({"a": [1]}, []) == {"a": [1]}
+    whole = parse_cache._enc({1: "int key"})
+    assert parse_cache._untag(whole, list(parse_cache._tag_paths(whole, ()))) == {1: "int key"}
+
+
+def test_entries_served_from_the_cache_are_written_back_intact(
+    cache_home: Path, tmp_path: Path
+) -> None:
+    folder = tmp_path / "adr"
+    folder.mkdir()
+    (folder / "0001-a.md").write_text(ADR.format(bound=0.5), encoding="utf-8")
+    (folder / "0002-b.md").write_text(ADR.format(bound=0.6), encoding="utf-8")
+    cold = snapshot(load_log(folder))
+    # 0001 is served from the cache while 0002 is parsed again: the file is rewritten
+    (folder / "0002-b.md").write_text(ADR.format(bound=0.7), encoding="utf-8")
+    load_log(folder)
+    (folder / "0002-b.md").write_text(ADR.format(bound=0.6), encoding="utf-8")
+    assert snapshot(load_log(folder)) == cold
+    assert snapshot(load_log(folder)) == cold  # and read again from what was written
 
 
 def test_every_adr_field_is_cached() -> None:

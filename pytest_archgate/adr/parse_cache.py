@@ -38,14 +38,14 @@ import os
 import re
 import sys
 import time
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
 from pytest_archgate.adr.criteria import Criterion
 from pytest_archgate.adr.model import Adr
 
-FORMAT = 1
+FORMAT = 2
 """Version of the cache file's layout; another version is ignored."""
 
 MAX_FILES = 256
@@ -207,8 +207,44 @@ def encode_adr(adr: Adr) -> dict[str, Any]:
     out["front_matter"] = _enc(adr.front_matter)
     out["weights"] = _enc(adr.weights)
     out["cost"] = _enc(adr.cost)
+    # where the tagged (non-JSON) values are: only they are decoded when read back, in place
+    # in the JSON reader's own lists and dicts (front matter is plain JSON but for its dates)
+    out["tagged"] = {name: list(_tag_paths(out[name], ())) for name in ("front_matter", "cost")}
     out["key_lines"] = dict(adr.key_lines)
     return out
+
+
+def _tag_paths(encoded: Any, path: tuple[str | int, ...]) -> Iterator[list[str | int]]:
+    """The paths (dict keys, list indexes) of the outermost tagged values in an :func:`_enc`
+    result."""
+    if isinstance(encoded, list):
+        for i, v in enumerate(encoded):
+            yield from _tag_paths(v, (*path, i))
+    elif isinstance(encoded, dict):
+        if _TAG in encoded:
+            yield list(path)
+        else:
+            for k, v in encoded.items():
+                yield from _tag_paths(v, (*path, k))
+
+
+def _untag(value: Any, paths: Any) -> Any:
+    """``_dec(value)`` when the tagged values are at ``paths``: the rest is used as read, and
+    only the containers on a path are copied (the entry itself is written back unchanged)."""
+    _check(isinstance(paths, list))
+    for path in paths:
+        _check(isinstance(path, list) and all(type(step) in (str, int) for step in path))
+        value = _replace_at(value, path)
+    return value
+
+
+def _replace_at(node: Any, path: list[str | int]) -> Any:
+    if not path:
+        return _dec(node)
+    _check(isinstance(node, list | dict))
+    copy: Any = list(node) if isinstance(node, list) else dict(node)
+    copy[path[0]] = _replace_at(node[path[0]], path[1:])
+    return copy
 
 
 def _check(ok: bool) -> None:
@@ -246,11 +282,13 @@ def decode_adr(data: Any, *, path: Path, file: str) -> Adr:
                 _check(bound is None or (type(bound) in (int, float)))
             crits.append(crit)
         fields[name] = tuple(crits)
-    front = _dec(data["front_matter"])
+    tagged = data["tagged"]
+    _check(isinstance(tagged, dict))
+    front = _untag(data["front_matter"], tagged["front_matter"])
     _check(isinstance(front, dict))
     weights = data["weights"]
     _check(isinstance(weights, dict) and all(type(w) in (int, float) for w in weights.values()))
-    cost = _dec(data["cost"])
+    cost = _untag(data["cost"], tagged["cost"])
     _check(isinstance(cost, dict))
     key_lines = data["key_lines"]
     _check(isinstance(key_lines, dict) and all(type(v) is int for v in key_lines.values()))
@@ -307,7 +345,7 @@ class ParseCache:
             return None
         try:
             adr = decode_adr(entry.get("adr"), path=path, file=file)
-        except (KeyError, TypeError, ValueError):
+        except (KeyError, IndexError, TypeError, ValueError):
             return None
         self.kept[file] = entry
         return adr

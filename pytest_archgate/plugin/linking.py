@@ -69,10 +69,21 @@ def links_for(
     ``found`` remembers what each reference resolved to in ``log`` (the session passes one
     for the whole collection: a large suite names the same few ADRs many times).
     """
+    return links_from_marks(item, item.iter_markers(name=MARKER), log, found)
+
+
+def links_from_marks(
+    item: pytest.Item,
+    marks: Iterable[pytest.Mark],
+    log: AdrLog,
+    found: dict[tuple[type, object], Adr | None] | None = None,
+) -> list[Link]:
+    """:func:`links_for` over markers already read from ``item`` (only the archgate ones)."""
     links: list[Link] = []
-    for mark in item.iter_markers(name=MARKER):
-        links.extend(_links_from_mark(mark.args, mark.kwargs, log, item, found))
-    return list(dict.fromkeys(links))
+    for mark in marks:
+        if mark.name == MARKER:
+            links.extend(_links_from_mark(mark.args, mark.kwargs, log, item, found))
+    return list(dict.fromkeys(links)) if len(links) > 1 else links
 
 
 def _links_from_mark(

@@ -32,7 +32,7 @@ from pytest_archgate.adr.log import AdrLog, load_log
 from pytest_archgate.adr.model import Adr, DuplicateAdrIdError
 from pytest_archgate.errors import ArchgateError
 from pytest_archgate.measure.estimate import Measurement, short_repr
-from pytest_archgate.plugin.linking import Link, links_for
+from pytest_archgate.plugin.linking import Link, links_from_marks
 from pytest_archgate.plugin.options import adr_dir_of, settings_of, source_of
 from pytest_archgate.report.build import build_report
 from pytest_archgate.report.text import summary_lines
@@ -47,15 +47,30 @@ if TYPE_CHECKING:
     from pytest_archgate.report.schema import Family, Report
     from pytest_archgate.verdict.baseline import Baseline
 
-LINKS_KEY = pytest.StashKey[Sequence[Link]]()
-RECORDER_KEY = pytest.StashKey["Archgate"]()
-FAILED_KEY = pytest.StashKey[list[str]]()
-PROBLEM_KEY = pytest.StashKey[str]()
-NOTES_KEY = pytest.StashKey[list[str]]()
-THREAD_ERRORS_KEY = pytest.StashKey[list[str]]()
-_HOOK_KEY = pytest.StashKey[
-    tuple[Callable[[threading.ExceptHookArgs], Any], Callable[[threading.ExceptHookArgs], Any]]
-]()
+
+class _Test:
+    """What the session keeps for one test, in one stash entry: each hook of a test looks it up
+    once (issue 12's per-test budget on large linked suites)."""
+
+    __slots__ = ("failed", "gpu", "hook", "links", "notes", "problem", "recorder", "thread_errors")
+
+    def __init__(
+        self, links: Sequence[Link] = (), gpu: bool = False, problem: str | None = None
+    ) -> None:
+        self.links = links  # the (ADR, option) pairs of its markers
+        self.gpu = gpu  # a ``gpu`` marker (a marker, not a keyword: see pytest_runtest_setup)
+        self.problem = problem  # a bad marker: the test errors when it is set up
+        self.recorder: Archgate | None = None  # made when the test first records
+        self.failed: list[str] = []  # criteria its call failed (_failure_key)
+        self.notes: list[str] = []
+        self.thread_errors: list[str] | None = None  # shipped with its next report
+        self.hook: tuple[Any, Any] | None = None  # (our threading.excepthook, the one before)
+
+
+# the state of every test without links, bad marker or gpu marker: shared, so never changed
+# (a test that records or has a thread error gets its own, see ArchgateSession._own)
+_PLAIN = _Test()
+TEST_KEY = pytest.StashKey[_Test]()
 
 
 # The library's warnings are UserWarnings (errors.py imports nothing, so the CLI starts without
@@ -227,7 +242,10 @@ class ArchgateSession:
             self._own_scratch = True
         self.scratch = Path(scratch) if scratch else None
 
-        self.cache_settings = self._cache_settings(settings)
+        # the cache's settings were checked with the others (settings.py); their object (and
+        # the cache and fixture modules) is made when a test first records, see cache_settings
+        self._settings = settings
+        self._cache: CacheSettings | None = None
         self.measurements: list[Measurement] = []
         self.tests_by_adr: dict[str, set[str]] = {}
         self.reported_failures: set[str] = set()
@@ -249,6 +267,13 @@ class ArchgateSession:
         if self.baseline is not None:
             for why in (*self.baseline.stale, *self.baseline.flags):
                 self.notes.append(f"base report {self.baseline.file}: {why}")
+
+    @property
+    def cache_settings(self) -> CacheSettings:
+        """The evaluation cache's settings for the recorders of this run (made once)."""
+        if self._cache is None:
+            self._cache = self._cache_settings(self._settings)
+        return self._cache
 
     def _cache_settings(self, settings: Settings) -> CacheSettings:
         """The evaluation cache's mode, folder and maximum age (see docs/cache.md)."""
@@ -324,15 +349,16 @@ class ArchgateSession:
         problems: list[str] = []
         found: dict[tuple[type, object], Adr | None] = {}  # reference -> ADR, for this log
         for item in items:
+            # one walk over the item's markers (and its parents') for both questions
+            marks = list(item.iter_markers())
+            gpu = any(mark.name == "gpu" for mark in marks)
             try:
-                links = links_for(item, self.log, found)
+                links = links_from_marks(item, marks, self.log, found)
             except ArchgateError as exc:
                 problems.append(escape.text(exc))
-                item.stash[PROBLEM_KEY] = escape.line(f"archgate: {exc}")
+                item.stash[TEST_KEY] = _Test(gpu=gpu, problem=escape.line(f"archgate: {exc}"))
                 continue
-            if not links:
-                continue
-            item.stash[LINKS_KEY] = links
+            item.stash[TEST_KEY] = _Test(links, gpu) if links or gpu else _PLAIN
         if problems and not self.is_worker:
             raise pytest.UsageError("archgate: " + "\n  ".join(problems))
         # An xdist worker cannot stop the whole run from here (the controller would report a
@@ -344,23 +370,22 @@ class ArchgateSession:
     def pytest_runtest_setup(self, item: pytest.Item) -> None:
         """Error on bad markers (xdist); skip or fail ``gpu`` tests without a CUDA device."""
         self.current_item = item
-        if item.stash.get(LINKS_KEY, None):
-            self._watch_threads(item)
+        test = self._test(item)
+        if test is _PLAIN:
+            return
+        if test.links:
+            self._watch_threads(item, test)
         # a rerun (pytest-rerunfailures) sets the same item up again: the earlier attempt's
         # recorder is closed and its measurements already shipped, so start a fresh one
-        if RECORDER_KEY in item.stash:
-            del item.stash[RECORDER_KEY]
-        if FAILED_KEY in item.stash:
-            del item.stash[FAILED_KEY]
-        if NOTES_KEY in item.stash:
-            del item.stash[NOTES_KEY]
-        problem = item.stash.get(PROBLEM_KEY, None)
-        if problem is not None:
-            pytest.fail(problem, pytrace=False)
+        test.recorder = None
+        test.failed = []
+        test.notes = []
+        if test.problem is not None:
+            pytest.fail(test.problem, pytrace=False)
         # Warned here, not at collection: every xdist worker collects every test, but each test
         # is set up once, so the warning is reported once (and filterwarnings=error errors the
         # test instead of crashing collection).
-        for link in item.stash.get(LINKS_KEY, ()):
+        for link in test.links:
             adr = link.adr
             if adr.status in ("superseded", "deprecated"):
                 succ = self.log.successor(adr)
@@ -382,7 +407,7 @@ class ArchgateSession:
                     lineno=(lineno or 0) + 1,
                 )
         # a marker, not a keyword: a parametrize id "gpu" must not make a test need CUDA
-        if item.get_closest_marker("gpu") is None:
+        if not test.gpu:
             return
         from pytest_archgate.measure.gpu import cuda_unavailable_reason
 
@@ -396,23 +421,40 @@ class ArchgateSession:
             )
         pytest.skip(f"needs a CUDA device: {reason}")
 
+    @staticmethod
+    def _test(item: pytest.Item) -> _Test:
+        """The session's state of a test (made now for an item it did not collect)."""
+        test = item.stash.get(TEST_KEY, None)
+        if test is None:
+            gpu = item.get_closest_marker("gpu") is not None
+            test = item.stash[TEST_KEY] = _Test(gpu=gpu) if gpu else _PLAIN
+        return test
+
+    @classmethod
+    def _own(cls, item: pytest.Item) -> _Test:
+        """The test's state, its own one if it had the shared plain one (which never changes)."""
+        test = cls._test(item)
+        if test is _PLAIN:
+            test = item.stash[TEST_KEY] = _Test()
+        return test
+
     def recorder(self, item: pytest.Item) -> Archgate:
-        rec = item.stash.get(RECORDER_KEY, None)
+        test = self._own(item)
+        rec = test.recorder
         if rec is None:
             from pytest_archgate.plugin.fixture import Archgate
 
-            device = "cuda" if item.get_closest_marker("gpu") is not None else "cpu"
             rec = Archgate(
                 item.nodeid,
-                item.stash.get(LINKS_KEY, []),
+                list(test.links),
                 scratch=self.scratch,
-                device=device,
+                device="cuda" if test.gpu else "cpu",
                 on_late=self._late,
                 family=self.family,
                 cache=self.cache_settings,
             )
             self._report_thread_errors(item, rec)
-            item.stash[RECORDER_KEY] = rec
+            test.recorder = rec
         return rec
 
     # ------------------------------------------------------------------ threads
@@ -420,9 +462,12 @@ class ArchgateSession:
         """An error in a thread of a linked test: an error of the run (shipped with the next
         report of the test), since the measurement it was making is missing."""
         with self._late_lock:
-            item.stash.setdefault(THREAD_ERRORS_KEY, []).append(f"{item.nodeid}: {message}")
+            test = self._own(item)
+            if test.thread_errors is None:
+                test.thread_errors = []
+            test.thread_errors.append(f"{item.nodeid}: {message}")
 
-    def _watch_threads(self, item: pytest.Item) -> None:
+    def _watch_threads(self, item: pytest.Item, test: _Test) -> None:
         """Until the test's teardown ends, an unhandled exception in any thread fails the run.
 
         pytest shows such an exception as a warning only (``-W ignore`` hides it), and the
@@ -444,12 +489,12 @@ class ArchgateSession:
             previous(args)
 
         threading.excepthook = hook
-        item.stash[_HOOK_KEY] = (hook, previous)
+        test.hook = (hook, previous)
 
-    def _unwatch_threads(self, item: pytest.Item) -> None:
-        installed = item.stash.get(_HOOK_KEY, None)
+    def _unwatch_threads(self, test: _Test) -> None:
+        installed = test.hook
         if installed is not None:
-            del item.stash[_HOOK_KEY]
+            test.hook = None
             if threading.excepthook is installed[0]:  # nobody installed another one since
                 threading.excepthook = installed[1]
 
@@ -483,16 +528,15 @@ class ArchgateSession:
     def pytest_runtest_call(self, item: pytest.Item) -> Generator[None, None, None]:
         """After a linked test body passed, judge the decision criteria it measured."""
         result = yield
-        links = item.stash.get(LINKS_KEY, None)
-        funcargs = getattr(item, "funcargs", {})
-        if links and "benchmark" in funcargs:
-            self._record_benchmark(item, funcargs["benchmark"])
-        rec = item.stash.get(RECORDER_KEY, None)
+        test = self._test(item)
+        if test.links and "benchmark" in getattr(item, "funcargs", {}):
+            self._record_benchmark(item, getattr(item, "funcargs", {})["benchmark"])
+        rec = test.recorder
         if rec is None or not rec.measurements:
             return result
         messages: list[str] = []
         failed: list[str] = []
-        for link in item.stash.get(LINKS_KEY, []):
+        for link in test.links:
             adr = link.adr
             if adr.status != "accepted" or adr.decision is None:
                 continue
@@ -518,7 +562,7 @@ class ArchgateSession:
                         failed.append(key)
                         messages.append(r.message(adr))
         if messages:
-            item.stash[FAILED_KEY] = failed
+            test.failed = failed
             pytest.fail("\n".join(messages), pytrace=False)
         return result
 
@@ -528,7 +572,7 @@ class ArchgateSession:
 
         estimates, note = benchmark_estimates(fixture)
         if note is not None:
-            item.stash[NOTES_KEY] = [f"{item.nodeid}: {note}"]
+            self._own(item).notes = [f"{item.nodeid}: {note}"]
             return
         rec = self.recorder(item)
         for name, est in estimates.items():
@@ -544,58 +588,74 @@ class ArchgateSession:
         if call.excinfo is not None and isinstance(call.excinfo.value, ArchgateError):
             error = escape.line(f"archgate: {call.excinfo.value}")
             report.longrepr = error
-        problem = item.stash.get(PROBLEM_KEY, None)
-        if problem is not None and call.when == "setup":
-            report.archgate = {"errors": [problem]}  # type: ignore[attr-defined]
+        test = item.stash.get(TEST_KEY, None)
+        if test is None:
             return report
-        links = item.stash.get(LINKS_KEY, None)
+        if test.problem is not None and call.when == "setup":
+            report.archgate = {"errors": [test.problem]}  # type: ignore[attr-defined]
+            return report
+        links = test.links
         if not links:
             return report
         # every phase ships what was recorded since the last one: setup (fixtures), call,
         # teardown (code after a fixture's yield, finalizers, threads joined by then); the
         # teardown closes the recorder, so later measurements are errors, never dropped
-        rec = item.stash.get(RECORDER_KEY, None)
+        rec = test.recorder
         new = rec.take(close=call.when == "teardown") if rec is not None else []
-        if new and not self.is_worker:
-            self._local_measurements.setdefault(report.nodeid, []).extend(new)
         if call.when == "teardown":
-            self._unwatch_threads(item)
-        with self._late_lock:
-            thread_errors = item.stash.get(THREAD_ERRORS_KEY, [])
-            item.stash[THREAD_ERRORS_KEY] = []
-        failed = item.stash.get(FAILED_KEY, []) if call.when == "call" else []
-        notes = item.stash.get(NOTES_KEY, []) if call.when == "call" else []
-        if (
-            call.when != "setup"
-            and not new
+            self._unwatch_threads(test)
+        thread_errors = None
+        if test.thread_errors:  # set by other threads, under the lock
+            with self._late_lock:
+                thread_errors, test.thread_errors = test.thread_errors, None
+        failed = test.failed if call.when == "call" else []
+        notes = test.notes if call.when == "call" else []
+        plain = (
+            not new
             and not error
             and not thread_errors
             and not failed
             and not notes
             and report.passed
             and not hasattr(report, "wasxfail")
-        ):
-            # a call or teardown that passed and recorded nothing has nothing to tell the
-            # controller: the setup report carried the links, and only a report that is not
-            # a plain pass can excuse a failure (_excuse). Two of three reports of a linked
-            # test skip the payload (issue 12's budget for large linked suites).
+        )
+        if not self.is_worker:
+            # in one process the session is the controller: it takes links and measurements
+            # straight from the item, and a plain pass has nothing more to tell it (only a
+            # report that is not a plain pass can excuse a failure, see _excuse)
+            if call.when == "setup":
+                for link in links:
+                    self.tests_by_adr.setdefault(link.adr.id, set()).add(report.nodeid)
+            if new:
+                self._local_measurements.setdefault(report.nodeid, []).extend(new)
+            if plain:
+                return report
+        elif plain and call.when != "setup":
+            # a worker's call or teardown that passed and recorded nothing: the setup report
+            # carried the links (issue 12's budget for large linked suites)
             return report
-        report.archgate = {  # type: ignore[attr-defined]
-            # a measurement the test could not make (NaN, one class, a raising callable)
-            "errors": ([f"{item.nodeid}: {error}"] if error else []) + thread_errors,
-            "links": [link.to_json() for link in links],
-            # xdist ships reports between processes as JSON; in one process the objects are
-            # handed over directly (the report itself stays serialisable)
-            "measurements": [m.to_json() for m in new] if self.is_worker else [],
-            "failed": failed,
-            "notes": notes,
-        }
+        # xdist ships reports between processes as JSON, so the payload is plain data, and
+        # only what is there: every report a large suite keeps stays small
+        data: dict[str, Any] = {}
+        # a measurement the test could not make (NaN, one class, a raising callable)
+        errors = ([f"{item.nodeid}: {error}"] if error else []) + (thread_errors or [])
+        if errors:
+            data["errors"] = errors
+        if self.is_worker:
+            data["links"] = [link.to_json() for link in links]
+            if new:
+                data["measurements"] = [m.to_json() for m in new]
+        if failed:
+            data["failed"] = failed
+        if notes:
+            data["notes"] = notes
+        report.archgate = data  # type: ignore[attr-defined]
         return report
 
     def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
         """Gather links and measurements (on the controller, from every worker)."""
         data = getattr(report, "archgate", None)
-        if not data or self.is_worker:
+        if data is None or self.is_worker:
             return
         # three reports per linked test: the empty cases skip the generators (issue 12's
         # overhead budget on large linked suites)
@@ -650,19 +710,19 @@ class ArchgateSession:
         violated criterion would end in the exit status ``pytest.exit`` asked for.
         """
         item = self.current_item
-        if item is None or not item.stash.get(LINKS_KEY, None):
+        test = item.stash.get(TEST_KEY, None) if item is not None else None
+        if item is None or test is None or not test.links:
             return
-        for link in item.stash[LINKS_KEY]:
+        for link in test.links:
             self.tests_by_adr.setdefault(link.adr.id, set()).add(item.nodeid)
         self.measurements.extend(self._local_measurements.pop(item.nodeid, ()))
-        rec = item.stash.get(RECORDER_KEY, None)
+        rec = test.recorder
         if rec is not None:
             self.measurements.extend(rec.take(close=True))
         with self._late_lock:
-            errors = item.stash.get(THREAD_ERRORS_KEY, [])
-            item.stash[THREAD_ERRORS_KEY] = []
+            errors, test.thread_errors = test.thread_errors or [], None
         self.errors.extend(e for e in errors if e not in self.errors)
-        self._unwatch_threads(item)
+        self._unwatch_threads(test)
 
     def exit_floor(self, status_at_finish: int) -> int | None:
         """The exit status the gate insists on, or None when it has no say.
