@@ -396,8 +396,9 @@ def judge_adr(
     the family's level (see family.py).
     """
     ms = [m for m in measurements if m.adr == adr.id]
-    # family.effective_family's rule, without importing family.py in runs that never use Holm
-    holm = "holm" in (adr.family, family)
+    from pytest_archgate.verdict.family import effective_family
+
+    holm = effective_family(adr.family, family) == "holm"
     if holm:
         paired = _all_levels_paired(adr, paired)
     measured_options = list(dict.fromkeys(m.option for m in ms))
