@@ -29,11 +29,15 @@ Reported per comparison: the median wall time of each side, the ratio of the med
 against the target), the median and quartiles of the per-round ratios (the spread), the
 ratio of the fastest runs (the least disturbed by other load), and the ratio of the median CPU
 times (user + system of the child process: on a shared machine, waiting for a core inflates
-wall time but not CPU time). Results go to
-``benchmarks/results/overhead.json`` and a Markdown table to
+wall time but not CPU time). With ``--instructions`` each command also runs once under
+valgrind's callgrind (``PYTHONHASHSEED=0``): the ratio of the instructions the two sides
+execute, a figure that other load on the machine cannot change (it counts work, not time: a
+cache miss costs one instruction, so it is a check beside the timings, not the judged ratio).
+Results go to ``benchmarks/results/overhead.json`` and a Markdown table to
 ``benchmarks/README_overhead_figures.md``.
 
     python benchmarks/bench_overhead.py [--rounds 21] [--bare-rounds 101] [--only bare,linked,cli]
+        [--instructions]
 """
 
 from __future__ import annotations
@@ -174,6 +178,32 @@ def run(
     return elapsed, cpu
 
 
+def instructions(cmd: Sequence[str], cwd: Path, extra_env: Sequence[tuple[str, str]] = ()) -> int:
+    """Instructions one run of ``cmd`` executes, counted by valgrind's callgrind."""
+    env = dict(os.environ)
+    for name in list(env):
+        if name.startswith(("ARCHGATE_", "PYTEST_")) or name in (
+            "GITHUB_ACTIONS",
+            "PYTHONDONTWRITEBYTECODE",
+        ):
+            del env[name]
+    env.update(extra_env)
+    env["PYTHONHASHSEED"] = "0"  # the same dict and set orders on both sides, every time
+    proc = subprocess.run(
+        ["valgrind", "--tool=callgrind", "--callgrind-out-file=/dev/null", *cmd],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        env=env,
+    )
+    if proc.returncode != 0:
+        raise SystemExit(f"valgrind {' '.join(cmd)} failed ({proc.returncode}):\n{proc.stderr}")
+    for line in proc.stderr.splitlines():
+        if "Collected :" in line:
+            return int(line.rsplit(":", 1)[1].strip())
+    raise SystemExit(f"no instruction count in valgrind's output:\n{proc.stderr[-2000:]}")
+
+
 def quartiles(values: Sequence[float]) -> tuple[float, float, float]:
     q = statistics.quantiles(values, n=4, method="inclusive")
     return q[0], q[1], q[2]
@@ -231,10 +261,13 @@ def measure(pairs: Sequence[Pair], seed: int) -> dict[str, dict[str, Any]]:
 
 
 def markdown(results: dict[str, dict[str, Any]], machine: str, note: str) -> str:
+    counted = all("ratio_of_instructions" in r for r in results.values())
     lines = [
         "| comparison | with archgate | baseline | ratio of medians | per-round ratio "
-        "(median [Q1, Q3]) | ratio of minimums | ratio of CPU times | target |",
-        "|---|---|---|---|---|---|---|---|",
+        "(median [Q1, Q3]) | ratio of minimums | ratio of CPU times | "
+        + ("ratio of instructions | " if counted else "")
+        + "target |",
+        "|---|---|---|---|---|---|---|---|" + ("---|" if counted else ""),
     ]
     for r in results.values():
         if r["target"] is None:
@@ -249,7 +282,9 @@ def markdown(results: dict[str, dict[str, Any]], machine: str, note: str) -> str
             f"[{float(r['per_round_ratio_q1']):.3f}, "
             f"{float(r['per_round_ratio_q3']):.3f}] | "
             f"{float(r['ratio_of_minimums']):.3f}x | "
-            f"{float(r['ratio_of_cpu_medians']):.3f}x | {target} |"
+            f"{float(r['ratio_of_cpu_medians']):.3f}x | "
+            + (f"{float(r['ratio_of_instructions']):.3f}x | " if counted else "")
+            + f"{target} |"
         )
     rounds = "/".join(str(r["rounds"]) for r in results.values())
     lines += [
@@ -282,6 +317,11 @@ def main(argv: Sequence[str] | None = None) -> dict[str, dict[str, Any]]:
         f"Python {platform.python_version()}",
     )
     parser.add_argument("--note", default="")
+    parser.add_argument(
+        "--instructions",
+        action="store_true",
+        help="also count the instructions of one run of each command with valgrind",
+    )
     args = parser.parse_args(argv)
     if min(args.rounds, args.bare_rounds) < 15:
         parser.error("--rounds, --bare-rounds: at least 15, or the medians say little")
@@ -353,6 +393,14 @@ def main(argv: Sequence[str] | None = None) -> dict[str, dict[str, Any]]:
         try:
             time.sleep(4)
             results = measure(pairs, args.seed)
+            if args.instructions:
+                for p in pairs:
+                    env = p.subject_env
+                    n_s = instructions(p.subject, p.cwd, env)
+                    n_b = instructions(p.baseline, p.cwd)
+                    results[p.name]["instructions_subject"] = n_s
+                    results[p.name]["instructions_baseline"] = n_b
+                    results[p.name]["ratio_of_instructions"] = round(n_s / n_b, 4)
         finally:
             if saved is None:
                 del os.environ["XDG_CACHE_HOME"]
@@ -363,8 +411,13 @@ def main(argv: Sequence[str] | None = None) -> dict[str, dict[str, Any]]:
             f"{r['what']}: {r['median_subject_s']} s / {r['median_baseline_s']} s -> "
             f"{r['ratio_of_medians']}x (per round {r['per_round_ratio_median']}x "
             f"[{r['per_round_ratio_q1']}, {r['per_round_ratio_q3']}]; fastest runs "
-            f"{r['ratio_of_minimums']}x; CPU {r['ratio_of_cpu_medians']}x; target "
-            f"{r['target']})"
+            f"{r['ratio_of_minimums']}x; CPU {r['ratio_of_cpu_medians']}x; "
+            + (
+                f"instructions {r['ratio_of_instructions']}x; "
+                if "ratio_of_instructions" in r
+                else ""
+            )
+            + f"target {r['target']})"
         )
     payload = {"machine": args.machine, "note": args.note, "results": results}
     out = Path(args.out)

@@ -83,12 +83,19 @@ class AdrLog:
         self.errors: list[AdrError] = errors if errors is not None else []
         self.warnings: list[AdrError] = warnings if warnings is not None else []
         self.failed: dict[str, AdrError] = failed if failed is not None else {}
-        self._index: dict[str, list[Adr]] = {}
+        # key -> the ADR, or the ADRs when several share it (one list per shared key only: a
+        # pytest run keeps the log, and each container is work for every full collection)
+        self._index: dict[str, Adr | list[Adr]] = {}
         for adr in self.adrs:
             for key in self._keys(adr):
-                bucket = self._index.setdefault(key, [])
-                if adr not in bucket:
-                    bucket.append(adr)
+                have = self._index.get(key)
+                if have is None:
+                    self._index[key] = adr
+                elif isinstance(have, list):
+                    if adr not in have:
+                        have.append(adr)
+                elif have is not adr:
+                    self._index[key] = [have, adr]
 
     @staticmethod
     def _keys(adr: Adr) -> Iterable[str]:
@@ -115,8 +122,8 @@ class AdrLog:
         """Every ADR ``ref`` may name (several when files share an id or number)."""
         for key in _ref_keys(ref):
             found = self._index.get(key)
-            if found:
-                return list(found)
+            if found is not None:
+                return list(found) if isinstance(found, list) else [found]
         return []
 
     def get(self, ref: str | int) -> Adr | None:

@@ -50,26 +50,46 @@ if TYPE_CHECKING:
 
 class _Test:
     """What the session keeps for one test, in one stash entry: each hook of a test looks it up
-    once (issue 12's per-test budget on large linked suites)."""
+    once (issue 12's per-test budget on large linked suites).
 
-    __slots__ = ("failed", "gpu", "hook", "links", "notes", "problem", "recorder", "thread_errors")
+    Tests with the same links and ``gpu`` marker share one *shared* state until one of them
+    records, fails a criterion or has a thread error: it then gets its own (see
+    :meth:`ArchgateSession._own`). A shared state is never changed, so a suite of a thousand
+    linked tests keeps a few hundred of these, not a thousand (each one is work for every full
+    garbage collection of the run).
+    """
+
+    __slots__ = (
+        "failed",
+        "gpu",
+        "links",
+        "notes",
+        "problem",
+        "recorder",
+        "shared",
+        "thread_errors",
+    )
 
     def __init__(
-        self, links: Sequence[Link] = (), gpu: bool = False, problem: str | None = None
+        self,
+        links: Sequence[Link] = (),
+        gpu: bool = False,
+        problem: str | None = None,
+        *,
+        shared: bool = False,
     ) -> None:
         self.links = links  # the (ADR, option) pairs of its markers
         self.gpu = gpu  # a ``gpu`` marker (a marker, not a keyword: see pytest_runtest_setup)
         self.problem = problem  # a bad marker: the test errors when it is set up
+        self.shared = shared
         self.recorder: Archgate | None = None  # made when the test first records
-        self.failed: list[str] = []  # criteria its call failed (_failure_key)
-        self.notes: list[str] = []
+        self.failed: Sequence[str] = ()  # criteria its call failed (_failure_key)
+        self.notes: Sequence[str] = ()
         self.thread_errors: list[str] | None = None  # shipped with its next report
-        self.hook: tuple[Any, Any] | None = None  # (our threading.excepthook, the one before)
 
 
-# the state of every test without links, bad marker or gpu marker: shared, so never changed
-# (a test that records or has a thread error gets its own, see ArchgateSession._own)
-_PLAIN = _Test()
+# the state of every test without links, bad marker or gpu marker
+_PLAIN = _Test(shared=True)
 TEST_KEY = pytest.StashKey[_Test]()
 
 
@@ -257,6 +277,8 @@ class ArchgateSession:
         self._report: Report | None = None
         self._local_measurements: dict[str, list[Measurement]] = {}
         self.current_item: pytest.Item | None = None
+        # the threading.excepthook of the linked test running now, and the one it replaced
+        self._watching: tuple[Any, Any] | None = None
         # nodeid -> how its outcome would have hidden a failure (xfail, skip, rerun)
         self.excused: dict[str, str] = {}
         # measurements that arrived after their test's teardown (threads outliving the test)
@@ -323,6 +345,12 @@ class ArchgateSession:
     def close(self) -> None:
         if self._own_scratch and self.scratch is not None:
             shutil.rmtree(self.scratch, ignore_errors=True)
+        # the report and the measurements are written and shown by now: let them go before
+        # pytest's last garbage collection (which would otherwise walk them too); the verdicts
+        # stay, ExitGuard re-asserts the exit status from them after this
+        self._report = None
+        self.measurements = []
+        self._local_measurements = {}
 
     @pytest.hookimpl(optionalhook=True)
     def pytest_configure_node(self, node: Any) -> None:
@@ -348,6 +376,7 @@ class ArchgateSession:
         """Resolve archgate markers; any bad marker stops the run with a usage error."""
         problems: list[str] = []
         found: dict[tuple[type, object], Adr | None] = {}  # reference -> ADR, for this log
+        shared: dict[tuple[tuple[Link, ...], bool], _Test] = {((), False): _PLAIN}
         for item in items:
             # one walk over the item's markers (and its parents') for both questions
             marks = list(item.iter_markers())
@@ -358,7 +387,11 @@ class ArchgateSession:
                 problems.append(escape.text(exc))
                 item.stash[TEST_KEY] = _Test(gpu=gpu, problem=escape.line(f"archgate: {exc}"))
                 continue
-            item.stash[TEST_KEY] = _Test(links, gpu) if links or gpu else _PLAIN
+            key = (tuple(links), gpu)
+            test = shared.get(key)
+            if test is None:
+                test = shared[key] = _Test(key[0], gpu, shared=True)
+            item.stash[TEST_KEY] = test
         if problems and not self.is_worker:
             raise pytest.UsageError("archgate: " + "\n  ".join(problems))
         # An xdist worker cannot stop the whole run from here (the controller would report a
@@ -374,12 +407,13 @@ class ArchgateSession:
         if test is _PLAIN:
             return
         if test.links:
-            self._watch_threads(item, test)
-        # a rerun (pytest-rerunfailures) sets the same item up again: the earlier attempt's
-        # recorder is closed and its measurements already shipped, so start a fresh one
-        test.recorder = None
-        test.failed = []
-        test.notes = []
+            self._watch_threads(item)
+        if not test.shared:
+            # a rerun (pytest-rerunfailures) sets the same item up again: the earlier attempt's
+            # recorder is closed and its measurements already shipped, so start a fresh one
+            test.recorder = None
+            test.failed = ()
+            test.notes = ()
         if test.problem is not None:
             pytest.fail(test.problem, pytrace=False)
         # Warned here, not at collection: every xdist worker collects every test, but each test
@@ -427,15 +461,15 @@ class ArchgateSession:
         test = item.stash.get(TEST_KEY, None)
         if test is None:
             gpu = item.get_closest_marker("gpu") is not None
-            test = item.stash[TEST_KEY] = _Test(gpu=gpu) if gpu else _PLAIN
+            test = item.stash[TEST_KEY] = _Test(gpu=gpu, shared=True) if gpu else _PLAIN
         return test
 
     @classmethod
     def _own(cls, item: pytest.Item) -> _Test:
-        """The test's state, its own one if it had the shared plain one (which never changes)."""
+        """The test's own state, made from the shared one it had (which never changes)."""
         test = cls._test(item)
-        if test is _PLAIN:
-            test = item.stash[TEST_KEY] = _Test()
+        if test.shared:
+            test = item.stash[TEST_KEY] = _Test(test.links, test.gpu, test.problem)
         return test
 
     def recorder(self, item: pytest.Item) -> Archgate:
@@ -467,13 +501,14 @@ class ArchgateSession:
                 test.thread_errors = []
             test.thread_errors.append(f"{item.nodeid}: {message}")
 
-    def _watch_threads(self, item: pytest.Item, test: _Test) -> None:
+    def _watch_threads(self, item: pytest.Item) -> None:
         """Until the test's teardown ends, an unhandled exception in any thread fails the run.
 
         pytest shows such an exception as a warning only (``-W ignore`` hides it), and the
         measurement the thread would have recorded is then silently missing. The hook is
         chained in front of whatever hook is installed (pytest's own keeps its warning).
         """
+        self._unwatch_threads()  # a test whose teardown was never reported (tests run one by one)
         previous = threading.excepthook
 
         def hook(args: threading.ExceptHookArgs) -> None:
@@ -489,12 +524,12 @@ class ArchgateSession:
             previous(args)
 
         threading.excepthook = hook
-        test.hook = (hook, previous)
+        self._watching = (hook, previous)
 
-    def _unwatch_threads(self, test: _Test) -> None:
-        installed = test.hook
+    def _unwatch_threads(self) -> None:
+        installed = self._watching
         if installed is not None:
-            test.hook = None
+            self._watching = None
             if threading.excepthook is installed[0]:  # nobody installed another one since
                 threading.excepthook = installed[1]
 
@@ -562,7 +597,7 @@ class ArchgateSession:
                         failed.append(key)
                         messages.append(r.message(adr))
         if messages:
-            test.failed = failed
+            self._own(item).failed = failed
             pytest.fail("\n".join(messages), pytrace=False)
         return result
 
@@ -603,7 +638,7 @@ class ArchgateSession:
         rec = test.recorder
         new = rec.take(close=call.when == "teardown") if rec is not None else []
         if call.when == "teardown":
-            self._unwatch_threads(test)
+            self._unwatch_threads()
         thread_errors = None
         if test.thread_errors:  # set by other threads, under the lock
             with self._late_lock:
@@ -646,9 +681,9 @@ class ArchgateSession:
             if new:
                 data["measurements"] = [m.to_json() for m in new]
         if failed:
-            data["failed"] = failed
+            data["failed"] = list(failed)
         if notes:
-            data["notes"] = notes
+            data["notes"] = list(notes)
         report.archgate = data  # type: ignore[attr-defined]
         return report
 
@@ -722,7 +757,7 @@ class ArchgateSession:
         with self._late_lock:
             errors, test.thread_errors = test.thread_errors or [], None
         self.errors.extend(e for e in errors if e not in self.errors)
-        self._unwatch_threads(test)
+        self._unwatch_threads()
 
     def exit_floor(self, status_at_finish: int) -> int | None:
         """The exit status the gate insists on, or None when it has no say.

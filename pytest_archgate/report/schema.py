@@ -21,8 +21,6 @@ This module imports only the standard library and the comparison's types (which 
 code that builds them, in the verdict layer): reading the schema loads no numpy.
 """
 
-from __future__ import annotations
-
 from typing import Any, Literal, NotRequired, TypedDict
 
 from pytest_archgate.verdict.comparison import (
@@ -230,6 +228,28 @@ class BaseReport(TypedDict, total=False):
     """Whether it came with per-row predictions (paired comparisons possible)."""
 
 
+class CacheProvenance(TypedDict):
+    """Where a measurement stands with the evaluation cache (``archgate.cache``)."""
+
+    restored: bool
+    """``true``: restored from a cache entry, not measured in this run; ``false``: measured in
+    this run and written to the cache."""
+    key: str
+    """The entry's key: SHA-256 of the canonical JSON of its dependencies."""
+    origin: str
+    """The run that measured it (one id per measured value): two replicates of one origin are
+    one run, never combined as independent."""
+    commit: NotRequired[str | None]
+    """The git commit it was measured at (restored ones)."""
+    created: NotRequired[str | None]
+    """When it was measured (ISO 8601, UTC; restored ones)."""
+    rows: NotRequired[str | None]
+    """The id of its per-row scores in the entry (kept for paired ``vs`` criteria)."""
+
+
+# --------------------------------------------------------------------------- ADRs
+
+
 class Measurement(TypedDict):
     """One recorded estimate of a metric for one option of one ADR, from one test."""
 
@@ -259,28 +279,6 @@ class Measurement(TypedDict):
     """Its evaluation-cache provenance (absent: the cache played no part)."""
     rows: NotRequired[RowsFile | None]
     """Where its per-row predictions were kept for base-branch comparisons."""
-
-
-class CacheProvenance(TypedDict):
-    """Where a measurement stands with the evaluation cache (``archgate.cache``)."""
-
-    restored: bool
-    """``true``: restored from a cache entry, not measured in this run; ``false``: measured in
-    this run and written to the cache."""
-    key: str
-    """The entry's key: SHA-256 of the canonical JSON of its dependencies."""
-    origin: str
-    """The run that measured it (one id per measured value): two replicates of one origin are
-    one run, never combined as independent."""
-    commit: NotRequired[str | None]
-    """The git commit it was measured at (restored ones)."""
-    created: NotRequired[str | None]
-    """When it was measured (ISO 8601, UTC; restored ones)."""
-    rows: NotRequired[str | None]
-    """The id of its per-row scores in the entry (kept for paired ``vs`` criteria)."""
-
-
-# --------------------------------------------------------------------------- ADRs
 
 
 class CriterionDefinition(TypedDict):
