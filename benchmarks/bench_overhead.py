@@ -159,14 +159,7 @@ def run(
     cmd: Sequence[str], cwd: Path, extra_env: Sequence[tuple[str, str]] = ()
 ) -> tuple[float, float]:
     """Wall time and CPU time (user + system) of one run of ``cmd``."""
-    env = dict(os.environ)
-    for name in list(env):
-        if name.startswith(("ARCHGATE_", "PYTEST_")) or name in (
-            "GITHUB_ACTIONS",
-            "PYTHONDONTWRITEBYTECODE",
-        ):
-            del env[name]
-    env.update(extra_env)
+    env = child_env(extra_env)
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     t0 = time.perf_counter()
     proc = subprocess.run(list(cmd), cwd=cwd, capture_output=True, text=True, env=env)
@@ -178,8 +171,8 @@ def run(
     return elapsed, cpu
 
 
-def instructions(cmd: Sequence[str], cwd: Path, extra_env: Sequence[tuple[str, str]] = ()) -> int:
-    """Instructions one run of ``cmd`` executes, counted by valgrind's callgrind."""
+def child_env(extra_env: Sequence[tuple[str, str]] = ()) -> dict[str, str]:
+    """The environment of a measured command: no archgate or pytest settings of the caller's."""
     env = dict(os.environ)
     for name in list(env):
         if name.startswith(("ARCHGATE_", "PYTEST_")) or name in (
@@ -188,6 +181,12 @@ def instructions(cmd: Sequence[str], cwd: Path, extra_env: Sequence[tuple[str, s
         ):
             del env[name]
     env.update(extra_env)
+    return env
+
+
+def instructions(cmd: Sequence[str], cwd: Path, extra_env: Sequence[tuple[str, str]] = ()) -> int:
+    """Instructions one run of ``cmd`` executes, counted by valgrind's callgrind."""
+    env = child_env(extra_env)
     env["PYTHONHASHSEED"] = "0"  # the same dict and set orders on both sides, every time
     proc = subprocess.run(
         ["valgrind", "--tool=callgrind", "--callgrind-out-file=/dev/null", *cmd],
