@@ -798,7 +798,9 @@ def test_merged_shards_are_judged_as_one_run_over_all_rows() -> None:
     assert one.estimate.value != two.estimate.value
     value = whole().value
     assert value >= 0.82 > min(one.estimate.value, two.estimate.value)
-    merged = merge_reports([("job1.json", report([adr], [one])), ("job2.json", report([adr], [two]))])
+    merged = merge_reports(
+        [("job1.json", report([adr], [one])), ("job2.json", report([adr], [two]))]
+    )
     assert judged(merged.report, "accuracy")["verdict"] == "pass"
     assert judged(merged.report, "accuracy")["value"] == pytest.approx(value)
     assert merged.exit_code() == 0
