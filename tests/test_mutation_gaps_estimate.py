@@ -148,6 +148,32 @@ def test_a_measurement_keeps_its_replicate_fingerprint_and_environment_through_j
     assert "replicate" not in plain.to_json()
 
 
+def test_a_measurement_keeps_its_cache_provenance_through_json() -> None:
+    """A measurement the evaluation cache restored says so in the report (its entry, commit,
+    date and origin run), and reads back the same; one the cache never saw has no ``cache``
+    field, and a ``cache`` field that is not an object reads back as none."""
+    provenance = {
+        "restored": True,
+        "commit": "abc1234",
+        "created": "2026-12-01T00:00:00Z",
+        "key": "k1",
+        "origin": "run-1",
+    }
+    m = Measurement(
+        adr="A", option="a", metric="m", estimate=Estimate(0.9), nodeid="t::x", cache=provenance
+    )
+    data = m.to_json()
+    assert data["cache"] == provenance
+    back = Measurement.from_json(data)
+    assert back == m
+    assert back.cache == provenance
+    plain = Measurement(adr="A", option=None, metric="m", estimate=Estimate(1.0))
+    assert "cache" not in plain.to_json()
+    assert Measurement.from_json(plain.to_json()).cache is None
+    for bad in ("run-1", 3, ["origin"], None):
+        assert Measurement.from_json({**plain.to_json(), "cache": bad}).cache is None
+
+
 @pytest.mark.parametrize(
     ("environment", "kept"), [("env-1", {"ref": "env-1"}), (3, {}), (None, {})]
 )

@@ -23,7 +23,13 @@ from pytest_archgate.adr.model import Adr
 from pytest_archgate.errors import ReportError
 from pytest_archgate.measure.estimate import Estimate, Measurement
 from pytest_archgate.report.build import build_report
-from pytest_archgate.report.merge import EXIT_STATUSES, MergeResult, merge_files, merge_reports
+from pytest_archgate.report.merge import (
+    EXIT_STATUSES,
+    MergeResult,
+    combine_shards,
+    merge_files,
+    merge_reports,
+)
 from pytest_archgate.report.schema import Report
 from pytest_archgate.verdict.judge import judge_all
 
@@ -615,3 +621,187 @@ def test_an_environment_written_inline_by_another_tool_is_stored_once_by_key() -
     key = measured["environment"]
     assert isinstance(key, str)
     assert merged.report["environments"] == {key: {"device": "tpu", "host": "x"}}
+
+
+# ---------------------------------------------------------------------------------------------
+# shards: one metric evaluated over parts of the rows in several jobs, merged into one
+# measurement of all rows (``evaluate(..., shard="k/K")``; built here as the fixture builds it)
+
+Y = np.array([1, 1, 1, 1, 0, 0, 0, 0, 1, 0, 1, 0], dtype=np.float64)
+S = np.array([0.9, 0.8, 0.7, 0.2, 0.1, 0.3, 0.6, 0.4, 0.9, 0.1, 0.6, 0.2], dtype=np.float64)
+
+
+def shard(
+    k: int,
+    total: int,
+    rows: slice,
+    *,
+    metric: str = "accuracy",
+    option: str | None = "a",
+    replicate: str | None = None,
+    node: str = "t::job",
+    device: str = "cpu",
+    environment: dict[str, Any] | None = None,
+) -> Measurement:
+    """The measurement a job writes for shard ``k/total`` holding ``Y[rows]``."""
+    from dataclasses import replace
+
+    from pytest_archgate.measure import partial
+    from pytest_archgate.measure.metrics import evaluate_parts, parts_of
+
+    data = parts_of(chunks=[(Y[rows], S[rows])], width=2)
+    parts = evaluate_parts(data, [metric], threshold=0.5, level=0.95, fingerprint=True)
+    fingerprint = parts.fingerprint or ""
+    carried = partial.partial_to_json(
+        parts.partials[metric], shard=(k, total), fingerprint=fingerprint, levels=[0.95]
+    )
+    est = parts.estimates[metric]
+    return Measurement(
+        adr="ADR-0001",
+        option=option,
+        metric=metric,
+        estimate=replace(est, details={**est.details, "partial": carried}),
+        nodeid=node,
+        device=device,
+        fingerprint=fingerprint,
+        environment=environment or {},
+        replicate=replicate,
+    )
+
+
+def whole(metric: str = "accuracy") -> Estimate:
+    from pytest_archgate.measure.metrics import evaluate_parts, parts_of
+
+    data = parts_of(chunks=[(Y, S)], width=2)
+    return evaluate_parts(data, [metric], threshold=0.5, level=0.95).estimates[metric]
+
+
+FIRST, SECOND = slice(0, 5), slice(5, None)
+
+
+def test_shards_merge_into_one_measurement_of_all_rows() -> None:
+    """The shards of a metric become one measurement with the value, row count and intervals of
+    one run over all rows, whatever order the jobs' reports come in; the merged measurement keeps
+    the first shard's test, environment and other fields."""
+    one = shard(1, 2, FIRST, node="t::job1", environment={"host": "one"})
+    two = shard(2, 2, SECOND, node="t::job2", environment={"host": "two"})
+    expected = whole()
+    for given in ([one, two], [two, one]):
+        [merged] = combine_shards(given)
+        assert merged.estimate.value == pytest.approx(expected.value)
+        assert merged.estimate.n == len(Y)
+        assert merged.estimate.intervals[0.95] == pytest.approx(expected.intervals[0.95])
+        assert (merged.adr, merged.option, merged.metric) == ("ADR-0001", "a", "accuracy")
+        assert merged.nodeid == given[0].nodeid
+        assert merged.environment == given[0].environment
+        assert merged.device == "cpu"
+        assert merged.fingerprint is not None
+        assert merged.fingerprint not in (one.fingerprint, two.fingerprint)
+
+
+def test_measurements_that_are_not_shards_pass_unchanged() -> None:
+    plain = m("acc", 0.95)
+    assert combine_shards([plain]) == [plain]
+    one, two = shard(1, 2, FIRST), shard(2, 2, SECOND)
+    out = combine_shards([plain, one, two])
+    assert out[0] == plain
+    assert [x.metric for x in out] == ["acc", "accuracy"]
+
+
+def test_the_device_of_merged_shards_is_theirs_or_mixed() -> None:
+    gpu = [shard(1, 2, FIRST, device="cuda"), shard(2, 2, SECOND, device="cuda")]
+    assert [x.device for x in combine_shards(gpu)] == ["cuda"]
+    mixed = [shard(1, 2, FIRST, device="cuda"), shard(2, 2, SECOND, device="cpu")]
+    assert [x.device for x in combine_shards(mixed)] == ["mixed"]
+
+
+def test_shards_of_different_options_replicates_or_shard_counts_merge_apart() -> None:
+    """Shards merge only with those of the same ADR, option, metric, replicate and number of
+    shards: a whole run written as shard 1/1 and the same rows in two shards are two measurements
+    of all rows; so are two options' or two replicates' shards."""
+    expected = whole().value
+    cases = [
+        [shard(1, 1, slice(None)), shard(1, 2, FIRST), shard(2, 2, SECOND)],
+        [shard(k, 2, r, option=o) for o in ("a", "b") for k, r in ((1, FIRST), (2, SECOND))],
+        [shard(k, 2, r, option=o) for o in (None, "XXXX") for k, r in ((1, FIRST), (2, SECOND))],
+        [
+            shard(k, 2, r, replicate=rep)
+            for rep in ("seed1", "seed2")
+            for k, r in ((1, FIRST), (2, SECOND))
+        ],
+        [
+            shard(k, 2, r, replicate=rep)
+            for rep in (None, "XXXX")
+            for k, r in ((1, FIRST), (2, SECOND))
+        ],
+    ]
+    for given in cases:
+        out = combine_shards(given)
+        assert len(out) == 2
+        assert [x.estimate.value for x in out] == pytest.approx([expected, expected])
+        assert [x.estimate.n for x in out] == [len(Y), len(Y)]
+
+
+def test_a_shard_of_one_option_never_completes_another_s() -> None:
+    """Shard 1/2 of an unnamed option and shard 2/2 of option 'XXXX' are two incomplete sets."""
+    for a, b in ((None, "XXXX"), ("a", "")):
+        with pytest.raises(ReportError, match="missing"):
+            combine_shards([shard(1, 2, FIRST, option=a), shard(2, 2, SECOND, option=b)])
+    for a, b in ((None, "XXXX"), ("seed1", "")):
+        with pytest.raises(ReportError, match="missing"):
+            combine_shards([shard(1, 2, FIRST, replicate=a), shard(2, 2, SECOND, replicate=b)])
+
+
+def test_a_missing_shard_is_an_error_naming_the_metric_and_option() -> None:
+    with pytest.raises(ReportError) as exc:
+        combine_shards([shard(1, 2, FIRST)])
+    assert str(exc.value) == (
+        "ADR-0001 accuracy [a]: shard(s) 2 of 2 missing: every shard must be merged"
+    )
+    with pytest.raises(ReportError) as exc:
+        combine_shards([shard(2, 2, SECOND, option=None)])
+    assert str(exc.value).startswith("ADR-0001 accuracy [-]: shard(s) 1 of 2 missing")
+
+
+@pytest.mark.parametrize("bad", [None, "1/2", [1], [1, 2, 3], {"k": 1}])
+def test_a_malformed_shard_field_is_a_report_error(bad: object) -> None:
+    """A shard field that is not [k, K] is refused in one line naming the metric, never a
+    traceback."""
+    from dataclasses import replace
+
+    good = shard(1, 1, slice(None))
+    carried = {**good.estimate.details["partial"], "shard": bad}
+    forged = replace(good, estimate=replace(good.estimate, details={"partial": carried}))
+    with pytest.raises(ReportError, match=r"^ADR-0001 accuracy \[a\]: must be \[k, K\]"):
+        combine_shards([forged])
+
+
+def test_the_first_set_of_shards_in_report_order_that_cannot_merge_is_named() -> None:
+    """A whole run (1/1) of accuracy, an incomplete set of recall and a malformed accuracy
+    shard: the malformed one is its own set, after recall's, so recall's missing shard is
+    the error."""
+    from dataclasses import replace
+
+    good = shard(1, 1, slice(None))
+    carried = {**good.estimate.details["partial"], "shard": [1]}
+    forged = replace(good, estimate=replace(good.estimate, details={"partial": carried}))
+    recall = shard(1, 2, FIRST, metric="recall")
+    with pytest.raises(ReportError, match=r"^ADR-0001 recall \[a\]: shard\(s\) 2 of 2 missing"):
+        combine_shards([good, recall, forged])
+
+
+def test_merged_shards_are_judged_as_one_run_over_all_rows() -> None:
+    """Each shard alone misses the bound or meets it; merged, the verdict is that of all rows
+    (a shard's value never decides)."""
+    adr = make_adr(acceptance=(crit("accuracy", ">= 0.82"),))
+    one, two = shard(1, 2, FIRST, node="t::job1"), shard(2, 2, SECOND, node="t::job2")
+    assert one.estimate.value != two.estimate.value
+    value = whole().value
+    assert value >= 0.82 > min(one.estimate.value, two.estimate.value)
+    merged = merge_reports(
+        [("job1.json", report([adr], [one])), ("job2.json", report([adr], [two]))]
+    )
+    assert judged(merged.report, "accuracy")["verdict"] == "pass"
+    assert judged(merged.report, "accuracy")["value"] == pytest.approx(value)
+    assert merged.exit_code() == 0
+    assert len(merged.report["measurements"]) == 1

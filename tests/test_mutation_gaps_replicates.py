@@ -119,6 +119,53 @@ def test_a_replicate_id_recorded_twice_names_both_tests() -> None:
         split_replicates([nameless, nameless])
 
 
+def cached(m: Measurement, **cache: Any) -> Measurement:
+    from dataclasses import replace
+
+    return replace(m, cache=cache)
+
+
+def test_two_replicates_restored_from_one_cached_run_are_refused_naming_both_tests() -> None:
+    """A value the evaluation cache restored is the run that measured it: two replicates of the
+    same origin (fresh beside restored, or two restored copies) are one run, never two, and the
+    error says so even when they also share a replicate id."""
+    fresh = cached(rep(0.8, "seed-0", nodeid="t::a"), origin="run-1", restored=False)
+    hit = cached(rep(0.8, "seed-1", nodeid="t::b"), origin="run-1", restored=True)
+    for second in (hit, cached(rep(0.8, "seed-0", nodeid="t::b"), origin="run-1")):
+        with pytest.raises(MeasurementError) as info:
+            split_replicates([rep(0.7, "seed-9"), fresh, second])
+        assert info.value.message == (
+            f"replicates 'seed-0' and {second.replicate!r} of auc [x] are one run: the evaluation "
+            "cache restored the same measured value for both (by t::a and t::b); a cache hit "
+            "never counts as an independent replicate: give each replicate its own dependencies "
+            "(e.g. its seed in config=)"
+        )
+        assert info.value.field == "auc"
+    nameless = Measurement("A", "x", "auc", Estimate(0.8), replicate="r1", cache={"origin": "o"})
+    other = cached(nameless, origin="o")
+    from dataclasses import replace
+
+    with pytest.raises(MeasurementError, match=r"for both \(by \? and \?\);"):
+        split_replicates([nameless, replace(other, replicate="r2")])
+
+
+def test_replicates_of_different_or_no_cache_origins_are_independent() -> None:
+    """Only a shared origin makes two replicates one run: different origins, an origin beside a
+    fresh measurement the cache never saw, or cache records without an origin group as usual."""
+    a = cached(rep(0.8, "s0"), origin="run-1")
+    pairs = [
+        (a, cached(rep(0.81, "s1"), origin="run-2")),
+        (a, rep(0.81, "s1")),
+        (rep(0.81, "s1"), a),
+        (cached(rep(0.8, "s0")), cached(rep(0.81, "s1"), restored=True)),
+        (cached(rep(0.8, "s0")), rep(0.81, "s1")),
+    ]
+    for first, second in pairs:
+        groups, singles = split_replicates([first, second])
+        assert groups == [[first, second]]
+        assert singles == []
+
+
 # ---------------------------------------------------------------------------------------------
 # one group: every replicate on its own rows (Student's t on the values)
 

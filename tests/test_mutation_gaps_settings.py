@@ -21,6 +21,7 @@ from pytest_archgate.settings import (
     SETTINGS,
     SettingError,
     help_text,
+    parse_age,
     parse_bool,
     read_ini,
     resolve,
@@ -176,6 +177,82 @@ def test_a_family_word_outside_its_choices_is_refused_naming_the_variable() -> N
     with pytest.raises(SettingError) as info:
         resolve_one("family", environ={"ARCHGATE_FAMILY": "bonferroni"})
     assert str(info.value) == "ARCHGATE_FAMILY: 'bonferroni' is not one of none, holm"
+
+
+@pytest.mark.parametrize(
+    ("text", "seconds"),
+    [
+        ("7d", 7 * 86400.0),
+        ("12h", 12 * 3600.0),
+        ("30m", 1800.0),
+        ("90s", 90.0),
+        ("2", 2 * 86400.0),
+        (" 1.5 H ", 5400.0),
+        ("0.5d", 43200.0),
+    ],
+)
+def test_an_age_is_a_number_of_seconds_minutes_hours_or_days(text: str, seconds: float) -> None:
+    """``7d``, ``12h``, ``30m``, ``90s``; a plain number is days; case and blanks do not matter."""
+    assert parse_age(text) == pytest.approx(seconds)
+
+
+def test_a_bad_age_is_one_line_naming_its_source_cut_at_40_characters() -> None:
+    with pytest.raises(SettingError) as info:
+        parse_age("7w")
+    assert (
+        str(info.value)
+        == "age: '7w' is not an age; write a number with s, m, h or d (e.g. 7d, 12h)"
+    )
+    assert info.value.source == "age"
+    with pytest.raises(SettingError) as info:
+        parse_age("x" * 41, source="ARCHGATE_CACHE_MAX_AGE")
+    assert info.value.message.startswith(repr("x" * 40 + "...") + " is not an age;")
+    assert info.value.source == "ARCHGATE_CACHE_MAX_AGE"
+    with pytest.raises(SettingError) as info:
+        parse_age("x" * 40)
+    assert info.value.message.startswith(repr("x" * 40) + " is not an age;")
+
+
+def test_a_bad_cache_age_is_refused_by_resolve_naming_where_it_came_from() -> None:
+    """A bad ``cache_max_age`` is refused when the settings are resolved, like a bad flag,
+    naming the option, the variable or the ini key that gave it."""
+    message = "'soon' is not an age; write a number with s, m, h or d (e.g. 7d, 12h)"
+    for kwargs, source in (
+        ({"cli": {"cache_max_age": "soon"}}, "--archgate-cache-max-age"),
+        ({"environ": {"ARCHGATE_CACHE_MAX_AGE": "soon"}}, "ARCHGATE_CACHE_MAX_AGE"),
+        ({"ini": {"cache_max_age": "soon"}}, "ini key archgate_cache_max_age"),
+    ):
+        with pytest.raises(SettingError) as info:
+            resolve(**{"environ": {}, **kwargs})  # type: ignore[arg-type]
+        assert (info.value.source, info.value.message) == (source, message)
+    assert resolve(cli={"cache_max_age": "12h"}, environ={}).cache_max_age == "12h"
+
+
+def test_resolve_gives_the_cache_and_base_report_settings() -> None:
+    """The evaluation cache mode (default write), its folder and age, the base report and its
+    age resolve like every other setting; unset paths and ages are None."""
+    s = resolve(environ={})
+    assert (s.cache, s.cache_dir, s.cache_max_age, s.base_report, s.base_max_age) == (
+        "write",
+        None,
+        None,
+        None,
+        None,
+    )
+    s = resolve(
+        cli={"cache": "Read", "cache_dir": "ev"},
+        ini={"cache_max_age": "3d", "base_max_age": "36h"},
+        environ={"ARCHGATE_BASE_REPORT": "base.json"},
+    )
+    assert (s.cache, s.cache_dir, s.cache_max_age, s.base_report, s.base_max_age) == (
+        "read",
+        "ev",
+        "3d",
+        "base.json",
+        "36h",
+    )
+    assert s.sources["base_report"] == "ARCHGATE_BASE_REPORT"
+    assert resolve(environ={"ARCHGATE_CACHE": "off"}).cache == "off"
 
 
 # ---------------------------------------------------------------------------------------------
