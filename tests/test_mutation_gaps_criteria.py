@@ -330,3 +330,29 @@ def test_an_unknown_family_is_one_line_naming_its_source_and_the_choices(
     with pytest.raises(ValueError, match="is not a family") as info:
         check_family(value, source="ARCHGATE_FAMILY")
     assert str(info.value) == f"ARCHGATE_FAMILY: {shown} is not a family; use one of none, holm"
+
+
+@pytest.mark.parametrize(
+    ("spec", "field"),
+    [
+        ({"metric": "roc_auc", "vs": "@base", "min": -0.01}, "archgate.acceptance.r.confidence"),
+        ({"metric": "roc_auc", "min": 0.5, "device": "tpu"}, "archgate.acceptance.r.device"),
+        ({"metric": "roc_auc", "min": 0.5, "confidence": 1.0}, "archgate.acceptance.r.confidence"),
+        (
+            {"metric": "roc_auc", "min": 0.5, "confidence": "0.9"},
+            "archgate.acceptance.r.confidence",
+        ),
+        ({"metric": "roc_auc", "min": 0.5, "vs": "nope"}, "archgate.acceptance.r.vs"),
+        ({"metric": "", "min": 0.5}, "archgate.acceptance.r.metric"),
+    ],
+)
+def test_every_criterion_error_names_the_adr_file_and_line(
+    spec: dict[str, Any], field: str
+) -> None:
+    """A broken criterion is reported at its file and line, whatever the problem (the user
+    fixes the line the message names)."""
+    with pytest.raises(CriterionError) as info:
+        parse_criterion(
+            "r", spec, kind="acceptance", options=("a", "b"), file="adr/0002-x.md", line=12
+        )
+    assert (info.value.file, info.value.line, info.value.field) == ("adr/0002-x.md", 12, field)

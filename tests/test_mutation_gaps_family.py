@@ -144,3 +144,9 @@ def test_fmt_level_keeps_the_decimals_that_tell_a_level_from_one() -> None:
     assert fmt_level(1 - 2**-53) == "0.9999999999999999"
     assert fmt_level(1.0) == "1"
     assert fmt_level(1.00004) == "1"
+
+
+def test_fmt_level_adds_one_decimal_at_a_time() -> None:
+    # 4 decimals round 0.999994 to 1; 5 tell it from 1 and are enough (not 6)
+    assert fmt_level(0.999994) == "0.99999"
+    assert fmt_level(0.9999994) == "0.999999"

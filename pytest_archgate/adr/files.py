@@ -13,10 +13,11 @@ import os
 import re
 from pathlib import Path
 
+from pytest_archgate.adr.folder import DEFAULT_ADR_DIR as DEFAULT_ADR_DIR
+from pytest_archgate.adr.folder import FALLBACK_ADR_DIRS as FALLBACK_ADR_DIRS
+from pytest_archgate.adr.folder import find_adr_dir as find_adr_dir
 from pytest_archgate.errors import AdrError
 
-DEFAULT_ADR_DIR = "adr"
-FALLBACK_ADR_DIRS = ("docs/adr", "doc/adr", "docs/decisions")
 ADR_SUFFIXES = (".md", ".rst")
 MAX_ADR_BYTES = 1 << 20
 """An ADR file larger than this (1 MiB) is refused: decision records are prose, not data."""
@@ -93,24 +94,6 @@ def is_adr_file(path: Path) -> bool:
         tokens = {t for t in re.split(r"[-_. ]", rest) if t}
         return not (tokens and tokens <= _TEMPLATE_WORDS)
     return True
-
-
-def find_adr_dir(rootdir: Path, configured: str | None = None) -> Path | None:
-    """The ADR folder for a project rooted at ``rootdir``.
-
-    ``configured`` (from ``--archgate-adr-dir`` / the ini option) wins; the default ``adr`` falls
-    back to the first existing of ``docs/adr``, ``doc/adr``, ``docs/decisions``. Returns the
-    configured path even when it does not exist (the caller reports that), or None when the
-    default and every fallback are missing.
-    """
-    if configured and configured != DEFAULT_ADR_DIR:
-        path = Path(configured)
-        return path if path.is_absolute() else rootdir / path
-    for candidate in (DEFAULT_ADR_DIR, *FALLBACK_ADR_DIRS):
-        path = rootdir / candidate
-        if path.is_dir():
-            return path
-    return None
 
 
 def adr_files(directory: Path) -> list[Path]:

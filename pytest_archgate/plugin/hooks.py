@@ -2,9 +2,10 @@
 
 This module is loaded into every pytest run of every project that installs the plugin, so it
 imports only pytest and cheap modules (the settings resolver, the marker texts, the error tree,
-the escaper): no ADR parser, no PyYAML, no report code. The way Hypothesis's pytest plugin
-registers its options without importing Hypothesis, everything else loads only when the run
-needs it (see ``adr/0014-lazy-plugin-and-cli-imports.md``):
+where the ADR folder is; the escaper only when it reports an error): no ADR parser, no PyYAML,
+no report code. The way Hypothesis's pytest plugin registers its options without importing
+Hypothesis, everything else loads only when the run needs it (see
+``adr/0014-lazy-plugin-and-cli-imports.md``):
 
 * at configure time, when the project has an ADR folder (or configures one) or asks for a
   report: :class:`~pytest_archgate.plugin.session.ArchgateSession` is created as it always was;
@@ -22,7 +23,6 @@ from typing import TYPE_CHECKING
 
 import pytest
 
-from pytest_archgate import escape
 from pytest_archgate.errors import ArchgateError
 from pytest_archgate.plugin.linking import GPU_MARKER_HELP, MARKER_HELP, uses_archgate
 from pytest_archgate.plugin.options import inspection_only, needs_session_now, settings_of
@@ -154,6 +154,8 @@ def start_session(config: pytest.Config, settings: Settings, slot: Slot) -> Arch
     try:
         session = ArchgateSession(config, settings)
     except ArchgateError as exc:
+        from pytest_archgate import escape
+
         raise pytest.UsageError(escape.line(f"archgate: {exc}")) from None
     slot.session = session
     config.pluginmanager.register(session, "archgate-session")
@@ -235,6 +237,8 @@ class LazyGate:
             and call.excinfo is not None
             and isinstance(call.excinfo.value, ArchgateError)
         ):
+            from pytest_archgate import escape
+
             report.longrepr = escape.line(f"archgate: {call.excinfo.value}")
         return report
 

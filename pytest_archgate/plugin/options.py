@@ -11,8 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from pytest_archgate import escape
-from pytest_archgate.adr.files import find_adr_dir
+from pytest_archgate.adr.folder import find_adr_dir
 from pytest_archgate.settings import SETTINGS, SettingError, Settings, resolve
 
 # options of runs that only show something (tests, fixtures, markers, help): they never judge
@@ -40,6 +39,8 @@ def settings_of(config: pytest.Config) -> Settings:
         try:
             ini[s.name] = config.getini(s.ini)
         except (ValueError, pytest.UsageError) as exc:  # pytest's bool parsing of the value
+            from pytest_archgate import escape
+
             raise pytest.UsageError(
                 f"archgate: ini key {s.ini}: {escape.text(exc)}; "
                 "use one of 1, true, yes, on or 0, false, no, off"
@@ -62,6 +63,8 @@ def settings_of(config: pytest.Config) -> Settings:
             ini=ini,
         )
     except SettingError as exc:
+        from pytest_archgate import escape
+
         raise pytest.UsageError(escape.text(f"archgate: {exc}")) from None
 
 
