@@ -207,8 +207,8 @@ def encode_adr(adr: Adr) -> dict[str, Any]:
     out["front_matter"] = _enc(adr.front_matter)
     out["weights"] = _enc(adr.weights)
     out["cost"] = _enc(adr.cost)
-    # where the tagged (non-JSON) values are: only they are decoded when read back, in place
-    # in the JSON reader's own lists and dicts (front matter is plain JSON but for its dates)
+    # where the tagged (non-JSON) values are: only they are decoded when read back, copying
+    # just the containers on their paths (front matter is plain JSON but for its dates)
     out["tagged"] = {name: list(_tag_paths(out[name], ())) for name in ("front_matter", "cost")}
     out["key_lines"] = dict(adr.key_lines)
     return out

@@ -61,24 +61,18 @@ def _where(item: pytest.Item) -> str:
     return f"{path}:{(lineno or 0) + 1}" if lineno is not None else path
 
 
-def links_for(
-    item: pytest.Item, log: AdrLog, found: dict[tuple[type, object], Adr | None] | None = None
-) -> list[Link]:
-    """Resolve every archgate marker on ``item``; raises :class:`UnknownAdrError` on bad input.
-
-    ``found`` remembers what each reference resolved to in ``log`` (the session passes one
-    for the whole collection: a large suite names the same few ADRs many times).
-    """
-    return links_from_marks(item, item.iter_markers(name=MARKER), log, found)
-
-
 def links_from_marks(
     item: pytest.Item,
     marks: Iterable[pytest.Mark],
     log: AdrLog,
     found: dict[tuple[type, object], Adr | None] | None = None,
 ) -> list[Link]:
-    """:func:`links_for` over markers already read from ``item`` (only the archgate ones)."""
+    """Resolve the archgate markers among ``marks`` (``item``'s, read once by the caller with
+    the others); raises :class:`UnknownAdrError` on bad input.
+
+    ``found`` remembers what each reference resolved to in ``log`` (the session passes one
+    for the whole collection: a large suite names the same few ADRs many times).
+    """
     links: list[Link] = []
     for mark in marks:
         if mark.name == MARKER:
