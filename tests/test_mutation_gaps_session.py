@@ -1591,3 +1591,299 @@ def test_a_test_stopped_in_its_setup_before_measuring_is_still_linked(
     )
     assert result.ret == 0
     assert entry(project.report(), "ADR-0001")["tests"] == ["test_models.py::test_pg"]
+
+
+# ---------------------------------------------------------------------------------------------
+# the evaluation cache as the session sets it up for the recorders (settings, folder, commit)
+
+SCORE_ADR = """\
+---
+status: accepted
+date: 2026-12-01
+archgate:
+  decision: a
+  options: [a, b]
+  acceptance:
+    score: ">= 0.5"
+    gain: {metric: roc_auc, vs: b, min: 0.0}
+---
+# Score
+"""
+
+CACHE_TESTS = module_of(
+    """
+    import numpy as np
+
+    import helper
+
+
+    @pytest.mark.archgate("ADR-0001")
+    def test_score(archgate):
+        with archgate.cache(files=["helper.py"], code=helper.train) as cached:
+            if not cached.hit:
+                archgate.record("score", helper.train())
+
+
+    @pytest.mark.parametrize("option", ["a", "b"])
+    @pytest.mark.archgate("ADR-0001")
+    def test_auc(archgate, option):
+        rng = np.random.default_rng(0)
+        y = rng.integers(0, 2, 400)
+        with archgate.cache(data=y, config={"option": option}) as cached:
+            if not cached.hit:
+                noise = 0.8 if option == "a" else 1.6
+                archgate.evaluate(y, y + rng.normal(0, noise, 400), ["roc_auc"], option=option)
+    """
+)
+CACHE_BLOCK_LINE = 11  # the line of test_score's ``with archgate.cache(...)``
+
+HELPER = """\
+from pathlib import Path
+
+
+def train():
+    with Path(__file__).with_name("trained.log").open("a") as fh:
+        fh.write("trained\\n")
+    return 0.7
+"""
+
+
+def enabling(plugin: str) -> tuple[str, ...]:
+    """FAST's arguments with ``plugin`` left enabled."""
+    pairs = zip(FAST[::2], FAST[1::2], strict=True)
+    return tuple(a for pair in pairs if pair != ("-p", f"no:{plugin}") for a in pair)
+
+
+# in-process like FAST, with pytest's cache folder (the evaluation cache's default home)
+CACHED = enabling("cacheprovider")
+PYTEST_CACHE = ".pytest_cache/d/archgate-evaluations"
+
+
+@pytest.fixture
+def scored(make_adr_project: MakeProject, monkeypatch: pytest.MonkeyPatch) -> AdrProject:
+    for name in list(os.environ):
+        if name.startswith("ARCHGATE_"):
+            monkeypatch.delenv(name)
+    project = make_adr_project(
+        ini="[pytest]\npythonpath = .\n", standard=False, **{"0001-score": SCORE_ADR}
+    )
+    project.pytester.makepyfile(helper=HELPER)
+    project.tests(CACHE_TESTS, name="test_score")
+    return project
+
+
+def trainings(project: AdrProject) -> int:
+    log = project.path / "trained.log"
+    return len(log.read_text().splitlines()) if log.exists() else 0
+
+
+def cache_entries(folder: Path) -> list[dict[str, Any]]:
+    return [json.loads(p.read_text()) for p in sorted(folder.glob("*.json"))]
+
+
+def commit_all(path: Path) -> str:
+    import subprocess
+
+    git = ["git", "-c", "user.name=t", "-c", "user.email=t@t", "-c", "commit.gpgsign=false"]
+    subprocess.run([*git, "init", "-q"], cwd=path, check=True)
+    subprocess.run([*git, "add", "-A"], cwd=path, check=True)
+    subprocess.run([*git, "commit", "-qm", "x"], cwd=path, check=True)
+    return subprocess.run(
+        ["git", "rev-parse", "HEAD"], cwd=path, capture_output=True, text=True, check=True
+    ).stdout.strip()
+
+
+def test_the_cache_folder_files_and_commit_are_the_rootdirs_wherever_pytest_starts(
+    scored: AdrProject, tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A relative ``--archgate-cache-dir``, the files a block depends on and the commit its
+    entries name are the project's (its rootdir), not those of the folder pytest started in;
+    a warm run restores every measurement, says so, and judges the paired ``vs`` criterion
+    from the restored rows as the cold run did."""
+    head = commit_all(scored.path)
+    elsewhere = tmp_path_factory.mktemp("elsewhere")
+    monkeypatch.chdir(elsewhere)
+    args = (*CACHED, "--archgate-cache-dir=ci-cache", str(scored.path))
+    cold = scored.pytester.runpytest(*args, "--archgate-report=cold.json")
+    cold.assert_outcomes(passed=3)
+    assert cold.ret == 0
+    assert not (elsewhere / "ci-cache").exists()
+    stored = cache_entries(scored.path / "ci-cache")
+    assert [e["commit"] for e in stored] == [head] * 3
+    warm = scored.pytester.runpytest(*args, "--archgate-report=warm.json")
+    warm.assert_outcomes(passed=3)
+    assert warm.ret == 0
+    assert trainings(scored) == 1  # the warm run did not train
+    warm.stdout.fnmatch_lines(
+        ["ADR-0001 cached: 3 of 3 measurements restored from the evaluation cache*"]
+    )
+    assert "cached:" not in cold.stdout.str()
+    cold_report = json.loads((elsewhere / "cold.json").read_text())
+    warm_report = json.loads((elsewhere / "warm.json").read_text())
+    assert [m["cache"]["restored"] for m in warm_report["measurements"]] == [True] * 3
+    assert [m["cache"]["commit"] for m in warm_report["measurements"]] == [head] * 3
+    for report in (cold_report, warm_report):
+        gain = criterion(entry(report, "ADR-0001"), "gain", "a")
+        assert gain["verdict"] == "pass"
+        assert gain["method"].startswith("paired-"), gain
+
+
+def test_the_cache_lives_in_pytests_cache_folder_and_nowhere_without_it(
+    scored: AdrProject,
+) -> None:
+    """Without ``--archgate-cache-dir`` entries go to pytest's cache folder; with
+    ``-p no:cacheprovider`` and no folder named, nothing is cached and nothing fails."""
+    only = "test_score.py::test_score"
+    for _ in range(2):
+        result = scored.pytester.runpytest(*CACHED, only)
+        result.assert_outcomes(passed=1)
+    assert trainings(scored) == 1
+    assert len(cache_entries(scored.path / PYTEST_CACHE)) == 1
+    for _ in range(2):
+        result = scored.pytester.runpytest(*CACHED, "-p", "no:cacheprovider", only)
+        result.assert_outcomes(passed=1)
+        assert result.ret == 0
+    assert trainings(scored) == 3
+    assert "mac" not in cache_entries(scored.path / PYTEST_CACHE)[0]
+
+
+def test_with_a_secret_in_the_environment_entries_are_signed(
+    scored: AdrProject, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("ARCHGATE_CACHE_SECRET", "s3cret")
+    scored.pytester.runpytest(*CACHED, "test_score.py::test_score").assert_outcomes(passed=1)
+    (stored,) = cache_entries(scored.path / PYTEST_CACHE)
+    assert "mac" in stored
+
+
+def test_the_cache_mode_setting_reaches_the_blocks(scored: AdrProject) -> None:
+    only = "test_score.py::test_score"
+    scored.pytester.runpytest(*CACHED, "--archgate-cache=off", only).assert_outcomes(passed=1)
+    assert not (scored.path / PYTEST_CACHE).exists()
+    scored.pytester.runpytest(*CACHED, only).assert_outcomes(passed=1)  # the default: write
+    assert len(cache_entries(scored.path / PYTEST_CACHE)) == 1
+
+
+def test_the_maximum_age_setting_expires_entries_with_a_warning_at_the_block(
+    scored: AdrProject,
+) -> None:
+    """``--archgate-cache-max-age=1d`` recomputes an entry made two days ago, warning at the
+    line of the test's cache block; the 7-day default restores the same entry."""
+    from datetime import UTC, datetime, timedelta
+
+    only = "test_score.py::test_score"
+    scored.pytester.runpytest(*CACHED, only).assert_outcomes(passed=1)
+    (path,) = sorted((scored.path / PYTEST_CACHE).glob("*.json"))
+
+    def age_it() -> None:
+        data = json.loads(path.read_text())
+        data["created"] = (datetime.now(UTC) - timedelta(days=2)).isoformat()
+        path.write_text(json.dumps(data))
+
+    age_it()
+    scored.pytester.runpytest(*CACHED, only).assert_outcomes(passed=1)
+    assert trainings(scored) == 1  # two days is within the default
+    result = scored.pytester.runpytest(*CACHED, "--archgate-cache-max-age=1d", only)
+    result.assert_outcomes(passed=1, warnings=1)
+    assert trainings(scored) == 2
+    result.stdout.fnmatch_lines(
+        [
+            f"*test_score.py:{CACHE_BLOCK_LINE}: CacheEntryWarning: archgate: evaluation cache "
+            f"entry ignored, recomputed: *{path.name}*expired*"
+        ]
+    )
+
+
+def test_the_family_setting_is_part_of_what_a_cache_entry_depends_on(
+    scored: AdrProject,
+) -> None:
+    """An entry made under ``--archgate-family=holm`` (which computes more levels) is not
+    restored by a run without it, and the other way round."""
+    only = "test_score.py::test_score"
+    for args in ((), ("--archgate-family=holm",), ("--archgate-family=holm",), ()):
+        scored.pytester.runpytest(*CACHED, *args, only).assert_outcomes(passed=1)
+    assert trainings(scored) == 2
+
+
+@pytest.mark.parametrize(
+    ("call", "method"),
+    [
+        ('archgate.evaluate([0, 1], [0.2, float("nan")], ["roc_auc"])', "evaluate"),
+        ("archgate.latency(gen)", "latency"),
+    ],
+)
+def test_a_measurement_error_swallowed_by_a_thread_fails_the_run(
+    ship: AdrProject, call: str, method: str
+) -> None:
+    """``evaluate()`` and ``latency()`` in a worker thread whose future nobody asks for: the
+    error is an error of the run, as for ``record()``."""
+    result = run(
+        ship,
+        module_of(
+            f"""
+            from concurrent.futures import ThreadPoolExecutor
+
+            def gen():
+                yield 1
+
+            @pytest.mark.archgate("ADR-0001")
+            def test_cand(archgate):
+                archgate.record("acc", 0.95)
+                archgate.record("lat", 10)
+                with ThreadPoolExecutor(1, thread_name_prefix="pool") as pool:
+                    pool.submit(lambda: {call})
+            """
+        ),
+    )
+    result.assert_outcomes(passed=1)
+    assert result.ret == 1
+    (error,) = ship.report()["errors"]
+    assert error.startswith(f"test_models.py::test_cand: {method}() in thread pool_0: "), error
+
+
+def test_a_benchmark_and_recorded_values_of_one_test_are_judged_together(
+    ship: AdrProject,
+) -> None:
+    """pytest-benchmark's statistics join what the test recorded: its violated criterion
+    still fails the test (one recorder per test)."""
+    ship.tests(
+        module_of(
+            """
+            @pytest.mark.archgate("ADR-0001")
+            def test_cand(archgate, benchmark):
+                archgate.record("acc", 0.8)
+                archgate.record("lat", 10)
+                benchmark(lambda: None)
+            """
+        )
+    )
+    result = ship.pytester.runpytest(
+        *enabling("benchmark"),
+        "--archgate-report=report.json",
+        "--benchmark-min-rounds=1",
+        "--benchmark-max-time=0.001",
+        "--benchmark-warmup=off",
+    )
+    result.assert_outcomes(failed=1)
+    assert result.ret == 1
+    metrics = {m["metric"] for m in ship.report()["measurements"]}
+    assert {"acc", "lat"} <= metrics
+    assert len(metrics) > 2, metrics  # and the benchmark's
+    assert criterion(entry(ship.report(), "ADR-0001"), "acc", "cand")["verdict"] == "fail"
+
+
+def test_the_report_names_the_base_report_it_was_compared_with(ship: AdrProject) -> None:
+    run(ship, PASSING.replace("report.json", "x"), "--archgate-report=base.json")
+    result = ship.pytester.runpytest(
+        *FAST, "--archgate-report=report.json", "--archgate-base-report=base.json"
+    )
+    assert result.ret == 0, result.stdout.str()
+    base = json.loads((ship.path / "base.json").read_text())
+    assert ship.report()["base_report"] == {
+        "file": "base.json",
+        "commit": base["commit"],
+        "generated_at": base["generated_at"],
+        "stale": [],
+        "flags": [],
+        "paired_rows": False,
+    }

@@ -112,8 +112,7 @@ class CacheEntryWarning(errors.ArchgateWarning, pytest.PytestWarning):
 
 # what a test's outcome said although it measured a violated criterion (see _excuse)
 EXCUSE_TEXT = {
-    "xfailed": "is marked xfail",
-    "xpassed": "is marked xfail",
+    "xfail": "is marked xfail",
     "skipped": "skipped after measuring",
     "rerun": "was rerun",
 }
@@ -162,9 +161,9 @@ def _check_report_not_an_adr(path: Path, log: AdrLog, source: str) -> None:
 
 def _excuse(report: pytest.TestReport) -> str | None:
     """How a report's outcome would hide a failure: xfail, skip, or a rerun."""
-    if hasattr(report, "wasxfail"):
-        return "xpassed" if report.passed else "xfailed"
-    outcome: str = str(getattr(report, "outcome", ""))
+    if hasattr(report, "wasxfail"):  # xfailed, or xpassed when not strict
+        return "xfail"
+    outcome: str = report.outcome
     if outcome == "rerun":  # pytest-rerunfailures' outcome of an attempt it retries
         return "rerun"
     if report.skipped:
@@ -307,8 +306,7 @@ class ArchgateSession:
 
         def folder() -> Path | None:
             if settings.cache_dir:
-                path = Path(settings.cache_dir)
-                return path if path.is_absolute() else self.rootdir / path
+                return self.rootdir / settings.cache_dir  # an absolute path stays as it is
             cache = getattr(config, "cache", None)  # None with -p no:cacheprovider
             return Path(cache.mkdir("archgate-evaluations")) if cache is not None else None
 
@@ -468,8 +466,8 @@ class ArchgateSession:
     def _own(cls, item: pytest.Item) -> _Test:
         """The test's own state, made from the shared one it had (which never changes)."""
         test = cls._test(item)
-        if test.shared:
-            test = item.stash[TEST_KEY] = _Test(test.links, test.gpu, test.problem)
+        if test.shared:  # never one with a problem: those are made per test
+            test = item.stash[TEST_KEY] = _Test(test.links, test.gpu)
         return test
 
     def recorder(self, item: pytest.Item) -> Archgate:
@@ -745,8 +743,10 @@ class ArchgateSession:
         violated criterion would end in the exit status ``pytest.exit`` asked for.
         """
         item = self.current_item
-        test = item.stash.get(TEST_KEY, None) if item is not None else None
-        if item is None or test is None or not test.links:
+        if item is None:
+            return
+        test = self._test(item)
+        if not test.links:
             return
         for link in test.links:
             self.tests_by_adr.setdefault(link.adr.id, set()).add(item.nodeid)
@@ -854,16 +854,6 @@ class ArchgateSession:
     def full_report(self) -> Report:
         """The report as written to disk and published: with environment and commit."""
         data = self.report_data()
-        if self.baseline is not None and "base_report" not in data:
-            b = self.baseline
-            data["base_report"] = {
-                "file": b.file,
-                "commit": b.commit,
-                "generated_at": b.generated_at,
-                "stale": list(b.stale),
-                "flags": list(b.flags),
-                "paired_rows": b.paired_rows,
-            }
         if "commit" not in data:
             from pytest_archgate.measure.environment import collect_environment, git_commit
 
@@ -877,7 +867,7 @@ class ArchgateSession:
             succ = self.log.successor(res.adr)
             if succ is not None:
                 successors[res.adr.id] = succ
-        return build_report(
+        data = build_report(
             self.results,
             self.measurements,
             successors=successors,
@@ -895,6 +885,17 @@ class ArchgateSession:
                 "notes": self.notes,
             },
         )
+        b = self.baseline
+        if b is not None:
+            data["base_report"] = {
+                "file": b.file,
+                "commit": b.commit,
+                "generated_at": b.generated_at,
+                "stale": list(b.stale),
+                "flags": list(b.flags),
+                "paired_rows": b.paired_rows,
+            }
+        return data
 
     def pytest_terminal_summary(self, terminalreporter: Any) -> None:
         """The ``archgate`` section: one row per ADR with criteria or linked tests.
