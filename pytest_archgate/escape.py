@@ -54,7 +54,10 @@ __all__ = [
 LINE_GUARD = "\\"
 """Put before a line that would otherwise start with ``::`` (after whitespace)."""
 
-_ANSI_RE = re.compile(
+# Patterns, not compiled ones: ``re`` compiles each on its first use and keeps it (its own
+# cache), so a run whose text is all printable ASCII (text()'s fast path) never compiles them
+# (about 7 million instructions at every start of pytest, issue 12).
+_ANSI = (
     r"\x1b\[[0-?]*[ -/]*[@-~]"  # CSI: colours, cursor movement, erase
     r"|\x9b[0-?]*[ -/]*[@-~]"  # the same with the 8-bit introducer
     r"|\x1b\][^\x07\x1b\x9c]*(?:\x07|\x1b\\|\x9c)?"  # OSC: titles, hyperlinks
@@ -62,13 +65,13 @@ _ANSI_RE = re.compile(
     r"|\x1b[PX^_][^\x1b\x9c]*(?:\x1b\\|\x9c)?"  # DCS, SOS, PM, APC strings
     r"|\x1b[ -/]*[0-~]?"  # any other escape sequence (or a lone ESC)
 )
-_NEWLINE_RE = re.compile(r"\r\n|[\r\n\x0b\x0c\x85\u2028\u2029]")
+_NEWLINE = r"\r\n|[\r\n\x0b\x0c\x85\u2028\u2029]"
 # C0 and C1 controls, DEL, and the bidirectional controls that can reorder what is shown
-_CONTROL_RE = re.compile(
+_CONTROL = (
     r"[\x00-\x08\x0e-\x1f\x7f-\x9f"  # C0 (but tab and line breaks), DEL, C1
     r"\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]"  # bidirectional marks and overrides
 )
-_LEGACY_COMMAND_RE = re.compile(r"##\[")
+_LEGACY_COMMAND = r"##\["
 _MD_SPECIAL = {
     "\\": "\\\\",
     "*": "\\*",
@@ -91,10 +94,10 @@ _ZWSP = "&#8203;"  # a zero-width space: breaks @mentions and #123 links, render
 
 def _plain(value: object, newline: str) -> str:
     s = "" if value is None else str(value)
-    s = _ANSI_RE.sub("", s)
-    s = _NEWLINE_RE.sub(lambda _m: newline, s)  # a function: no backslash processing
+    s = re.sub(_ANSI, "", s)
+    s = re.sub(_NEWLINE, lambda _m: newline, s)  # a function: no backslash processing
     s = s.replace("\t", " ")
-    return _CONTROL_RE.sub("", s)
+    return re.sub(_CONTROL, "", s)
 
 
 def _guard(s: str) -> str:
@@ -117,7 +120,7 @@ def text(value: object) -> str:
         s: str = value
         return _guard(s.replace("##[", "##\\[") if "##[" in s else s)
     s = _plain(value, "\\n")
-    s = _LEGACY_COMMAND_RE.sub("##\\\\[", s)
+    s = re.sub(_LEGACY_COMMAND, "##\\\\[", s)
     return _guard(s)
 
 
@@ -133,7 +136,7 @@ def line(value: object) -> str:
 def lines(value: object) -> list[str]:
     """Several output lines: ``value`` split at line breaks, each made safe with :func:`line`."""
     s = "" if value is None else str(value)
-    return [line(part) for part in _NEWLINE_RE.split(s)]
+    return [line(part) for part in re.split(_NEWLINE, s)]
 
 
 def _escape(value: object, *, markdown: bool) -> str:
@@ -178,9 +181,9 @@ def strip_controls(value: object) -> str:
     """``value`` without ANSI escapes, control characters and ``##[``; CR and LF are kept
     (for :func:`command_data`, which escapes them), tabs and form feeds become spaces."""
     s = "" if value is None else str(value)
-    s = _ANSI_RE.sub("", s)
-    s = _LEGACY_COMMAND_RE.sub("##\\\\[", s)
-    return _CONTROL_RE.sub("", re.sub(r"[\t\x0b\x0c]", " ", s))
+    s = re.sub(_ANSI, "", s)
+    s = re.sub(_LEGACY_COMMAND, "##\\\\[", s)
+    return re.sub(_CONTROL, "", re.sub(r"[\t\x0b\x0c]", " ", s))
 
 
 def command_data(value: object) -> str:

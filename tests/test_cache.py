@@ -18,6 +18,7 @@ import pytest
 
 from pytest_archgate.measure import cache
 from pytest_archgate.report.load import load_report
+from pytest_archgate.report.text import restored_line
 
 ADR = """\
 ---
@@ -598,12 +599,12 @@ def test_the_restored_line_of_a_report_without_dates_or_commits() -> None:
         {"adr": "A", "metric": "m", "estimate": {"value": 0}},
         {"adr": "A", "metric": "m", "option": "x", "estimate": {"value": 0}, "cache": restored},
     ]
-    assert cache.restored_line(ms, "A") == (
+    assert restored_line(ms, "A") == (
         "cached: 1 of 2 measurements restored from the evaluation cache, not measured in this "
         "run (m [x]); made at an unknown date (no commit known)"
     )
-    assert cache.restored_line(ms, "B") is None
+    assert restored_line(ms, "B") is None
     dated = {**restored, "created": "2026-12-07T00:09:29+00:00", "commit": "f" * 40}
-    line = cache.restored_line([{**ms[1], "cache": dated}], "A")
+    line = restored_line([{**ms[1], "cache": dated}], "A")
     assert line is not None
     assert line.endswith("made 2026-12-07T00:09:29 UTC at commit ffffffffffff")

@@ -264,5 +264,5 @@ def test_mypy_rejects_str_where_markup_is_expected(tmp_path: Path) -> None:
 def test_text_has_one_meaning_on_its_fast_path(s: str) -> None:
     """Printable ASCII skips the regular expressions of ``escape.text``; the result must be what
     the full path gives (control characters, escape sequences and line breaks handled alike)."""
-    full = escape._guard(escape._LEGACY_COMMAND_RE.sub("##\\\\[", escape._plain(s, "\\n")))
+    full = escape._guard(re.sub(escape._LEGACY_COMMAND, "##\\\\[", escape._plain(s, "\\n")))
     assert escape.text(s) == full

@@ -582,46 +582,6 @@ def rows_to_file(rows: Rows, path: Path) -> str:
     return str(path)
 
 
-# --------------------------------------------------------------------------------------------
-# what the renderers show
-
-
-def restored_line(measurements: Iterable[Mapping[str, Any]], adr: str) -> str | None:
-    """One line for the renderers: which of ``adr``'s measurements were restored from the
-    cache, and the commits and dates they were made at; ``None`` when none was.
-
-    ``measurements`` are the report's (JSON data)."""
-    mine = [m for m in measurements if isinstance(m, Mapping) and m.get("adr") == adr]
-    restored = [
-        m for m in mine if isinstance(c := m.get("cache"), Mapping) and c.get("restored") is True
-    ]
-    if not restored:
-        return None
-    names: dict[str, list[str]] = {}
-    for m in restored:
-        opts = names.setdefault(str(m.get("metric")), [])
-        opt = m.get("option")
-        if opt is not None and str(opt) not in opts:
-            opts.append(str(opt))
-    what = "; ".join(
-        f"{metric} [{', '.join(opts)}]" if opts else metric for metric, opts in names.items()
-    )
-    commits = sorted({str(c)[:12] for m in restored if (c := m["cache"].get("commit"))})
-    dates = sorted({str(d)[:19] for m in restored if (d := m["cache"].get("created"))})
-    # a report written by hand or by another tool may lack the dates: say so, never guess
-    if dates:
-        made = f"made {dates[0]}" + (f" to {dates[-1]}" if len(dates) > 1 else "") + " UTC"
-    else:
-        made = "made at an unknown date"
-    made += f" at commit {', '.join(commits[:3])}" if commits else " (no commit known)"
-    if len(commits) > 3:
-        made += f" (+{len(commits) - 3})"
-    return (
-        f"cached: {len(restored)} of {len(mine)} measurements restored from the evaluation "
-        f"cache, not measured in this run ({what}); {made}"
-    )
-
-
 def estimates_of(measurements: Iterable[Measurement]) -> dict[str, Estimate]:
     """metric -> estimate (the last of each metric), for the test's own use."""
     return {m.metric: m.estimate for m in measurements}

@@ -938,7 +938,7 @@ class ArchgateSession:
             judged = [c for entry in data["adrs"] for c in entry.get("criteria") or []]
             if (variance := variance_line(judged)) is not None:
                 tr.write_line(escape.line(variance))
-            from pytest_archgate.measure.cache import restored_line
+            from pytest_archgate.report.text import restored_line
 
             for entry in data["adrs"]:
                 cached = restored_line(data.get("measurements") or [], entry["id"])

@@ -19,8 +19,6 @@ from typing import Any, TypedDict, cast
 from pytest_archgate.adr.criteria import Criterion
 from pytest_archgate.adr.model import Adr
 from pytest_archgate.measure.estimate import Measurement
-from pytest_archgate.report.load import check_report as check_report
-from pytest_archgate.report.load import load_report as load_report
 from pytest_archgate.report.schema import SCHEMA as SCHEMA
 from pytest_archgate.report.schema import VERSION as VERSION
 from pytest_archgate.report.schema import (

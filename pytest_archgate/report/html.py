@@ -35,9 +35,9 @@ from typing import TYPE_CHECKING, Literal
 from pytest_archgate import escape
 from pytest_archgate.errors import CommandError
 from pytest_archgate.escape import Html, html_format, html_join, html_literal, html_text
-from pytest_archgate.measure.cache import restored_line
 from pytest_archgate.measure.replicates import variance_line
 from pytest_archgate.report.schema import AdrEntry, CriterionResult, RankedComparison, Report
+from pytest_archgate.report.text import restored_line
 from pytest_archgate.report.view import (
     BREAK,
     MISSING,

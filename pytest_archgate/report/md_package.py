@@ -16,9 +16,9 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from pytest_archgate.measure.cache import restored_line
 from pytest_archgate.measure.replicates import variance_line
 from pytest_archgate.report.schema import CriterionResult, RankedComparison, Report
+from pytest_archgate.report.text import restored_line
 from pytest_archgate.report.view import (
     SUMMARY_COUNTS,
     CellLike,

@@ -243,7 +243,7 @@ def details_block(adr: AdrEntry, measurements: Sequence[Mapping[str, Any]] = ())
 
         if (variance := variance_line(criteria)) is not None:
             parts += ["", escape_md(variance)]
-        from pytest_archgate.measure.cache import restored_line
+        from pytest_archgate.report.text import restored_line
 
         if (cached := restored_line(measurements, adr["id"])) is not None:
             parts += ["", escape_md(cached)]

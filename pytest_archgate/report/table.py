@@ -100,20 +100,27 @@ def table(
 
 
 def text_table(t: Table) -> list[str]:
-    """Left-aligned columns separated by two spaces, for a terminal or a CI log.
+    """Left-aligned columns separated by two spaces, for a terminal or a CI log (see
+    :func:`text_lines`)."""
+    return text_lines(t.header, [[cell_text(c) for c in row] for row in t.rows])
+
+
+def text_lines(header: Sequence[str] | None, rows: Iterable[Sequence[str]]) -> list[str]:
+    """The one text-table writer: left-aligned columns separated by two spaces.
 
     Every cell goes through :func:`~pytest_archgate.escape.text` and every line through
-    :func:`~pytest_archgate.escape.line`.
+    :func:`~pytest_archgate.escape.line`. Rows of plain strings come straight here (the
+    terminal's section, one row per ADR of a large log), without spans.
     """
-    header = [escape.text(h) for h in t.header or ()]
-    rows = [[escape.text(cell_text(c)) for c in row] for row in t.rows]
-    ncols = max([len(header), *(len(r) for r in rows)], default=0)
+    head = [escape.text(h) for h in header or ()]
+    body = [[escape.text(text) for text in row] for row in rows]
+    ncols = max([len(head), *(len(r) for r in body)], default=0)
     widths = [0] * ncols
-    for row in [header, *rows]:
+    for row in [head, *body]:
         for i, text in enumerate(row):
             widths[i] = max(widths[i], len(text))
     out = []
-    for row in [header, *rows] if t.header is not None else rows:
+    for row in [head, *body] if header is not None else body:
         padded = [text.ljust(widths[i]) for i, text in enumerate(row)]
         out.append("  ".join(padded).rstrip())
     return [escape.line(x) for x in out]

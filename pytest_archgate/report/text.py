@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any
 
 from pytest_archgate.measure.names import level_key, two_sided_level
 from pytest_archgate.report.build import adr_notes
@@ -20,9 +21,8 @@ from pytest_archgate.report.view import (
     fmt_score,
     fmt_usd,
     fmt_value,
-    text_table,
+    text_lines,
 )
-from pytest_archgate.report.view import table as view_table
 
 _MARK = {"pass": "ok", "fail": "FAIL", "unmeasured": "?", "n/a": "n/a"}
 
@@ -31,7 +31,7 @@ def table(rows: Sequence[Sequence[str]], header: Sequence[str]) -> list[str]:
     """Left-aligned columns separated by two spaces, through the view's one text-table writer
     (every cell through :func:`~pytest_archgate.escape.text`, every line through
     :func:`~pytest_archgate.escape.line`)."""
-    return text_table(view_table(header, rows))
+    return text_lines(header, rows)
 
 
 def adr_rows(adrs: Sequence[AdrEntry]) -> list[list[str]]:
@@ -165,3 +165,40 @@ def comparison_lines(comp: RankedComparison) -> list[str]:
     rec = comp["recommendation"]
     lead = f"recommended: {rec['option']}" if rec["option"] else "recommended: none"
     return [title, *table(rows, header), f"{lead}. {rec['text']}"]
+
+
+def restored_line(measurements: Iterable[Mapping[str, Any]], adr: str) -> str | None:
+    """One line for every renderer (terminal, job summary, Markdown, HTML): which of ``adr``'s
+    measurements were restored from the evaluation cache, and the commits and dates they were
+    made at; ``None`` when none was.
+
+    ``measurements`` are the report's (JSON data)."""
+    mine = [m for m in measurements if isinstance(m, Mapping) and m.get("adr") == adr]
+    restored = [
+        m for m in mine if isinstance(c := m.get("cache"), Mapping) and c.get("restored") is True
+    ]
+    if not restored:
+        return None
+    names: dict[str, list[str]] = {}
+    for m in restored:
+        opts = names.setdefault(str(m.get("metric")), [])
+        opt = m.get("option")
+        if opt is not None and str(opt) not in opts:
+            opts.append(str(opt))
+    what = "; ".join(
+        f"{metric} [{', '.join(opts)}]" if opts else metric for metric, opts in names.items()
+    )
+    commits = sorted({str(c)[:12] for m in restored if (c := m["cache"].get("commit"))})
+    dates = sorted({str(d)[:19] for m in restored if (d := m["cache"].get("created"))})
+    # a report written by hand or by another tool may lack the dates: say so, never guess
+    if dates:
+        made = f"made {dates[0]}" + (f" to {dates[-1]}" if len(dates) > 1 else "") + " UTC"
+    else:
+        made = "made at an unknown date"
+    made += f" at commit {', '.join(commits[:3])}" if commits else " (no commit known)"
+    if len(commits) > 3:
+        made += f" (+{len(commits) - 3})"
+    return (
+        f"cached: {len(restored)} of {len(mine)} measurements restored from the evaluation "
+        f"cache, not measured in this run ({what}); {made}"
+    )

@@ -48,6 +48,7 @@ from pytest_archgate.report.table import Table as Table
 from pytest_archgate.report.table import cell as cell
 from pytest_archgate.report.table import cell_text as cell_text
 from pytest_archgate.report.table import table as table
+from pytest_archgate.report.table import text_lines as text_lines
 from pytest_archgate.report.table import text_table as text_table
 from pytest_archgate.verdict import comparison as _numbers
 from pytest_archgate.verdict.comparison import compare_options

@@ -40,133 +40,18 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping, Sequence
-from typing import TYPE_CHECKING, Any, Literal, NotRequired, TypedDict, cast
+from typing import TYPE_CHECKING, Any, NotRequired, TypedDict, cast
 
 from pytest_archgate.errors import AdrError
-
-if TYPE_CHECKING:
-    from typing_extensions import ReadOnly
-
-Direction = Literal["higher", "lower", "target"]
-"""Which way a criterion is good: ``higher`` (``min`` only), ``lower`` (``max`` only),
-``target`` (both: closer to the middle of the range is better)."""
-
-CriterionVerdict = Literal["pass", "fail", "unmeasured", "n/a"]
-"""A criterion's verdict: ``n/a`` when it does not apply to the option (its ``vs``
-reference)."""
+from pytest_archgate.verdict.comparison_types import Cell as Cell
+from pytest_archgate.verdict.comparison_types import Comparison as Comparison
+from pytest_archgate.verdict.comparison_types import CriterionVerdict as CriterionVerdict
+from pytest_archgate.verdict.comparison_types import DailyCost as DailyCost
+from pytest_archgate.verdict.comparison_types import Direction as Direction
+from pytest_archgate.verdict.comparison_types import RankedComparison as RankedComparison
+from pytest_archgate.verdict.comparison_types import Recommendation as Recommendation
 
 COST_METRIC = "cost_per_1k_usd"
-
-
-# The comparison's result is part of the report (``adrs[].comparison``); its types live here,
-# beside the code that builds it, because the verdict layer may not import the report layer.
-# ``report/schema.py`` re-exports them as part of the report's schema.
-
-
-class Cell(TypedDict):
-    """One option against one acceptance criterion."""
-
-    value: float | None
-    """The measured value (for a ``vs`` criterion, the difference); null when not measured."""
-    ci: list[float] | None
-    """The interval ``[low, high]`` of the value, null when there is none."""
-    verdict: CriterionVerdict
-    """The criterion's verdict for this option (``n/a``: the option is its ``vs`` reference)."""
-    bound: NotRequired[str | None]
-    """The criterion's bound as written, e.g. ``>= 0.9``."""
-    reason: NotRequired[str | None]
-    """Why the verdict is what it is (plain text)."""
-
-
-class Recommendation(TypedDict):
-    """The option the comparison recommends and the sentence that says why."""
-
-    option: str | None
-    """The recommended option; null when no candidate meets every criterion."""
-    text: str | None
-    """The recommendation as one paragraph of plain text."""
-
-
-class DailyCost(TypedDict):
-    """An option's cost per day at the ADR's ``cost.volume_per_day``."""
-
-    value: float
-    """US dollars per day."""
-    ci: NotRequired[list[float] | None]
-    """Its interval, from the interval of ``cost_per_1k_usd``."""
-    cost_per_1k_usd: NotRequired[float | None]
-    """The measured cost per 1,000 requests it was computed from."""
-    volume_per_day: NotRequired[float | None]
-    """The ADR's daily request volume."""
-
-
-class Comparison(TypedDict):
-    """The measured options of one ADR side by side (the ranking and the weighted score are
-    explained in the docstring of ``pytest_archgate/verdict/comparison.py``).
-
-    Every key may be missing in a report file (an older or hand-written one); a comparison
-    with ``options`` is a ranked one, whose required keys the loader checks (see
-    :class:`RankedComparison`).
-    """
-
-    adr: NotRequired[str | None]
-    """The ADR id."""
-    decision: NotRequired[str | None]
-    """The ADR's decision (the option it chose), if any."""
-    options: NotRequired[list[str] | None]
-    """The options, ranked best first (references of ``vs`` criteria last)."""
-    criteria: NotRequired[list[str] | None]
-    """The acceptance criteria compared, in ADR order."""
-    bounds: NotRequired[dict[str, str | None] | None]
-    """Each criterion's bound as written."""
-    directions: NotRequired[dict[str, Direction] | None]
-    """Each criterion's good direction."""
-    cells: NotRequired[dict[str, dict[str, Cell]] | None]
-    """``cells[option][criterion]``."""
-    normalised: NotRequired[dict[str, dict[str, float | None]] | None]
-    """Each option's normalised score per criterion in [0, 1]; null where not judged."""
-    scores: NotRequired[dict[str, float] | None]
-    """Each option's weighted score in [0, 1]."""
-    meets_all: NotRequired[dict[str, bool] | None]
-    """Whether the option meets every criterion that applies to it."""
-    failures: NotRequired[dict[str, int] | None]
-    """How many criteria each option fails."""
-    weights: NotRequired[dict[str, float] | None]
-    """Each criterion's weight (``archgate.weights``, default 1)."""
-    references: NotRequired[dict[str, list[str]] | None]
-    """Options that a ``vs`` criterion compares against, with those criteria."""
-    recommendation: NotRequired[Recommendation | None]
-    """The recommended option and why."""
-    volume_per_day: NotRequired[float | None]
-    """The ADR's ``cost.volume_per_day``, when daily costs are shown."""
-    daily_cost: NotRequired[dict[str, DailyCost] | None]
-    """Each option's daily cost, when its ``cost_per_1k_usd`` was measured."""
-
-
-class RankedComparison(TypedDict):
-    """A comparison with options: what :func:`compare_options` writes, and what the loader
-    guarantees of a comparison whose ``options`` list is not empty (these keys present, and
-    every option has a cell for every criterion, a score and a meets-all flag).
-
-    The fields are those of :class:`Comparison`; :func:`ranked` narrows one to this type.
-    """
-
-    adr: NotRequired[str | None]
-    decision: NotRequired[str | None]
-    options: list[str]
-    criteria: list[str]
-    bounds: dict[str, str | None]
-    directions: NotRequired[dict[str, Direction] | None]
-    cells: dict[str, dict[str, Cell]]
-    normalised: NotRequired[dict[str, dict[str, float | None]] | None]
-    scores: dict[str, float]
-    meets_all: dict[str, bool]
-    failures: NotRequired[dict[str, int] | None]
-    weights: dict[str, float]
-    references: NotRequired[dict[str, list[str]] | None]
-    recommendation: Recommendation
-    volume_per_day: NotRequired[float | None]
-    daily_cost: NotRequired[dict[str, DailyCost] | None]
 
 
 def ranked(comparison: Comparison | RankedComparison | None) -> RankedComparison | None:
@@ -192,89 +77,85 @@ def fmt_value(x: float | None) -> str:
     return f"{x:.4g}"
 
 
-# What the comparison reads of a report's ADR entry and measurements. The report's schema
-# (report/schema.py) is in the layer above, which this module may not import; these read-only
-# views declare the keys read here instead, and mypy checks at every call that the schema's
-# AdrEntry and Measurement fit them (read-only items may be narrower in the schema, e.g. a
-# list where a Sequence is read, a required key where an optional one is read).
+if TYPE_CHECKING:
+    from typing_extensions import ReadOnly
 
+    # What the comparison reads of a report's ADR entry and measurements. The report's schema
+    # (report/schema.py) is in the layer above, which this module may not import; these read-only
+    # views declare the keys read here instead, and mypy checks at every call that the schema's
+    # AdrEntry and Measurement fit them (read-only items may be narrower in the schema, e.g. a
+    # list where a Sequence is read, a required key where an optional one is read).
 
-class JudgedIn(TypedDict):
-    """A judged criterion (the schema's ``CriterionResult``), as read here."""
+    class JudgedIn(TypedDict):
+        """A judged criterion (the schema's ``CriterionResult``), as read here."""
 
-    name: ReadOnly[str]
-    verdict: ReadOnly[CriterionVerdict]
-    metric: ReadOnly[NotRequired[str | None]]
-    kind: ReadOnly[NotRequired[str | None]]
-    option: ReadOnly[NotRequired[str | None]]
-    min: ReadOnly[NotRequired[float | None]]
-    max: ReadOnly[NotRequired[float | None]]
-    vs: ReadOnly[NotRequired[str | None]]
-    bound: ReadOnly[NotRequired[str | None]]
-    confidence: ReadOnly[NotRequired[float | None]]
-    value: ReadOnly[NotRequired[float | None]]
-    ci: ReadOnly[NotRequired[Sequence[float] | None]]
-    reason: ReadOnly[NotRequired[str | None]]
+        name: ReadOnly[str]
+        verdict: ReadOnly[CriterionVerdict]
+        metric: ReadOnly[NotRequired[str | None]]
+        kind: ReadOnly[NotRequired[str | None]]
+        option: ReadOnly[NotRequired[str | None]]
+        min: ReadOnly[NotRequired[float | None]]
+        max: ReadOnly[NotRequired[float | None]]
+        vs: ReadOnly[NotRequired[str | None]]
+        bound: ReadOnly[NotRequired[str | None]]
+        confidence: ReadOnly[NotRequired[float | None]]
+        value: ReadOnly[NotRequired[float | None]]
+        ci: ReadOnly[NotRequired[Sequence[float] | None]]
+        reason: ReadOnly[NotRequired[str | None]]
 
+    class DefinedIn(TypedDict):
+        """A criterion of the ADR's definition (the schema's ``CriterionDefinition``)."""
 
-class DefinedIn(TypedDict):
-    """A criterion of the ADR's definition (the schema's ``CriterionDefinition``)."""
+        name: ReadOnly[str]
+        metric: ReadOnly[NotRequired[str | None]]
+        min: ReadOnly[NotRequired[float | None]]
+        max: ReadOnly[NotRequired[float | None]]
+        vs: ReadOnly[NotRequired[str | None]]
+        bound: ReadOnly[NotRequired[str | None]]
+        confidence: ReadOnly[NotRequired[float | None]]
 
-    name: ReadOnly[str]
-    metric: ReadOnly[NotRequired[str | None]]
-    min: ReadOnly[NotRequired[float | None]]
-    max: ReadOnly[NotRequired[float | None]]
-    vs: ReadOnly[NotRequired[str | None]]
-    bound: ReadOnly[NotRequired[str | None]]
-    confidence: ReadOnly[NotRequired[float | None]]
+    class DefinitionIn(TypedDict, total=False):
+        """The ADR's definition (the schema's ``Definition``)."""
 
+        decision: ReadOnly[str | None]
+        options: ReadOnly[Sequence[str] | None]
+        acceptance: ReadOnly[Sequence[DefinedIn] | None]
+        weights: ReadOnly[Mapping[str, float] | None]
+        cost: ReadOnly[Mapping[str, Any] | None]
 
-class DefinitionIn(TypedDict, total=False):
-    """The ADR's definition (the schema's ``Definition``)."""
+    class EntryIn(TypedDict):
+        """One ADR entry of a report (the schema's ``AdrEntry``)."""
 
-    decision: ReadOnly[str | None]
-    options: ReadOnly[Sequence[str] | None]
-    acceptance: ReadOnly[Sequence[DefinedIn] | None]
-    weights: ReadOnly[Mapping[str, float] | None]
-    cost: ReadOnly[Mapping[str, Any] | None]
+        id: ReadOnly[NotRequired[str | None]]
+        file: ReadOnly[NotRequired[str | None]]
+        decision: ReadOnly[NotRequired[str | None]]
+        options: ReadOnly[NotRequired[Sequence[str] | None]]
+        criteria: ReadOnly[NotRequired[Sequence[JudgedIn] | None]]
+        definition: ReadOnly[NotRequired[DefinitionIn | None]]
 
+    class EstimateIn(TypedDict):
+        value: ReadOnly[float]
+        ci: ReadOnly[NotRequired[Sequence[float] | None]]
 
-class EntryIn(TypedDict):
-    """One ADR entry of a report (the schema's ``AdrEntry``)."""
+    class MeasurementIn(TypedDict):
+        """One measurement of a report (the schema's ``Measurement``)."""
 
-    id: ReadOnly[NotRequired[str | None]]
-    file: ReadOnly[NotRequired[str | None]]
-    decision: ReadOnly[NotRequired[str | None]]
-    options: ReadOnly[NotRequired[Sequence[str] | None]]
-    criteria: ReadOnly[NotRequired[Sequence[JudgedIn] | None]]
-    definition: ReadOnly[NotRequired[DefinitionIn | None]]
+        adr: ReadOnly[str]
+        metric: ReadOnly[str]
+        estimate: ReadOnly[EstimateIn]
+        option: ReadOnly[NotRequired[str | None]]
 
+    class _Spec(TypedDict, total=False):
+        """An acceptance criterion as the comparison needs it: from the ADR's definition, or
+        rebuilt from a judged result when the report carries no definition."""
 
-class EstimateIn(TypedDict):
-    value: ReadOnly[float]
-    ci: ReadOnly[NotRequired[Sequence[float] | None]]
-
-
-class MeasurementIn(TypedDict):
-    """One measurement of a report (the schema's ``Measurement``)."""
-
-    adr: ReadOnly[str]
-    metric: ReadOnly[str]
-    estimate: ReadOnly[EstimateIn]
-    option: ReadOnly[NotRequired[str | None]]
-
-
-class _Spec(TypedDict, total=False):
-    """An acceptance criterion as the comparison needs it: from the ADR's definition, or
-    rebuilt from a judged result when the report carries no definition."""
-
-    name: str
-    metric: str | None
-    min: float | None
-    max: float | None
-    vs: str | None
-    bound: str | None
-    confidence: float | None
+        name: str
+        metric: str | None
+        min: float | None
+        max: float | None
+        vs: str | None
+        bound: str | None
+        confidence: float | None
 
 
 def _direction(spec: _Spec) -> Direction:
