@@ -17,9 +17,13 @@ alike, ``repr`` shows every field, :meth:`Record.replace` is ``dataclasses.repla
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any, Self, TypeVar
 
 _T = TypeVar("_T")
+
+# each record class's slot setters, in declaration order (see Record._from_fields)
+_SETTERS: dict[type, tuple[Any, ...]] = {}
 
 
 class Record:
@@ -39,6 +43,22 @@ class Record:
 
     def __delattr__(self, name: str) -> None:
         raise AttributeError(f"{type(self).__name__} is immutable: cannot delete {name!r}")
+
+    @classmethod
+    def _from_fields(cls, values: Iterable[Any]) -> Self:
+        """A record from the values of its fields in declaration order, without ``__init__``.
+
+        For a reader that has checked every value already (the parse cache, which rebuilds
+        the ADRs of a whole log at every pytest start): setting the slots directly is about
+        three times faster than ``__init__``. Exactly one value per field, or ``ValueError``.
+        """
+        setters = _SETTERS.get(cls)
+        if setters is None:
+            setters = _SETTERS[cls] = tuple(getattr(cls, name).__set__ for name in cls.__slots__)
+        record = object.__new__(cls)
+        for setter, value in zip(setters, values, strict=True):
+            setter(record, value)
+        return record
 
     def fields(self) -> dict[str, Any]:
         """The fields by name, in declaration order."""

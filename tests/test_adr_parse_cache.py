@@ -388,6 +388,21 @@ def test_records_are_immutable_values() -> None:
     assert copy.copy(a) == a
 
 
+def test_a_record_built_from_its_fields_is_the_record_its_init_builds() -> None:
+    """The parse cache's fast path (``_from_fields``, slots set directly) gives the same
+    immutable value as ``__init__``, and refuses a wrong number of values."""
+    made = Criterion("lat", "latency_ms", max=100.0, confidence=0.95, line=9)
+    fast = Criterion._from_fields([made.fields()[name] for name in Criterion.__slots__])
+    assert fast == made
+    assert hash(fast) == hash(made)
+    assert repr(fast) == repr(made)
+    with pytest.raises(AttributeError, match="immutable"):
+        fast.max = 1.0  # type: ignore[misc]
+    for values in (list(made.fields().values())[:-1], [*made.fields().values(), None]):
+        with pytest.raises(ValueError):
+            Criterion._from_fields(values)
+
+
 def test_adrs_are_equal_only_to_themselves() -> None:
     one = Adr(id="ADR-0001", title="t", path=Path("a.md"), file="a.md", status="accepted")
     two = Adr(id="ADR-0001", title="t", path=Path("a.md"), file="a.md", status="accepted")

@@ -276,7 +276,7 @@ def decode_adr(data: Any, *, path: Path, file: str) -> Adr:
         crits = []
         for row in rows:
             _check(isinstance(row, list) and len(row) == len(CRITERION_FIELDS))
-            crit = Criterion(**dict(zip(CRITERION_FIELDS, row, strict=True)))
+            crit = Criterion._from_fields(row)  # checked below; the fields in slot order
             _check(isinstance(crit.name, str) and isinstance(crit.metric, str))
             for bound in (crit.min, crit.max, crit.confidence):
                 _check(bound is None or (type(bound) in (int, float)))
@@ -292,15 +292,10 @@ def decode_adr(data: Any, *, path: Path, file: str) -> Adr:
     _check(isinstance(cost, dict))
     key_lines = data["key_lines"]
     _check(isinstance(key_lines, dict) and all(type(v) is int for v in key_lines.values()))
-    return Adr(
-        path=path,
-        file=file,
-        front_matter=front,
-        weights=weights,
-        cost=cost,
-        key_lines=key_lines,
-        **fields,
+    fields.update(
+        path=path, file=file, front_matter=front, weights=weights, cost=cost, key_lines=key_lines
     )
+    return Adr._from_fields([fields[name] for name in Adr.__slots__])
 
 
 # ---------------------------------------------------------------------------- the store
