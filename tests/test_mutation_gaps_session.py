@@ -1887,3 +1887,50 @@ def test_the_report_names_the_base_report_it_was_compared_with(ship: AdrProject)
         "flags": [],
         "paired_rows": False,
     }
+
+
+# ---------------------------------------------------------------------------------------------
+# with the exit guard blocked, pytest's own exit status still carries a failed gate
+
+NO_GUARD = ("-p", "no:archgate-exit-guard")
+
+
+def test_without_the_exit_guard_a_session_failure_still_counts_as_a_failed_test(
+    ship: AdrProject,
+) -> None:
+    """``-p no:archgate-exit-guard`` leaves pytest's count of failed tests as the only carrier
+    of a failed gate: the session failure adds one to it, so a run where another test failed
+    too still ends with status 1."""
+    result = run(
+        ship,
+        module_of(
+            """
+            @pytest.mark.xfail(reason="flaky")
+            @pytest.mark.archgate("ADR-0001")
+            def test_cand(archgate):
+                archgate.record("acc", 0.8)
+
+            def test_other():
+                assert False
+            """
+        ),
+        *NO_GUARD,
+    )
+    result.assert_outcomes(xfailed=1, failed=1)
+    assert result.ret == 1
+    assert len(ship.report()["session_failures"]) == 1
+
+
+def test_without_the_exit_guard_a_needs_review_error_still_fails_the_run(
+    make_adr_project: MakeProject,
+) -> None:
+    """Under ``filterwarnings = error`` the needs-review warning is an error of the run, and
+    the session sets the failed status itself (no guard needed)."""
+    project = make_adr_project(
+        ini="[pytest]\nfilterwarnings = error\n", standard=False, **{"0001-ship": SHIP}
+    )
+    project.tests(STRICT_CASE)
+    result = project.pytester.runpytest(*PLAIN, *NO_GUARD, "--archgate-report=report.json")
+    result.assert_outcomes(passed=1)
+    assert result.ret == 1
+    assert len(project.report()["errors"]) == 1

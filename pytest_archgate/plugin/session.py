@@ -823,7 +823,7 @@ class ArchgateSession:
         ]
         if not seen:
             return ""
-        parts = ", ".join(f"{t} {EXCUSE_TEXT.get(why, why)}" for t, why in seen)
+        parts = ", ".join(f"{t} {EXCUSE_TEXT[why]}" for t, why in seen)  # every _excuse() value
         return (
             f"; {parts}: xfail, skip and reruns do not excuse a violated criterion of an "
             "accepted decision"
