@@ -944,8 +944,8 @@ class ArchgateSession:
                 cached = restored_line(data.get("measurements") or [], entry["id"])
                 if cached is not None:
                     tr.write_line(escape.line(f"{entry['id']} {cached}"))
-        from pytest_archgate.report.schema import ranked
         from pytest_archgate.report.text import base_lines, comparison_lines
+        from pytest_archgate.verdict.comparison import ranked
 
         if lines := base_lines(data["adrs"]):
             tr.write_line("")

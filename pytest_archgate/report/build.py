@@ -14,41 +14,45 @@ import platform
 import sys
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
-from typing import Any, TypedDict, cast
+from typing import TYPE_CHECKING, Any, TypedDict, cast
 
 from pytest_archgate.adr.criteria import Criterion
 from pytest_archgate.adr.model import Adr
 from pytest_archgate.measure.estimate import Measurement
-from pytest_archgate.report.schema import SCHEMA as SCHEMA
-from pytest_archgate.report.schema import VERSION as VERSION
-from pytest_archgate.report.schema import (
-    AdrEntry,
-    AdrStatus,
-    CriterionDefinition,
-    CriterionResult,
-    Definition,
-    Family,
-    MergedInput,
-    Report,
-    Summary,
-)
-from pytest_archgate.report.schema import Measurement as MeasurementJson
+from pytest_archgate.report.version import SCHEMA as SCHEMA
+from pytest_archgate.report.version import VERSION as VERSION
 from pytest_archgate.verdict.judge import AdrResult
 from pytest_archgate.verdict.judge import CriterionResult as JudgedCriterion
 
+if TYPE_CHECKING:
+    from pytest_archgate.report.schema import (
+        AdrEntry,
+        AdrStatus,
+        CriterionDefinition,
+        CriterionResult,
+        Definition,
+        Family,
+        MergedInput,
+        Report,
+        Summary,
+    )
+    from pytest_archgate.report.schema import Measurement as MeasurementJson
 
-class ReportExtra(TypedDict, total=False):
-    """The keys a caller of :func:`build_report` adds: the run's settings and failures (the
-    plugin), or where a merged report came from (``archgate merge``)."""
+    # for the checker only: a TypedDict with string annotations compiles a ForwardRef per
+    # field at import, which every linked pytest run would pay (issue 12)
 
-    data_fingerprints: list[str]
-    strict: bool
-    family: Family
-    session_failures: list[str]
-    strict_failures: list[str]
-    notes: list[str]
-    merged_from: list[str]
-    merged_inputs: list[MergedInput]
+    class ReportExtra(TypedDict, total=False):
+        """The keys a caller of :func:`build_report` adds: the run's settings and failures (the
+        plugin), or where a merged report came from (``archgate merge``)."""
+
+        data_fingerprints: list[str]
+        strict: bool
+        family: Family
+        session_failures: list[str]
+        strict_failures: list[str]
+        notes: list[str]
+        merged_from: list[str]
+        merged_inputs: list[MergedInput]
 
 
 def _json_safe(value: Any) -> Any:

@@ -44,7 +44,6 @@ from pytest_archgate.report.view import (
     RESULT_COLUMNS,
     SUMMARY_COUNTS,
     CellLike,
-    Changes,
     Span,
     adr_anchor,
     adr_changes_table,
@@ -75,6 +74,7 @@ from pytest_archgate.report.view import (
 
 if TYPE_CHECKING:
     from pytest_archgate.report.history import History
+    from pytest_archgate.report.view import Changes
 
 Charts = Literal["auto", "matplotlib", "svg"]
 

@@ -23,6 +23,10 @@ code that builds them, in the verdict layer): reading the schema loads no numpy.
 
 from typing import Any, Literal, NotRequired, TypedDict
 
+# the schema's name and version are defined in report/version.py, so that
+# writing a report never imports these types
+from pytest_archgate.report.version import SCHEMA as SCHEMA
+from pytest_archgate.report.version import VERSION as VERSION
 from pytest_archgate.verdict.comparison import (
     Cell,
     Comparison,
@@ -71,13 +75,6 @@ __all__ = [
     "Summary",
     "ranked",
 ]
-
-SCHEMA: Literal["pytest-archgate/report"] = "pytest-archgate/report"
-"""The value of a report's ``schema`` key."""
-
-VERSION = 1
-"""The newest report version this archgate writes and reads (older ones are read too)."""
-
 
 # --------------------------------------------------------------------------- closed sets
 

@@ -3,17 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pytest_archgate.measure.names import level_key, two_sided_level
 from pytest_archgate.report.build import adr_notes
-from pytest_archgate.report.schema import (
-    AdrEntry,
-    BaseComparison,
-    Cell,
-    CriterionResult,
-    RankedComparison,
-)
 from pytest_archgate.report.view import (
     MISSING,
     fmt_count,
@@ -23,6 +16,15 @@ from pytest_archgate.report.view import (
     fmt_value,
     text_lines,
 )
+
+if TYPE_CHECKING:
+    from pytest_archgate.report.schema import (
+        AdrEntry,
+        BaseComparison,
+        Cell,
+        CriterionResult,
+        RankedComparison,
+    )
 
 _MARK = {"pass": "ok", "fail": "FAIL", "unmeasured": "?", "n/a": "n/a"}
 

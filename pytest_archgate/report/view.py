@@ -28,13 +28,12 @@ import os
 import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
-from typing import Any, Literal, TypedDict, TypeGuard, cast
+from typing import TYPE_CHECKING, Any, Literal, TypedDict, TypeGuard, cast
 from urllib.parse import quote
 
 from pytest_archgate import escape
 from pytest_archgate.escape import Html, html_format, html_join, html_literal, html_text
 from pytest_archgate.report.build import adr_notes
-from pytest_archgate.report.schema import AdrEntry, CriterionResult, RankedComparison, Report
 
 # the table model and its text writer live in report.table (cheap for ``archgate list``);
 # re-exported here so every renderer takes its tables from the view
@@ -52,6 +51,9 @@ from pytest_archgate.report.table import text_lines as text_lines
 from pytest_archgate.report.table import text_table as text_table
 from pytest_archgate.verdict import comparison as _numbers
 from pytest_archgate.verdict.comparison import compare_options
+
+if TYPE_CHECKING:
+    from pytest_archgate.report.schema import AdrEntry, CriterionResult, RankedComparison, Report
 
 MISSING = "-"
 """What every output shows for a value that is not there (not measured, no interval)."""
@@ -103,38 +105,40 @@ def comparison_for(entry: AdrEntry, report: Report) -> RankedComparison | None:
     return compare_options(entry, measurements=report.get("measurements") or [])
 
 
-class AdrChange(TypedDict):
-    """An ADR added, removed or re-judged since the base report."""
+if TYPE_CHECKING:
+    # types for the checker only: a TypedDict with string annotations compiles a ForwardRef
+    # per field at import, which every linked pytest run would pay (issue 12)
 
-    id: str
-    change: Literal["added", "removed", "verdict", "status"]
-    before: str | None
-    after: str | None
+    class AdrChange(TypedDict):
+        """An ADR added, removed or re-judged since the base report."""
 
+        id: str
+        change: Literal["added", "removed", "verdict", "status"]
+        before: str | None
+        after: str | None
 
-class ValueChange(TypedDict):
-    """A criterion or constraint (of one option) whose value or verdict changed."""
+    class ValueChange(TypedDict):
+        """A criterion or constraint (of one option) whose value or verdict changed."""
 
-    adr: str
-    kind: str
-    criterion: str
-    option: str | None
-    bound: str | None
-    before: float | None
-    after: float | None
-    delta: float | None
-    better: bool | None
-    verdict_before: str | None
-    verdict_after: str | None
+        adr: str
+        kind: str
+        criterion: str
+        option: str | None
+        bound: str | None
+        before: float | None
+        after: float | None
+        delta: float | None
+        better: bool | None
+        verdict_before: str | None
+        verdict_after: str | None
 
+    class Changes(TypedDict):
+        """What :func:`report_changes` finds between two reports."""
 
-class Changes(TypedDict):
-    """What :func:`report_changes` finds between two reports."""
-
-    base_generated_at: str | None
-    adrs: list[AdrChange]
-    values: list[ValueChange]
-    unchanged: int
+        base_generated_at: str | None
+        adrs: list[AdrChange]
+        values: list[ValueChange]
+        unchanged: int
 
 
 def report_changes(report: Report, base: Report) -> Changes:
