@@ -1934,3 +1934,102 @@ def test_without_the_exit_guard_a_needs_review_error_still_fails_the_run(
     result.assert_outcomes(passed=1)
     assert result.ret == 1
     assert len(project.report()["errors"]) == 1
+
+
+# ---------------------------------------------------------------------------------------------
+# what the session hands the judge, and what the judge's errors become
+
+BASE_ADR = """\
+---
+status: accepted
+date: 2026-12-01
+archgate:
+  decision: cand
+  options: [cand]
+  acceptance:
+    auc_vs_base: {metric: roc_auc, vs: "@base", min: -0.01, confidence: 0.95}
+---
+# Keep the candidate's accuracy
+"""
+
+
+def test_a_vs_base_criterion_is_judged_against_the_base_report_given(
+    make_adr_project: MakeProject,
+) -> None:
+    """The base branch's report reaches the judge: a large drop of the AUC against it fails
+    the run."""
+    project = make_adr_project(standard=False, **{"0001-keep": BASE_ADR})
+    body = """
+        import numpy as np
+
+        @pytest.mark.archgate("ADR-0001")
+        def test_cand(archgate):
+            rng = np.random.default_rng(0)
+            y = (rng.random(2000) < 0.3).astype(float)
+            archgate.evaluate(y, rng.normal(size=2000) + {strength} * y, ["roc_auc"])
+        """
+    run(project, module_of(body.format(strength=1.5)), "--archgate-report=base.json")
+    result = run(project, module_of(body.format(strength=0.3)), "--archgate-base-report=base.json")
+    assert result.ret == 1, result.stdout.str()
+    found = criterion(entry(project.report(), "ADR-0001"), "auc_vs_base", "cand")
+    assert found["verdict"] == "fail", found
+    assert found["value"] < -0.2
+
+
+def test_a_criterion_the_judge_cannot_compare_is_an_error_of_the_run(ship: AdrProject) -> None:
+    """Two options evaluated on different rows cannot be compared: the criterion's error is
+    an error of the run, in the report and on the terminal."""
+    project = ship
+    project.write_adr(
+        "0002-pair",
+        """\
+        ---
+        status: accepted
+        date: 2026-12-01
+        archgate:
+          decision: a
+          options: [a, b]
+          acceptance:
+            gain: {metric: roc_auc, vs: b, min: 0.0}
+        ---
+        # Pair
+        """,
+    )
+    result = run(
+        project,
+        module_of(
+            """
+            @pytest.mark.parametrize("option", ["a", "b"])
+            @pytest.mark.archgate("ADR-0002")
+            def test_auc(archgate, option):
+                y = [0, 1, 0, 1] if option == "a" else [1, 0, 1, 0, 1, 0]
+                archgate.evaluate(y, [0.1, 0.9, 0.2, 0.8, 0.3, 0.7][: len(y)], ["roc_auc"],
+                                  option=option)
+            """
+        ),
+    )
+    assert result.ret == 1
+    (error,) = [e for e in project.report()["errors"] if e.startswith("ADR-0002 gain [a]: ")]
+    assert "measured on different rows" in error
+    result.stdout.fnmatch_lines([f"ERROR {esc(error)}"])
+
+
+def test_a_worker_never_removes_the_scratch_folder_its_controller_made(
+    ship: AdrProject, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    """An xdist worker is handed the controller's scratch folder (``workerinput``); the
+    controller removes it at its end, a worker never does."""
+    scratch = tmp_path_factory.mktemp("controllers-scratch")
+    ship.pytester.makeconftest(
+        f"""
+        import pytest
+
+        @pytest.hookimpl(tryfirst=True)
+        def pytest_configure(config):
+            config.workerinput = {{"archgate_scratch": {str(scratch)!r}, "workerid": "gw0"}}
+            config.workeroutput = {{}}
+        """
+    )
+    result = run(ship, PASSING)
+    result.assert_outcomes(passed=1)
+    assert scratch.is_dir()

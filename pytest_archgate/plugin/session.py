@@ -917,13 +917,13 @@ class ArchgateSession:
 
     def _log_notice(self) -> str | None:
         """One line about ADR files that could not be read but are not used for gating."""
-        problems = list(getattr(self.log, "warnings", None) or [])
-        if not problems:
+        n = len(self.log.warnings)
+        if not n:
             return None
-        n = len(problems)
-        where = f" in {self.log.directory}" if getattr(self.log, "directory", None) else ""
+        # warnings come from files, so the log has its folder
         return (
-            f"archgate: {n} ADR file{'s' if n != 1 else ''}{where} could not be read and "
+            f"archgate: {n} ADR file{'s' if n != 1 else ''} in {self.log.directory} could not "
+            "be read and "
             f"{'are' if n != 1 else 'is'} not used for gating (run `archgate lint` for details)"
         )
 
