@@ -2014,22 +2014,48 @@ def test_a_criterion_the_judge_cannot_compare_is_an_error_of_the_run(ship: AdrPr
     result.stdout.fnmatch_lines([f"ERROR {esc(error)}"])
 
 
-def test_a_worker_never_removes_the_scratch_folder_its_controller_made(
-    ship: AdrProject, tmp_path_factory: pytest.TempPathFactory
-) -> None:
-    """An xdist worker is handed the controller's scratch folder (``workerinput``); the
-    controller removes it at its end, a worker never does."""
-    scratch = tmp_path_factory.mktemp("controllers-scratch")
-    ship.pytester.makeconftest(
-        f"""
-        import pytest
+WORKER_CONFTEST = """
+import json
+import pytest
 
-        @pytest.hookimpl(tryfirst=True)
-        def pytest_configure(config):
-            config.workerinput = {{"archgate_scratch": {str(scratch)!r}, "workerid": "gw0"}}
-            config.workeroutput = {{}}
-        """
-    )
+OUTPUT = {{}}
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_configure(config):
+    # what pytest-xdist gives a worker: the controller's input, an output dict to fill
+    config.workerinput = {{"archgate_scratch": {scratch!r}, "workerid": "gw0"}}
+    config.workeroutput = OUTPUT
+
+def pytest_unconfigure(config):
+    with open("workeroutput.json", "w") as fh:
+        json.dump(OUTPUT, fh)
+"""
+
+
+@pytest.fixture
+def as_worker(ship: AdrProject, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The project's pytest runs as an xdist worker would (in this process, so that the
+    session's worker code is the code under test); returns the controller's scratch folder."""
+    scratch = tmp_path_factory.mktemp("controllers-scratch")
+    ship.pytester.makeconftest(WORKER_CONFTEST.format(scratch=str(scratch)))
+    return scratch
+
+
+def test_a_worker_never_removes_the_scratch_folder_its_controller_made(
+    ship: AdrProject, as_worker: Path
+) -> None:
+    """The controller removes its scratch folder at its end, a worker never does."""
     result = run(ship, PASSING)
     result.assert_outcomes(passed=1)
-    assert scratch.is_dir()
+    assert as_worker.is_dir()
+
+
+def test_a_worker_ships_its_late_measurements_to_the_controller(
+    ship: AdrProject, as_worker: Path
+) -> None:
+    """A measurement recorded after its test's teardown on a worker travels to the controller
+    in the worker's output (``archgate_late``), where it fails the run."""
+    ship.tests(LATE)
+    ship.pytester.runpytest(*FAST)
+    output = json.loads((ship.path / "workeroutput.json").read_text())
+    assert output == {"archgate_late": [LATE_MESSAGE]}
