@@ -2059,3 +2059,52 @@ def test_a_worker_ships_its_late_measurements_to_the_controller(
     ship.pytester.runpytest(*FAST)
     output = json.loads((ship.path / "workeroutput.json").read_text())
     assert output == {"archgate_late": [LATE_MESSAGE]}
+
+
+def test_without_the_exit_guard_a_measurement_after_the_gate_was_judged_fails_the_run(
+    ship: AdrProject, late_plugin: None
+) -> None:
+    """A late measurement found while the session finishes sets the failed status itself."""
+    result = run(
+        ship,
+        module_of(
+            """
+            import threading
+            import time
+
+            @pytest.mark.archgate("ADR-0001")
+            def test_cand(archgate):
+                archgate.record("acc", 0.95)
+                archgate.record("lat", 10)
+
+                def later():
+                    time.sleep(0.5)
+                    try:
+                        archgate.record("acc", 0.5)
+                    except Exception:
+                        pass
+
+                threading.Thread(target=later).start()
+            """
+        ),
+        "-p",
+        "late_plugin",
+        *NO_GUARD,
+    )
+    assert result.ret == 1
+    assert ship.report()["errors"] == [LATE_MESSAGE]
+
+
+def test_in_github_actions_the_run_writes_its_job_summary_and_outputs(
+    ship: AdrProject, monkeypatch: pytest.MonkeyPatch, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    """Under GitHub Actions the session publishes the run: the job summary and the step's
+    outputs (the Markdown and the output names are docs/github.md's)."""
+    out = tmp_path_factory.mktemp("github")
+    monkeypatch.setenv("GITHUB_ACTIONS", "true")
+    monkeypatch.setenv("GITHUB_STEP_SUMMARY", str(out / "summary.md"))
+    monkeypatch.setenv("GITHUB_OUTPUT", str(out / "output"))
+    result = run(ship, PASSING)
+    assert result.ret == 0
+    assert "ADR-0001" in (out / "summary.md").read_text()
+    assert "enforced-failures" in (out / "output").read_text()
