@@ -1842,10 +1842,12 @@ def test_a_measurement_error_swallowed_by_a_thread_fails_the_run(
 
 
 def test_a_benchmark_and_recorded_values_of_one_test_are_judged_together(
-    ship: AdrProject,
+    ship: AdrProject, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """pytest-benchmark's statistics join what the test recorded: its violated criterion
     still fails the test (one recorder per test)."""
+    # pytest-benchmark switches itself off in an xdist worker (this suite may run in one)
+    monkeypatch.delenv("PYTEST_XDIST_WORKER", raising=False)
     ship.tests(
         module_of(
             """
