@@ -2110,3 +2110,44 @@ def test_in_github_actions_the_run_writes_its_job_summary_and_outputs(
     assert result.ret == 0
     assert "ADR-0001" in (out / "summary.md").read_text()
     assert "enforced-failures" in (out / "output").read_text()
+
+
+BASE_TESTS = module_of(
+    """
+    import numpy as np
+
+    @pytest.mark.archgate("ADR-0001")
+    def test_cand(archgate):
+        rng = np.random.default_rng(0)
+        y = (rng.random(2000) < 0.3).astype(float)
+        archgate.evaluate(y, rng.normal(size=2000) + 1.5 * y, ["roc_auc"])
+    """
+)
+
+
+def test_the_base_reports_maximum_age_comes_from_its_setting(
+    make_adr_project: MakeProject,
+) -> None:
+    """A base report made two days ago is stale under ``--archgate-base-max-age=1d`` and fresh
+    under the 30-day default; a bad age is a usage error naming the option."""
+    from datetime import UTC, datetime, timedelta
+
+    project = make_adr_project(standard=False, **{"0001-keep": BASE_ADR})
+    run(project, BASE_TESTS, "--archgate-report=base.json")
+    base_file = project.path / "base.json"
+    base = json.loads(base_file.read_text())
+    base["generated_at"] = (datetime.now(UTC) - timedelta(days=2)).isoformat(timespec="seconds")
+    base_file.write_text(json.dumps(base))
+    fresh = run(project, BASE_TESTS, "--archgate-base-report=base.json")
+    assert fresh.ret == 0, fresh.stdout.str()
+    assert project.report()["base_report"]["stale"] == []
+    run(project, BASE_TESTS, "--archgate-base-report=base.json", "--archgate-base-max-age=1d")
+    (why,) = project.report()["base_report"]["stale"]
+    assert "older than archgate_base_max_age" in why, why
+    found = criterion(entry(project.report(), "ADR-0001"), "auc_vs_base", "cand")
+    assert found["verdict"] == "unmeasured", found
+    bad = run(
+        project, BASE_TESTS, "--archgate-base-report=base.json", "--archgate-base-max-age=soon"
+    )
+    assert bad.ret == USAGE_ERROR
+    assert "--archgate-base-max-age" in usage_error(bad)
