@@ -1104,9 +1104,13 @@ def test_a_report_that_cannot_be_written_at_the_end_is_an_error_and_nothing_is_w
     result.assert_outcomes(passed=2)
     assert result.ret == 1
     result.stdout.fnmatch_lines(
-        [f"ERROR cannot write the report {ship.path / 'report.json'}: *; no report was written"]
+        [
+            f"ERROR cannot write the report {ship.path / 'report.json'}: exists and is not a "
+            "regular file (a folder, pipe or device); archgate replaces only regular files; no "
+            "report was written"
+        ]
     )
-    assert "archgate report: report.json" not in result.stdout.str()
+    assert "archgate report:" not in result.stdout.str()
     assert (ship.path / "report.json").is_dir()
     assert list((ship.path / "report.json").iterdir()) == []
 
@@ -2109,7 +2113,9 @@ def test_in_github_actions_the_run_writes_its_job_summary_and_outputs(
     result = run(ship, PASSING)
     assert result.ret == 0
     assert "ADR-0001" in (out / "summary.md").read_text()
-    assert "enforced-failures" in (out / "output").read_text()
+    outputs = (out / "output").read_text()
+    assert "enforced-failures" in outputs
+    assert "report.json" in outputs  # report-path
 
 
 BASE_TESTS = module_of(
@@ -2151,3 +2157,65 @@ def test_the_base_reports_maximum_age_comes_from_its_setting(
     )
     assert bad.ret == USAGE_ERROR
     assert "--archgate-base-max-age" in usage_error(bad)
+
+
+def test_a_report_with_vs_base_criteria_carries_its_rows_and_a_later_run_pairs_with_them(
+    make_adr_project: MakeProject,
+) -> None:
+    """The per-row predictions that ``vs @base`` criteria need are copied beside the report
+    (``<report>.rows/``, named by their SHA-256); a run given that report compares paired."""
+    import hashlib
+
+    project = make_adr_project(standard=False, **{"0001-keep": BASE_ADR})
+    run(project, BASE_TESTS, "--archgate-report=base.json")
+    base = json.loads((project.path / "base.json").read_text())
+    (m,) = base["measurements"]
+    rows = m["rows"]
+    data = (project.path / "base.json.rows" / rows["file"]).read_bytes()
+    assert rows == {
+        "file": rows["file"],
+        "sha256": hashlib.sha256(data).hexdigest(),
+        "bytes": len(data),
+    }
+    assert rows["file"] == f"{rows['sha256']}.npz"
+    result = run(project, BASE_TESTS, "--archgate-base-report=base.json")
+    assert result.ret == 0, result.stdout.str()
+    report = project.report()
+    assert report["base_report"]["paired_rows"] is True
+    found = criterion(entry(report, "ADR-0001"), "auc_vs_base", "cand")
+    assert found["method"].startswith("paired-"), found
+
+
+def test_rows_that_cannot_be_copied_beside_the_report_are_a_note_of_the_report(
+    make_adr_project: MakeProject,
+) -> None:
+    """Predictions gone by the end of the run (here: removed by a later test) cannot travel
+    with the report: the report says so, and later comparisons with it are unpaired."""
+    project = make_adr_project(standard=False, **{"0001-keep": BASE_ADR})
+    tests = BASE_TESTS + textwrap.dedent(
+        """
+
+        def test_zz_remove_the_predictions(archgate):
+            for path in archgate._scratch.glob("*.npz"):
+                path.unlink()
+        """
+    )
+    run(project, tests, "--archgate-report=base.json")
+    report = json.loads((project.path / "base.json").read_text())
+    assert report["notes"] == [
+        "1 evaluation(s) kept no per-row predictions beside the report (unreadable, or over "
+        "256 MiB in all): base-branch comparisons with them are unpaired"
+    ]
+    assert "rows" not in report["measurements"][0]
+
+
+def test_without_the_exit_guard_a_report_that_cannot_be_written_fails_the_run(
+    ship: AdrProject,
+) -> None:
+    result = run(
+        ship,
+        PASSING + "\n\ndef test_zz_take_its_place():\n    import os\n    os.mkdir('report.json')\n",
+        *NO_GUARD,
+    )
+    result.assert_outcomes(passed=2)
+    assert result.ret == 1

@@ -285,7 +285,8 @@ def write_rows(
         written[src.as_posix()] = entry["rows"] = rows
     if skipped:
         return (
-            f"{skipped} evaluation(s) kept no per-row predictions beside the report (over "
-            f"{MAX_ROWS_BYTES // 2**20} MiB): base-branch comparisons with them are unpaired"
+            f"{skipped} evaluation(s) kept no per-row predictions beside the report (unreadable, "
+            f"or over {MAX_ROWS_BYTES // 2**20} MiB in all): base-branch comparisons with them "
+            "are unpaired"
         )
     return None
