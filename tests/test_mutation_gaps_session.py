@@ -2219,3 +2219,29 @@ def test_without_the_exit_guard_a_report_that_cannot_be_written_fails_the_run(
     )
     result.assert_outcomes(passed=2)
     assert result.ret == 1
+
+
+def test_a_base_report_from_another_clone_is_flagged(make_adr_project: MakeProject) -> None:
+    """The base report's commit is looked up in the project's repository: one it does not
+    hold is flagged beside every comparison (and in the report's ``base_report``)."""
+    project = make_adr_project(standard=False, **{"0001-keep": BASE_ADR})
+    commit_all(project.path)
+    run(project, BASE_TESTS, "--archgate-report=base.json")
+    base_file = project.path / "base.json"
+    base = json.loads(base_file.read_text())
+    base["commit"] = "0" * 40
+    base_file.write_text(json.dumps(base))
+    run(project, BASE_TESTS, "--archgate-base-report=base.json")
+    assert project.report()["base_report"]["flags"] == [
+        "the base report's commit 000000000000 is not in this clone"
+    ]
+
+
+def test_a_base_report_that_cannot_be_read_is_a_usage_error_naming_its_setting(
+    make_adr_project: MakeProject,
+) -> None:
+    project = make_adr_project(standard=False, **{"0001-keep": BASE_ADR})
+    result = run(project, BASE_TESTS, "--archgate-base-report=missing.json")
+    line = usage_error(result)
+    assert line.startswith("ERROR: archgate: base report (--archgate-base-report): "), line
+    assert "missing.json" in line
