@@ -2245,3 +2245,35 @@ def test_a_base_report_that_cannot_be_read_is_a_usage_error_naming_its_setting(
     line = usage_error(result)
     assert line.startswith("ERROR: archgate: base report (--archgate-base-report): "), line
     assert "missing.json" in line
+
+
+def test_on_a_worker_a_bad_marker_errors_its_test_at_setup_with_the_reason(
+    ship: AdrProject, as_worker: Path
+) -> None:
+    """A worker cannot stop the whole run at collection (the controller would see a crashed
+    worker): each test with a bad marker errors at its setup, saying why, and the others run."""
+    ship.tests(
+        module_of(
+            """
+            @pytest.mark.archgate("ADR-0999")
+            def test_unknown():
+                pass
+
+            def test_plain():
+                pass
+            """
+        )
+    )
+    result = ship.pytester.runpytest(*FAST)
+    result.assert_outcomes(passed=1, errors=1)
+    result.stdout.fnmatch_lines(["*archgate: *ADR-0999*"])
+
+
+def test_a_report_without_an_adr_folder_names_none(make_adr_project: MakeProject) -> None:
+    """A run asked for a report writes one even where no ADR folder exists; its ``adr_dir``
+    is null, not a made-up path."""
+    project = make_adr_project(standard=False)
+    project.adr_dir.rmdir()
+    result = run(project, "def test_plain():\n    pass\n")
+    assert result.ret == 0
+    assert project.report()["adr_dir"] is None
