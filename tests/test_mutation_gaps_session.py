@@ -1982,25 +1982,25 @@ def test_a_vs_base_criterion_is_judged_against_the_base_report_given(
     assert found["value"] < -0.2
 
 
+PAIR_ADR = """\
+---
+status: accepted
+date: 2026-12-01
+archgate:
+  decision: a
+  options: [a, b]
+  acceptance:
+    gain: {metric: roc_auc, vs: b, min: 0.0}
+---
+# Pair
+"""
+
+
 def test_a_criterion_the_judge_cannot_compare_is_an_error_of_the_run(ship: AdrProject) -> None:
     """Two options evaluated on different rows cannot be compared: the criterion's error is
     an error of the run, in the report and on the terminal."""
     project = ship
-    project.write_adr(
-        "0002-pair",
-        """\
-        ---
-        status: accepted
-        date: 2026-12-01
-        archgate:
-          decision: a
-          options: [a, b]
-          acceptance:
-            gain: {metric: roc_auc, vs: b, min: 0.0}
-        ---
-        # Pair
-        """,
-    )
+    project.write_adr("0002-pair", PAIR_ADR)
     result = run(
         project,
         module_of(
@@ -2277,3 +2277,39 @@ def test_a_report_without_an_adr_folder_names_none(make_adr_project: MakeProject
     result = run(project, "def test_plain():\n    pass\n")
     assert result.ret == 0
     assert project.report()["adr_dir"] is None
+
+
+def test_every_duplicated_id_is_one_line_of_the_usage_error(make_adr_project: MakeProject) -> None:
+    two = SHIP.replace("# Ship the candidate", "# Ship it again")
+    project = make_adr_project(
+        standard=False,
+        **{"0001-ship": SHIP, "0001-again": SHIP, "0002-ship": two, "0002-again": two},
+    )
+    project.tests(PASSING)
+    result = project.pytester.runpytest(*FAST)
+    assert result.ret == USAGE_ERROR
+    assert result.errlines == [
+        "ERROR: archgate: duplicate ADR ids:",
+        "  ADR-0001: adr/0001-again.md, adr/0001-ship.md",
+        "  ADR-0002: adr/0002-again.md, adr/0002-ship.md",
+        "",
+    ]
+
+
+def test_a_worker_keeps_its_predictions_in_the_controllers_scratch_folder(
+    ship: AdrProject, as_worker: Path
+) -> None:
+    """Per-row predictions wait for the paired comparisons the controller makes: a worker
+    writes them to the scratch folder the controller handed it."""
+    ship.write_adr("0002-pair", PAIR_ADR)
+    ship.tests(
+        module_of(
+            """
+            @pytest.mark.archgate("ADR-0002", option="a")
+            def test_a(archgate):
+                archgate.evaluate([0, 1, 0, 1], [0.1, 0.9, 0.3, 0.7], ["roc_auc"])
+            """
+        )
+    )
+    ship.pytester.runpytest(*FAST).assert_outcomes(passed=1)
+    assert list(as_worker.glob("*.npz"))
