@@ -2150,6 +2150,7 @@ def test_the_base_reports_maximum_age_comes_from_its_setting(
     run(project, BASE_TESTS, "--archgate-base-report=base.json", "--archgate-base-max-age=1d")
     (why,) = project.report()["base_report"]["stale"]
     assert "older than archgate_base_max_age" in why, why
+    assert project.report()["notes"] == [f"base report base.json: {why}"]
     found = criterion(entry(project.report(), "ADR-0001"), "auc_vs_base", "cand")
     assert found["verdict"] == "unmeasured", found
     bad = run(
@@ -2313,3 +2314,39 @@ def test_a_worker_keeps_its_predictions_in_the_controllers_scratch_folder(
     )
     ship.pytester.runpytest(*FAST).assert_outcomes(passed=1)
     assert list(as_worker.glob("*.npz"))
+
+
+def test_a_worker_leaves_the_base_report_to_its_controller(
+    ship: AdrProject, as_worker: Path
+) -> None:
+    """Only the controller reads the base report (and refuses a bad one); a worker does not
+    read it at all."""
+    result = run(ship, PASSING, "--archgate-base-report=missing.json")
+    result.assert_outcomes(passed=1)
+
+
+def test_an_error_a_thread_leaves_unhandled_after_it_was_reported_is_one_error(
+    ship: AdrProject,
+) -> None:
+    """A measurement error in a thread is an error of the run once, whether the thread
+    swallows it or lets it end the thread."""
+    result = run(
+        ship,
+        module_of(
+            """
+            import threading
+
+            @pytest.mark.archgate("ADR-0001")
+            def test_cand(archgate):
+                t = threading.Thread(target=archgate.record, args=("acc", float("nan")),
+                                     name="worker-1")
+                t.start()
+                t.join()
+            """
+        ),
+        "-W",
+        "ignore::pytest.PytestUnhandledThreadExceptionWarning",
+    )
+    assert result.ret == 1
+    (error,) = ship.report()["errors"]
+    assert error.startswith("test_models.py::test_cand: record() in thread worker-1: acc: ")
