@@ -2350,3 +2350,48 @@ def test_an_error_a_thread_leaves_unhandled_after_it_was_reported_is_one_error(
     assert result.ret == 1
     (error,) = ship.report()["errors"]
     assert error.startswith("test_models.py::test_cand: record() in thread worker-1: acc: ")
+
+
+def test_each_test_gets_a_recorder_of_its_own_also_without_a_marker(ship: AdrProject) -> None:
+    """Tests that use the fixture without a marker share no recorder: each one's refused
+    measurement names that test."""
+    result = run(
+        ship,
+        module_of(
+            """
+            def test_first(archgate):
+                archgate.record("acc", 0.95)
+
+            def test_second(archgate):
+                archgate.record("acc", 0.95)
+            """
+        ),
+    )
+    result.assert_outcomes(failed=2)
+    for name in ("test_first", "test_second"):
+        result.stdout.fnmatch_lines(
+            [f"archgate: test_models.py::{name}: this test is not linked to any ADR: *"]
+        )
+
+
+def test_a_gpu_test_added_after_collection_is_still_a_gpu_test(
+    ship: AdrProject, no_cuda: Any
+) -> None:
+    """A plugin that adds an item after archgate looked at the collected ones: its ``gpu``
+    marker is still honoured (skipped without CUDA), not run as a plain test."""
+    ship.pytester.makeconftest(
+        """
+        import pytest
+
+        @pytest.hookimpl(trylast=True)
+        def pytest_collection_modifyitems(session, items):
+            template = items[0]
+            extra = pytest.Function.from_parent(template.parent, name="test_late_gpu",
+                                                callobj=template.obj)
+            extra.add_marker(pytest.mark.gpu)
+            items.append(extra)
+        """
+    )
+    result = run(ship, module_of("def test_cpu():\n    pass\n"), "-rs")
+    result.assert_outcomes(passed=1, skipped=1)
+    result.stdout.fnmatch_lines([f"SKIPPED * needs a CUDA device: {no_cuda()}"])
