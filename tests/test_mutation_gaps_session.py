@@ -2395,3 +2395,17 @@ def test_a_gpu_test_added_after_collection_is_still_a_gpu_test(
     result = run(ship, module_of("def test_cpu():\n    pass\n"), "-rs")
     result.assert_outcomes(passed=1, skipped=1)
     result.stdout.fnmatch_lines([f"SKIPPED * needs a CUDA device: {no_cuda()}"])
+
+
+def test_links_and_measurements_shipped_by_a_worker_reach_the_controllers_report(
+    ship: AdrProject,
+) -> None:
+    """Under pytest-xdist the controller (this process) learns a test's links and measurements
+    from its worker's reports only (a linked test that measured nothing is still listed)."""
+    tests = PASSING + '\n\n@pytest.mark.archgate("ADR-0001")\ndef test_linked_only():\n    pass\n'
+    result = run(ship, tests, "-n", "1")
+    result.assert_outcomes(passed=2)
+    assert result.ret == 0
+    adr = entry(ship.report(), "ADR-0001")
+    assert adr["tests"] == ["test_models.py::test_cand", "test_models.py::test_linked_only"]
+    assert {m["metric"] for m in ship.report()["measurements"]} == {"acc", "lat", "rate"}
