@@ -2397,11 +2397,14 @@ def test_a_gpu_test_added_after_collection_is_still_a_gpu_test(
     result.stdout.fnmatch_lines([f"SKIPPED * needs a CUDA device: {no_cuda()}"])
 
 
-def test_links_and_measurements_shipped_by_a_worker_reach_the_controllers_report(
+def test_links_and_measurements_shipped_by_an_xdist_worker_reach_the_controllers_report(
     ship: AdrProject,
 ) -> None:
     """Under pytest-xdist the controller (this process) learns a test's links and measurements
-    from its worker's reports only (a linked test that measured nothing is still listed)."""
+    from its worker's reports only (a linked test that measured nothing is still listed).
+
+    "xdist" in the name: the mutation harness deselects it (``-k "not xdist"``), since a worker
+    it starts imports the mutated package without mutmut's configuration and fails."""
     tests = PASSING + '\n\n@pytest.mark.archgate("ADR-0001")\ndef test_linked_only():\n    pass\n'
     result = run(ship, tests, "-n", "1")
     result.assert_outcomes(passed=2)
